@@ -1,0 +1,74 @@
+"""The command line: parse arguments and call the command; no logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sitegen import __version__, commands
+
+
+def parser() -> argparse.ArgumentParser:
+    """Describe every command and flag of SPEC.md."""
+    main = argparse.ArgumentParser(
+        prog="sitegen", description="Build fact-check timeline sites from Markdown."
+    )
+    main.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def source_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--source", type=Path, default=Path("."),
+                       help="the folder holding sitegen.toml and content/ (default: .)")
+
+    build = sub.add_parser("build", help="check the content and write the site")
+    source_flag(build)
+    build.add_argument("--output", type=Path, help="output folder (default: SOURCE/public)")
+    build.add_argument("--base-url", help="override base_url of sitegen.toml for this build")
+    build.add_argument("--drafts", action="store_true", help="include drafts")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--cache-dir", type=Path, help="build cache folder")
+
+    serve = sub.add_parser("serve", help="preview with live reload")
+    source_flag(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--drafts", action="store_true", help="include drafts")
+    serve.add_argument("--output", type=Path,
+                       help="also write each good build here (default: a private folder)")
+
+    check = sub.add_parser("check", help="check the content without writing anything")
+    source_flag(check)
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--drafts", action="store_true", help="check drafts too")
+
+    new = sub.add_parser("new", help="write a new story or entry to fill in")
+    source_flag(new)
+    what = new.add_subparsers(dest="what", required=True, metavar="story|entry")
+    new_story = what.add_parser("story", help="a new story folder with _index.md")
+    new_story.add_argument("slug")
+    new_entry = what.add_parser("entry", help="a new entry in a story")
+    new_entry.add_argument("story")
+    new_entry.add_argument("id")
+    new_entry.add_argument("--kind", choices=("event", "statement"), required=True)
+
+    init = sub.add_parser("init", help="create a new site")
+    init.add_argument("dir", type=Path)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run sitegen; return 0 on success, 1 on content errors, 2 on wrong usage."""
+    args = parser().parse_args(argv)
+    try:
+        return commands.run(args)
+    except commands.UsageError as error:
+        print(f"sitegen: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

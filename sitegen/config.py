@@ -1,0 +1,142 @@
+"""Read sitegen.toml into a `Config`, with a default for every key."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sitegen.dates import load_zone
+from sitegen.diagnostics import Diagnostics
+from sitegen.fields import did_you_mean, is_web_url
+from sitegen.model import Config, Organization, Rating
+
+CONFIG_FILE = "sitegen.toml"
+
+DEFAULT_RATINGS: tuple[tuple[str, str, str], ...] = (
+    ("false", "False", "The claim is not accurate."),
+    ("misleading", "Misleading", "The claim has accurate parts but leaves a false impression."),
+    ("unproven", "Unproven", "There is not enough evidence to say whether the claim is accurate."),
+    ("mostly-true", "Mostly true", "The claim is accurate but needs clarification."),
+    ("true", "True", "The claim is accurate."),
+)
+
+KNOWN_KEYS = (
+    "title", "base_url", "language", "timezone", "description", "organization",
+    "ratings", "unsafe_html",
+)
+
+
+def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = None) -> Config:
+    """Read the site's sitegen.toml (if any); report problems with their line."""
+    path = source / CONFIG_FILE
+    raw_bytes = path.read_bytes() if path.is_file() else b""
+    data: dict[str, Any] = {}
+    try:
+        data = tomllib.loads(raw_bytes.decode("utf-8"))
+    except UnicodeDecodeError:
+        diagnostics.error(CONFIG_FILE, 1, 1, "sitegen.toml is not UTF-8 text; save it as UTF-8")
+    except tomllib.TOMLDecodeError as error:
+        line, column = _toml_position(str(error))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        diagnostics.error(CONFIG_FILE, line, column, f"sitegen.toml is not valid TOML: {message}")
+    lines = raw_bytes.decode("utf-8", "replace").splitlines()
+
+    def line_of(key: str) -> int:
+        pattern = re.compile(rf"^\s*(\[+\s*)?{re.escape(key)}\b")
+        return next((i + 1 for i, text in enumerate(lines) if pattern.match(text)), 1)
+
+    def problem(key: str, message: str) -> None:
+        diagnostics.error(CONFIG_FILE, line_of(key), 1, message)
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            problem(key, f"unknown setting `{key}`{did_you_mean(key, KNOWN_KEYS)}; "
+                         f"known settings: {', '.join(KNOWN_KEYS)}")
+
+    def text(key: str, default: str, table: dict[str, Any] = data) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            problem(key, f"`{key}` must be a string in quotes")
+            return default
+        return value
+
+    url = base_url if base_url is not None else text("base_url", "http://localhost:8000/")
+    if not url.endswith("/"):
+        url += "/"
+    if not is_web_url(url) or urlsplit(url).query or urlsplit(url).fragment:
+        problem("base_url", f"`base_url` must be an absolute http(s) URL such as "
+                            f"https://example.org/checks/, not `{url}`")
+        url = "http://localhost:8000/"
+
+    zone_name = text("timezone", "UTC")
+    zone = load_zone(zone_name)
+    if zone is None:
+        problem("timezone", f"unknown time zone `{zone_name}`; use an IANA name such as "
+                            "UTC or Europe/Kyiv")
+        zone = load_zone("UTC")
+        assert zone is not None
+
+    org_table = data.get("organization", {})
+    if not isinstance(org_table, dict):
+        problem("organization", "`organization` must be a table: [organization] with name and url")
+        org_table = {}
+    title = text("title", "Timeline Checks")
+    organization = Organization(
+        name=text("name", title, org_table),
+        url=text("url", url, org_table),
+        logo=text("logo", "", org_table),
+    )
+    unsafe = data.get("unsafe_html", False)
+    if not isinstance(unsafe, bool):
+        problem("unsafe_html", "`unsafe_html` must be true or false")
+        unsafe = False
+    return Config(
+        title=title,
+        base_url=url,
+        language=text("language", "en"),
+        timezone_name=zone_name,
+        timezone=zone,
+        description=text("description", ""),
+        organization=organization,
+        ratings=_ratings(data.get("ratings"), problem),
+        unsafe_html=unsafe,
+        digest=hashlib.sha256(raw_bytes + url.encode()).hexdigest(),
+    )
+
+
+def _ratings(raw: Any, problem: Any) -> tuple[Rating, ...]:
+    """Read the rating scale, worst first; the built-in one when none is given."""
+    if raw is None:
+        return tuple(
+            Rating(key, label, position, description)
+            for position, (key, label, description) in enumerate(DEFAULT_RATINGS, start=1)
+        )
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw) or not raw:
+        problem("ratings", "`ratings` must be a list of [[ratings]] tables with key and label")
+        return _ratings(None, problem)
+    every_value_set = all("value" in r for r in raw)
+    ratings: list[Rating] = []
+    for position, entry in enumerate(raw, start=1):
+        key, label = entry.get("key"), entry.get("label")
+        if not isinstance(key, str) or not isinstance(label, str):
+            problem("ratings", f"rating number {position} needs a `key` and a `label` (strings)")
+            continue
+        value = entry.get("value", position) if every_value_set else position
+        if not isinstance(value, int):
+            problem("ratings", f"rating `{key}`: `value` must be a whole number")
+            value = position
+        if any(r.key == key for r in ratings):
+            problem("ratings", f"rating key `{key}` is given twice")
+            continue
+        ratings.append(Rating(key, label, value, str(entry.get("description", ""))))
+    return tuple(ratings)
+
+
+def _toml_position(message: str) -> tuple[int, int]:
+    """Pull `(at line N, column M)` out of tomllib's message."""
+    match = re.search(r"at line (\d+), column (\d+)", message)
+    return (int(match.group(1)), int(match.group(2))) if match else (1, 1)

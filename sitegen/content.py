@@ -1,0 +1,583 @@
+"""Read and check a site's content folder into one immutable `Site`.
+
+Everything is read and checked before anything is written (see `build`), so
+a content error never leaves half a site. Every problem is collected, not
+only the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import tzinfo
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from sitegen.dates import PartialDate, load_zone
+from sitegen.diagnostics import Diagnostics
+from sitegen.fields import (
+    ENTRY_FIELDS,
+    PAGE_FIELDS,
+    SLUG_PATTERN,
+    SPEAKER_FIELDS,
+    STORY_FIELDS,
+    FieldReader,
+    Located,
+    did_you_mean,
+)
+from sitegen.markup import MarkdownRenderer
+from sitegen.model import (
+    RELATION_TYPES,
+    Config,
+    Entry,
+    EntryRef,
+    Page,
+    Relation,
+    Site,
+    Speaker,
+    Story,
+    Tag,
+)
+from sitegen.source import SourceFile, read_source
+from sitegen.urls import RESERVED_SLUGS, slugify, tag_slug
+
+CONTENT_DIR = "content"
+SPEAKERS_DIR = "_speakers"
+PAGES_DIR = "_pages"
+STORY_INDEX = "_index.md"
+
+
+def is_content_file(name: str) -> bool:
+    """Skip hidden files and editors' temp and backup files (`.#x.md`, `x.md~`)."""
+    return name.endswith(".md") and not name.startswith((".", "#", "~"))
+
+
+@dataclass
+class ReadCache:
+    """Parsed files kept between builds of one process, keyed by path and stat."""
+
+    files: dict[str, tuple[tuple[int, int], SourceFile, list[Any]]] = field(default_factory=dict)
+
+    def read(self, root: Path, path: Path, diagnostics: Diagnostics) -> SourceFile:
+        """Parse a file, or return the last parse when it has not changed."""
+        relative = path.relative_to(root).as_posix()
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self.files.get(relative)
+        if cached is not None and cached[0] == key:
+            diagnostics.items.extend(cached[2])
+            return cached[1]
+        local = Diagnostics()
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as error:
+            local.error(relative, 1, 1, f"not UTF-8 text (byte {error.start}); save it as UTF-8")
+            text = ""
+        source = read_source(relative, text, local)
+        self.files[relative] = (key, source, list(local.items))
+        diagnostics.items.extend(local.items)
+        return source
+
+
+@dataclass
+class _RawEntry:
+    """An entry read from its file, before relations and speakers are resolved."""
+
+    entry: Entry
+    refs: dict[str, tuple[Located, ...]]
+    speaker: Located | None
+    rating: Located | None
+    id_position: tuple[int, int]
+
+
+class SiteReader:
+    """Read one site folder; one instance per build (or per server, for its caches)."""
+
+    def __init__(self, root: Path, cache: ReadCache | None = None) -> None:
+        self.root = root
+        self.cache = cache or ReadCache()
+        self._renderers: dict[bool, MarkdownRenderer] = {}
+
+    def renderer(self, config: Config) -> MarkdownRenderer:
+        """The Markdown renderer for this config, kept so its cache survives rebuilds."""
+        if config.unsafe_html not in self._renderers:
+            self._renderers[config.unsafe_html] = MarkdownRenderer(config.unsafe_html)
+        return self._renderers[config.unsafe_html]
+
+    def read(self, config: Config, diagnostics: Diagnostics, drafts: bool = False) -> Site:
+        """Read, check and cross-link everything under content/."""
+        return _Reading(self, config, diagnostics, drafts).run()
+
+
+class _Reading:
+    """The state of one read of a site."""
+
+    def __init__(self, reader: SiteReader, config: Config, diagnostics: Diagnostics, drafts: bool):
+        self.reader = reader
+        self.root = reader.root
+        self.config = config
+        self.diagnostics = diagnostics
+        self.drafts = drafts
+        self.markdown = reader.renderer(config)
+        self.tags: dict[str, Tag] = {}
+
+    def run(self) -> Site:
+        content = self.root / CONTENT_DIR
+        speakers = self.read_speakers(content / SPEAKERS_DIR)
+        pages = self.read_pages(content / PAGES_DIR)
+        stories: list[Story] = []
+        raw_entries: dict[str, list[_RawEntry]] = {}
+        if content.is_dir():
+            for folder in sorted(content.iterdir()):
+                if folder.name.startswith((".", "_")):
+                    continue
+                if folder.is_file():
+                    if is_content_file(folder.name):
+                        self.diagnostics.warning(
+                            self.rel(folder), 1, 1,
+                            "this file is not inside a story folder and is not published; "
+                            "move it to content/<story-slug>/",
+                        )
+                    continue
+                result = self.read_story(folder, pages)
+                if result is not None:
+                    stories.append(result[0])
+                    raw_entries[result[0].slug] = result[1]
+        else:
+            self.diagnostics.error(
+                CONTENT_DIR, 0, 0,
+                "no content/ folder here; run `sitegen init DIR` to create a site, or "
+                "pass --source with the folder that holds sitegen.toml and content/",
+            )
+        speakers = self.resolve_speakers(raw_entries, speakers)
+        entries = self.resolve_relations(raw_entries)
+        stories = self.attach_entries(stories, entries)
+        return Site(
+            config=self.config,
+            stories=tuple(stories),
+            speakers=MappingProxyType(speakers),
+            tags=MappingProxyType(dict(sorted(self.tags.items()))),
+            pages=tuple(sorted(pages, key=lambda p: (p.weight, p.slug))),
+            drafts=self.drafts,
+            entries=MappingProxyType({e.ref: e for s in stories for e in s.entries}),
+        )
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def parse(self, path: Path) -> SourceFile:
+        return self.reader.cache.read(self.root, path, self.diagnostics)
+
+    def fields(self, source: SourceFile, schema: dict, what: str, zone: tzinfo) -> dict[str, Any]:
+        if source.meta is None:
+            return {}
+        return FieldReader(source.path, self.diagnostics, zone).read(source.meta, schema, what)
+
+    def body(self, source: SourceFile) -> tuple[str, str]:
+        """Convert a body once; warn about every disarmed link at its line."""
+        rendered = self.markdown.render(source.body)
+        for url in rendered.unsafe_urls:
+            line = self.line_of(source, url)
+            self.diagnostics.warning(
+                source.path, line, 1,
+                f"link to `{url[:60]}` shown as plain text: only http, https, mailto and "
+                "relative links are allowed",
+            )
+        return rendered.html, rendered.summary
+
+    def line_of(self, source: SourceFile, needle: str) -> int:
+        for offset, text in enumerate(source.body.splitlines()):
+            if needle in text:
+                return source.body_line + offset
+        return source.body_line
+
+    def check_slug(self, path: Path, slug: str, what: str) -> bool:
+        if SLUG_PATTERN.match(slug):
+            return True
+        self.diagnostics.error(
+            self.rel(path), 0, 0,
+            f"{what} `{slug}` must be lowercase ASCII letters, digits and hyphens; "
+            f"rename it to `{slugify(slug) or 'a-slug'}`",
+        )
+        return False
+
+    def markdown_files(self, folder: Path) -> list[Path]:
+        if not folder.is_dir():
+            return []
+        return sorted(
+            (p for p in folder.rglob("*.md") if is_content_file(p.name)
+             and not any(part.startswith(".") for part in p.relative_to(folder).parts)),
+            key=lambda p: p.relative_to(folder).as_posix(),
+        )
+
+    def add_tags(self, names: tuple[str, ...], source: SourceFile) -> tuple[str, ...]:
+        slugs: list[str] = []
+        for name in names:
+            slug = tag_slug(name)
+            if not slug:
+                line = self.line_of_meta(source, "tags")
+                self.diagnostics.error(source.path, line, 1, f"tag `{name}` has no letters or digits")
+                continue
+            self.tags.setdefault(slug, Tag(slug, name))
+            if slug not in slugs:
+                slugs.append(slug)
+        return tuple(slugs)
+
+    def line_of_meta(self, source: SourceFile, key: str) -> int:
+        if source.meta and key in source.meta.key_positions:
+            return source.meta.key_positions[key][0]
+        return 1
+
+    # -- speakers and pages ------------------------------------------------
+
+    def read_speakers(self, folder: Path) -> dict[str, Speaker]:
+        speakers: dict[str, Speaker] = {}
+        for path in self.markdown_files(folder):
+            speaker_id = path.stem
+            if not self.check_slug(path, speaker_id, "speaker id (the file name)"):
+                continue
+            if speaker_id in speakers:
+                self.diagnostics.error(
+                    self.rel(path), 0, 0,
+                    f"speaker id `{speaker_id}` is also {speakers[speaker_id].path}; rename one",
+                )
+                continue
+            source = self.parse(path)
+            values = self.fields(source, SPEAKER_FIELDS, "a speaker", self.config.timezone)
+            bio_html, _ = self.body(source)
+            speakers[speaker_id] = Speaker(
+                id=speaker_id,
+                name=values.get("name", speaker_id),
+                type=values.get("type", "person"),
+                role=values.get("role", ""),
+                affiliation=values.get("affiliation", ""),
+                url=values.get("url", ""),
+                aliases=values.get("aliases", ()),
+                bio_html=bio_html,
+                path=source.path,
+            )
+        return speakers
+
+    def read_pages(self, folder: Path) -> list[Page]:
+        pages: list[Page] = []
+        for path in self.markdown_files(folder):
+            slug = path.stem
+            if not self.check_slug(path, slug, "page slug (the file name)"):
+                continue
+            if slug in RESERVED_SLUGS:
+                self.diagnostics.error(
+                    self.rel(path), 0, 0,
+                    f"`{slug}` is reserved for sitegen's own pages; rename the file",
+                )
+                continue
+            source = self.parse(path)
+            values = self.fields(source, PAGE_FIELDS, "a page", self.config.timezone)
+            if values.get("draft") and not self.drafts:
+                continue
+            body_html, summary = self.body(source)
+            pages.append(Page(
+                slug=slug,
+                path=source.path,
+                title=values.get("title", slug),
+                summary=values.get("summary", summary),
+                weight=values.get("weight", 0),
+                body_html=body_html,
+                draft=values.get("draft", False),
+            ))
+        return pages
+
+    # -- stories and entries -----------------------------------------------
+
+    def read_story(self, folder: Path, pages: list[Page]) -> tuple[Story, list[_RawEntry]] | None:
+        slug = folder.name
+        index = folder / STORY_INDEX
+        if not self.check_slug(folder, slug, "story folder name"):
+            return None
+        if slug in RESERVED_SLUGS or any(p.slug == slug for p in pages):
+            self.diagnostics.error(
+                self.rel(folder), 0, 0,
+                f"story slug `{slug}` is reserved for another page of the site; "
+                f"rename the folder (e.g. `{slug}-story`)",
+            )
+            return None
+        if not index.is_file():
+            self.diagnostics.error(
+                self.rel(folder), 0, 0,
+                f"story folder has no {STORY_INDEX}; create it with `title:` and `summary:` "
+                f"(`sitegen new story {slug}` writes one)",
+            )
+            return None
+        source = self.parse(index)
+        zone = self.config.timezone
+        zone_name = self.config.timezone_name
+        if source.meta and isinstance(source.meta.value, dict) and "timezone" in source.meta.value:
+            node = source.meta.value["timezone"]
+            if isinstance(node.value, str):
+                found = load_zone(node.value)
+                if found is None:
+                    self.diagnostics.error(
+                        source.path, node.line, node.column,
+                        f"unknown time zone `{node.value}`; use an IANA name such as "
+                        "UTC or Europe/Kyiv",
+                    )
+                else:
+                    zone, zone_name = found, node.value
+        values = self.fields(source, STORY_FIELDS, "a story", zone)
+        if values.get("draft") and not self.drafts:
+            return None
+        background_html, _ = self.body(source)
+        story = Story(
+            slug=slug,
+            path=source.path,
+            title=values.get("title", slug),
+            summary=values.get("summary", ""),
+            status=values.get("status", "developing"),
+            tags=self.add_tags(values.get("tags", ()), source),
+            timezone_name=zone_name,
+            updated=values.get("updated"),
+            corrections=values.get("corrections", ()),
+            draft=values.get("draft", False),
+            background_html=background_html,
+        )
+        entries: list[_RawEntry] = []
+        seen: dict[str, str] = {}
+        for path in self.markdown_files(folder):
+            if path == index or path.name == STORY_INDEX:
+                continue
+            raw = self.read_entry(path, slug, zone)
+            if raw is None:
+                continue
+            entry_id = raw.entry.id
+            if entry_id in seen:
+                line, column = raw.id_position
+                self.diagnostics.error(
+                    raw.entry.path, line, column,
+                    f"entry id `{entry_id}` is already used by {seen[entry_id]}; "
+                    "ids must be unique within a story: rename the file or set `id:`",
+                )
+                continue
+            seen[entry_id] = raw.entry.path
+            entries.append(raw)
+        return story, entries
+
+    def read_entry(self, path: Path, story: str, zone: tzinfo) -> _RawEntry | None:
+        source = self.parse(path)
+        values = self.fields(source, ENTRY_FIELDS, "an entry", zone)
+        meta = source.meta.value if source.meta and isinstance(source.meta.value, dict) else {}
+        entry_id = values.get("id", path.stem)
+        id_position = (0, 0)
+        if "id" in meta:
+            id_position = (meta["id"].line, meta["id"].column)
+        elif not self.check_slug(path, path.stem, "entry id (the file name)"):
+            return None
+        if "id" in meta and "id" not in values:
+            return None
+        if values.get("draft") and not self.drafts:
+            return None
+        kind = values.get("kind")
+        date: PartialDate | None = values.get("date")
+        title = values.get("title")
+        if kind is None or date is None or title is None:
+            return None
+        self.check_entry(source, values, meta, kind, date)
+        body_html, summary = self.body(source)
+        speaker = None
+        if "speaker" in values:
+            node = meta["speaker"]
+            speaker = Located(values["speaker"], node.line, node.column)
+        rating = None
+        if "rating" in values:
+            node = meta["rating"]
+            rating = Located(values["rating"], node.line, node.column)
+        entry = Entry(
+            story=story,
+            id=entry_id,
+            path=source.path,
+            kind=kind,
+            date=date,
+            title=title,
+            end_date=values.get("end_date"),
+            approximate=values.get("approximate", False),
+            role=values.get("role", ""),
+            quote=values.get("quote", ""),
+            original_quote=values.get("original_quote", ""),
+            original_language=values.get("original_language", ""),
+            rating=values.get("rating"),
+            verdict=values.get("verdict", ""),
+            reviewed=values.get("reviewed"),
+            sources=values.get("sources", ()),
+            tags=self.add_tags(values.get("tags", ()), source),
+            corrections=values.get("corrections", ()),
+            draft=values.get("draft", False),
+            body_html=body_html,
+            summary=summary,
+            digest=hashlib.sha256(source.text.encode()).hexdigest()[:16],
+        )
+        refs = {name: values[name] for name in RELATION_TYPES if name in values}
+        return _RawEntry(entry, refs, speaker, rating, id_position)
+
+    def check_entry(
+        self, source: SourceFile, values: dict[str, Any], meta: dict, kind: str, date: PartialDate
+    ) -> None:
+        """Check the rules that tie fields together."""
+        path = source.path
+        line = source.meta.line if source.meta else 1
+
+        def need(name: str, why: str) -> None:
+            if name not in values and name not in meta:
+                self.diagnostics.error(path, line, 1, f"missing field `{name}`: {why}")
+
+        if kind == "statement":
+            need("speaker", "a statement needs the speaker id from _speakers/ or a name")
+            need("sources", "a statement needs at least one source: "
+                            "sources: [{url: https://..., title: ..., publisher: ...}]")
+        if "rating" in meta:
+            need("verdict", "a rated entry needs a one-sentence `verdict`")
+            need("reviewed", "a rated entry needs the date of the review in `reviewed`")
+        elif "verdict" in values:
+            node = meta["verdict"]
+            self.diagnostics.warning(path, node.line, node.column,
+                                     "`verdict` without `rating` is not shown; add a rating")
+        if "original_quote" in values and "original_language" not in values:
+            node = meta["original_quote"]
+            self.diagnostics.error(path, node.line, node.column,
+                                   "`original_quote` needs `original_language` (e.g. ru)")
+        end = values.get("end_date")
+        if end is not None and end.sort_key() < date.sort_key():
+            node = meta["end_date"]
+            self.diagnostics.error(path, node.line, node.column,
+                                   f"`end_date` {end.text} is before `date` {date.text}")
+
+    # -- cross-links ---------------------------------------------------------
+
+    def resolve_speakers(
+        self, raw_entries: dict[str, list[_RawEntry]], speakers: dict[str, Speaker]
+    ) -> dict[str, Speaker]:
+        """Link statements to registry speakers; give free-text speakers pages too."""
+        by_name = {}
+        for speaker in speakers.values():
+            for name in (speaker.name, *speaker.aliases):
+                by_name.setdefault(name.casefold(), speaker.id)
+        result = dict(speakers)
+        for raw_list in raw_entries.values():
+            for index, raw in enumerate(raw_list):
+                entry = raw.entry
+                if raw.rating is not None and self.config.rating(raw.rating.text) is None:
+                    keys = [r.key for r in self.config.ratings]
+                    self.diagnostics.error(
+                        entry.path, raw.rating.line, raw.rating.column,
+                        f"unknown rating `{raw.rating.text}`{did_you_mean(raw.rating.text, keys)}; "
+                        f"the scale in sitegen.toml has: {', '.join(keys)}",
+                    )
+                if raw.speaker is None:
+                    continue
+                value = raw.speaker.text
+                speaker_id = value if value in speakers else by_name.get(value.casefold())
+                if speaker_id is None and SLUG_PATTERN.match(value) and "-" in value:
+                    hint = did_you_mean(value, list(speakers))
+                    if hint:
+                        self.diagnostics.error(
+                            entry.path, raw.speaker.line, raw.speaker.column,
+                            f"unknown speaker id `{value}`{hint}; speakers are the files "
+                            "in content/_speakers/, or write the person's full name",
+                        )
+                if speaker_id is None:
+                    speaker_id = self.free_speaker(value, result)
+                raw_list[index].entry = replace(entry, speaker=speaker_id)
+        return dict(sorted(result.items()))
+
+    def free_speaker(self, name: str, speakers: dict[str, Speaker]) -> str:
+        """Give a free-text speaker an id of its own that no registry speaker has."""
+        base = slugify(name) or "speaker"
+        candidate, number = base, 1
+        while candidate in speakers and speakers[candidate].name != name:
+            number += 1
+            candidate = f"{base}-{number}"
+        speakers.setdefault(candidate, Speaker(id=candidate, name=name))
+        return candidate
+
+    def resolve_relations(self, raw_entries: dict[str, list[_RawEntry]]) -> dict[str, list[Entry]]:
+        """Resolve every relation and record it on both ends."""
+        known = {EntryRef(story, raw.entry.id) for story, items in raw_entries.items() for raw in items}
+        by_story: dict[str, list[str]] = defaultdict(list)
+        for ref in known:
+            by_story[ref.story].append(ref.id)
+        relations: dict[EntryRef, list[Relation]] = defaultdict(list)
+        for story, items in raw_entries.items():
+            for raw in items:
+                source_ref = EntryRef(story, raw.entry.id)
+                for relation_type, targets in raw.refs.items():
+                    for target in targets:
+                        ref = self.resolve_ref(raw.entry, relation_type, target, known, by_story)
+                        if ref is None:
+                            continue
+                        relations[source_ref].append(Relation(relation_type, ref))
+                        relations[ref].append(Relation(relation_type, source_ref, incoming=True))
+        result: dict[str, list[Entry]] = {}
+        for story, items in raw_entries.items():
+            result[story] = [
+                replace(raw.entry, relations=tuple(dict.fromkeys(relations.get(raw.entry.ref, []))))
+                for raw in items
+            ]
+        return result
+
+    def resolve_ref(
+        self, entry: Entry, relation_type: str, target: Located,
+        known: set[EntryRef], by_story: dict[str, list[str]],
+    ) -> EntryRef | None:
+        story, _, entry_id = target.text.rpartition("/")
+        ref = EntryRef(story or entry.story, entry_id)
+        if ref == entry.ref:
+            self.diagnostics.error(entry.path, target.line, target.column,
+                                   f"`{relation_type}` points at the entry itself")
+            return None
+        if ref in known:
+            return ref
+        if story and story not in by_story:
+            hint = did_you_mean(story, list(by_story))
+            message = f"`{relation_type}: {target.text}`: there is no story `{story}`{hint}"
+        else:
+            hint = did_you_mean(entry_id, by_story.get(ref.story, []))
+            where = f"story `{ref.story}`" if story else "this story"
+            message = (f"`{relation_type}: {target.text}`: no entry `{entry_id}` in {where}{hint}; "
+                       "use an entry id (its file name), or other-story/entry-id")
+        self.diagnostics.error(entry.path, target.line, target.column, message)
+        return None
+
+    def attach_entries(self, stories: list[Story], entries: dict[str, list[Entry]]) -> list[Story]:
+        """Order each story's entries in time, and the stories by their last update."""
+        result = []
+        for story in stories:
+            ordered = sorted(
+                entries.get(story.slug, []),
+                key=lambda e: (*e.date.sort_key(), e.path),
+            )
+            updated = story.updated
+            if updated is None and ordered:
+                updated = max((e.date for e in ordered), key=lambda d: d.sort_key())
+            result.append(replace(story, entries=tuple(ordered), updated=updated))
+        result.sort(key=lambda s: s.slug)
+        result.sort(key=lambda s: s.updated.sort_key() if s.updated else (_EPOCH, 0), reverse=True)
+        return result
+
+
+def _epoch() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime(1, 1, 1, tzinfo=UTC)
+
+
+_EPOCH = _epoch()
+
+
+def entry_id_problem(name: str) -> str | None:
+    """Explain why a name cannot be an entry id, or None when it can."""
+    if SLUG_PATTERN.match(name):
+        return None
+    return f"rename it to `{slugify(name)}`"
+
+
+_ = re  # kept for future patterns

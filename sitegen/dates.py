@@ -1,0 +1,170 @@
+"""Dates that keep the precision the author gave, and their order in time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from enum import IntEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DATE_PATTERN = re.compile(
+    r"""^(?P<year>\d{4})
+    (?:-(?P<month>\d{1,2})
+      (?:-(?P<day>\d{1,2})
+        (?:[T\ ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?
+          (?:\.\d+)?
+          \s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?
+        )?
+      )?
+    )?$""",
+    re.VERBOSE,
+)
+
+DATE_FORMS_HINT = (
+    "write it as 2024, 2024-11, 2024-11-10, 2024-11-10T18:30 or 2024-11-10T18:30:00+03:00"
+)
+
+
+class Precision(IntEnum):
+    """How much of a date the author gave; coarser sorts first at the same instant."""
+
+    YEAR = 1
+    MONTH = 2
+    DAY = 3
+    MINUTE = 4
+    SECOND = 5
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date as precise as the author wrote it, placed in time."""
+
+    text: str
+    """What the author wrote, for error messages."""
+    precision: Precision
+    year: int
+    month: int
+    day: int
+    hour: int
+    minute: int
+    second: int
+    offset: timedelta | None
+    """The UTC offset the date is shown in: the author's, or the zone's at that instant."""
+    offset_written: bool
+    """True when the author wrote the offset (then it is the speaker's local time)."""
+    start: datetime
+    """The instant the date starts, in UTC, for sorting."""
+
+    @property
+    def has_time(self) -> bool:
+        """Tell whether a time of day was given."""
+        return self.precision >= Precision.MINUTE
+
+    def iso(self) -> str:
+        """The machine-readable value for `<time datetime>` at this precision."""
+        if self.precision == Precision.YEAR:
+            return f"{self.year:04d}"
+        if self.precision == Precision.MONTH:
+            return f"{self.year:04d}-{self.month:02d}"
+        date = f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if not self.has_time:
+            return date
+        time = f"{self.hour:02d}:{self.minute:02d}"
+        if self.precision == Precision.SECOND:
+            time += f":{self.second:02d}"
+        return f"{date}T{time}{format_offset_iso(self.offset or timedelta(0))}"
+
+    def sort_key(self) -> tuple[datetime, int]:
+        """Order by starting instant, the coarser precision first."""
+        return (self.start, int(self.precision))
+
+
+def format_offset_iso(offset: timedelta) -> str:
+    """Return `Z` or `+03:00` for a UTC offset."""
+    if offset == timedelta(0):
+        return "Z"
+    sign = "+" if offset >= timedelta(0) else "-"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def format_offset_label(offset: timedelta) -> str:
+    """Return `UTC`, `UTC+3` or `UTC-5:30`, the way readers see an offset."""
+    if offset == timedelta(0):
+        return "UTC"
+    sign = "+" if offset >= timedelta(0) else "-"
+    minutes = abs(int(offset.total_seconds())) // 60
+    hours, rest = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def load_zone(name: str) -> tzinfo | None:
+    """Return the IANA zone of that name, or None when there is none."""
+    if name.upper() == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def parse_date(text: str, zone: tzinfo) -> PartialDate | None:
+    """Parse one of SPEC.md's date forms; naive times are read in `zone`."""
+    match = DATE_PATTERN.match(text.strip())
+    if not match:
+        return None
+    parts = match.groupdict()
+    year = int(parts["year"])
+    month = int(parts["month"] or 1)
+    day = int(parts["day"] or 1)
+    hour = int(parts["hour"] or 0)
+    minute = int(parts["minute"] or 0)
+    second = int(parts["second"] or 0)
+    if parts["second"] is not None:
+        precision = Precision.SECOND
+    elif parts["hour"] is not None:
+        precision = Precision.MINUTE
+    elif parts["day"] is not None:
+        precision = Precision.DAY
+    elif parts["month"] is not None:
+        precision = Precision.MONTH
+    else:
+        precision = Precision.YEAR
+    offset_text = parts["offset"]
+    try:
+        naive = datetime(year, month, day, hour, minute, second)
+        if offset_text:
+            offset = parse_offset(offset_text)
+            local = naive.replace(tzinfo=timezone(offset))
+        else:
+            local = naive.replace(tzinfo=zone)
+            offset = local.utcoffset()
+    except ValueError:
+        return None
+    return PartialDate(
+        text=text,
+        precision=precision,
+        year=year,
+        month=month,
+        day=day,
+        hour=hour,
+        minute=minute,
+        second=second,
+        offset=offset if precision >= Precision.MINUTE else None,
+        offset_written=bool(offset_text),
+        start=local.astimezone(UTC),
+    )
+
+
+def parse_offset(text: str) -> timedelta:
+    """Turn `Z`, `+03`, `+0300` or `+03:00` into a timedelta."""
+    if text == "Z":
+        return timedelta(0)
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours = int(digits[:2])
+    minutes = int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(text)
+    return sign * timedelta(hours=hours, minutes=minutes)

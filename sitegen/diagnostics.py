@@ -1,0 +1,73 @@
+"""Problems found in a site, collected so that one run reports them all."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in one file, pointing at the line and column where known."""
+
+    path: str
+    """Path relative to the site folder, with forward slashes."""
+    line: int
+    """1-based line in the real file; 0 when the problem concerns the whole file."""
+    column: int
+    """1-based column; 0 when unknown."""
+    severity: Severity
+    message: str
+    """What is wrong and how to fix it, in one or two sentences."""
+
+    def format(self) -> str:
+        """Render as `path:line:column: severity: message`, the form editors parse."""
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+
+@dataclass
+class Diagnostics:
+    """An append-only collection; the build fails at the end if it holds any error."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, path: str, line: int, column: int, message: str) -> None:
+        """Record an error."""
+        self.items.append(Diagnostic(path, line, column, "error", message))
+
+    def warning(self, path: str, line: int, column: int, message: str) -> None:
+        """Record a warning: the build succeeds unless --strict."""
+        self.items.append(Diagnostic(path, line, column, "warning", message))
+
+    def extend(self, other: Diagnostics) -> None:
+        """Add every problem of another collection."""
+        self.items.extend(other.items)
+
+    def sorted(self, strict: bool = False) -> list[Diagnostic]:
+        """Return the problems in file order, with warnings promoted under --strict."""
+        items = self.items
+        if strict:
+            items = [
+                Diagnostic(d.path, d.line, d.column, "error", d.message) for d in items
+            ]
+        return sorted(set(items), key=lambda d: (d.path, d.line, d.column, d.message))
+
+    def has_errors(self, strict: bool = False) -> bool:
+        """Tell whether the build must fail."""
+        return any(d.severity == "error" or strict for d in self.items)
+
+
+def to_json(diagnostics: list[Diagnostic]) -> str:
+    """Serialise problems as the JSON list that `check --format json` prints."""
+    return json.dumps([asdict(d) for d in diagnostics], indent=2, ensure_ascii=False)
+
+
+class SiteError(Exception):
+    """Raised when a site cannot be built; carries every problem found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("\n".join(d.format() for d in diagnostics))
+        self.diagnostics = diagnostics

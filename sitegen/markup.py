@@ -1,0 +1,128 @@
+"""Markdown to HTML for untrusted bodies: raw HTML escaped, unsafe links disarmed.
+
+Each body is converted once per build process (keyed by its text), because
+Python-Markdown is most of the cost of a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "abbr", "def_list"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A body converted to HTML, with the link targets that were disarmed."""
+
+    html: str
+    unsafe_urls: tuple[str, ...]
+    """URLs with a scheme other than http, https, mailto: shown as text instead."""
+    summary: str
+    """Plain text of the first paragraph, for descriptions and feeds."""
+
+
+def is_safe_url(url: str) -> bool:
+    """Allow http, https, mailto and relative URLs; nothing that can run code."""
+    # Browsers drop tabs and newlines inside a scheme ("java\tscript:").
+    cleaned = re.sub(r"[\x00-\x20]", "", html.unescape(url))
+    try:
+        scheme = urlsplit(cleaned).scheme.lower()
+    except ValueError:
+        return False
+    return scheme == "" or scheme in SAFE_SCHEMES
+
+
+class _DisarmLinks(Treeprocessor):
+    """Replace links and images with unsafe URLs by their text."""
+
+    def __init__(self, md: markdown.Markdown, found: list[str]) -> None:
+        super().__init__(md)
+        self.found = found
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                attribute = {"a": "href", "img": "src"}.get(child.tag)
+                if attribute is None:
+                    continue
+                url = child.get(attribute, "")
+                if is_safe_url(url):
+                    continue
+                self.found.append(url)
+                replacement = etree.Element("span")
+                if child.tag == "img":
+                    replacement.text = child.get("alt", "")
+                else:
+                    replacement.text = child.text
+                    replacement.extend(list(child))
+                replacement.tail = child.tail
+                parent.remove(child)
+                parent.insert(index, replacement)
+
+
+class _SafeMarkdown(Extension):
+    """Escape raw HTML and disarm unsafe links, reporting what was disarmed."""
+
+    def __init__(self, found: list[str], allow_html: bool) -> None:
+        super().__init__()
+        self.found = found
+        self.allow_html = allow_html
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        if not self.allow_html:
+            # Without these, `<script>` stays text and the serializer escapes it.
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_DisarmLinks(md, self.found), "sitegen_disarm", 0)
+
+
+class MarkdownRenderer:
+    """Convert bodies, remembering each result so no body is converted twice."""
+
+    def __init__(self, allow_html: bool = False) -> None:
+        self.allow_html = allow_html
+        self._found: list[str] = []
+        self._md = markdown.Markdown(
+            extensions=[*EXTENSIONS, _SafeMarkdown(self._found, allow_html)],
+            output_format="html",
+        )
+        self._cache: dict[str, Rendered] = {}
+
+    def render(self, text: str) -> Rendered:
+        """Return the HTML of a Markdown body."""
+        key = hashlib.sha256(text.encode()).hexdigest()
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        self._found.clear()
+        self._md.reset()
+        body = self._md.convert(text)
+        if self.allow_html:
+            body = nh3.clean(body, url_schemes=set(SAFE_SCHEMES), link_rel="noopener noreferrer")
+        rendered = Rendered(body, tuple(self._found), first_paragraph_text(body))
+        self._cache[key] = rendered
+        return rendered
+
+
+def first_paragraph_text(body_html: str, limit: int = 300) -> str:
+    """Return the first paragraph as plain text, cut at a word near `limit`."""
+    match = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
+    if not match:
+        return ""
+    text = html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "…"
+    return text

@@ -1,0 +1,222 @@
+"""The frozen types a site is made of once it has been read and checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from types import MappingProxyType
+from typing import Literal
+
+from sitegen.dates import PartialDate
+
+Kind = Literal["event", "statement"]
+RelationType = Literal["responds_to", "denies", "confirms", "corrects"]
+RELATION_TYPES: tuple[RelationType, ...] = ("responds_to", "denies", "confirms", "corrects")
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One step of the publisher's rating scale."""
+
+    key: str
+    """What authors write in `rating:`."""
+    label: str
+    """What readers see, and ClaimReview's alternateName."""
+    value: int
+    """ClaimReview's ratingValue: the position in the scale (1 = worst) unless set."""
+    description: str = ""
+    """One plain-language sentence for the ratings key."""
+
+
+@dataclass(frozen=True)
+class Organization:
+    """The publisher, the author of every ClaimReview."""
+
+    name: str
+    url: str
+    logo: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """sitegen.toml, with every default filled in."""
+
+    title: str
+    base_url: str
+    """Absolute, ending in `/`; its path is where the site lives on the host."""
+    language: str
+    timezone_name: str
+    timezone: tzinfo
+    description: str
+    organization: Organization
+    ratings: tuple[Rating, ...]
+    """Worst first."""
+    unsafe_html: bool
+    """Let authors' raw HTML through, cleaned of scripts."""
+    digest: str
+    """Hash of the config file, for knowing what a config change invalidates."""
+
+    def rating(self, key: str) -> Rating | None:
+        """Return the rating of that key, if the scale has one."""
+        return next((r for r in self.ratings if r.key == key), None)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a statement or event was reported."""
+
+    url: str
+    title: str = ""
+    publisher: str = ""
+    date: PartialDate | None = None
+    archive: str = ""
+    """An archived copy (Wayback Machine, archive.today), for when the page changes."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One line of a public corrections log."""
+
+    date: PartialDate
+    note: str
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """The address of an entry anywhere in the site."""
+
+    story: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.story}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A link from one entry to another, seen from one of its ends."""
+
+    type: RelationType
+    target: EntryRef
+    incoming: bool = False
+    """False on the entry that wrote it ("Denies"), True on the other end ("Denied by")."""
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A person or organization who makes statements."""
+
+    id: str
+    """The slug in the speaker's URL."""
+    name: str
+    type: Literal["person", "organization"] = "person"
+    role: str = ""
+    affiliation: str = ""
+    url: str = ""
+    aliases: tuple[str, ...] = ()
+    bio_html: str = ""
+    path: str = ""
+    """The registry file, or "" for a free-text speaker named only in entries."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event or statement of a story."""
+
+    story: str
+    id: str
+    path: str
+    """Source file relative to the site folder."""
+    kind: Kind
+    date: PartialDate
+    title: str
+    end_date: PartialDate | None = None
+    approximate: bool = False
+    speaker: str | None = None
+    """A speaker id (registry or derived from a free-text name)."""
+    role: str = ""
+    quote: str = ""
+    original_quote: str = ""
+    original_language: str = ""
+    rating: str | None = None
+    verdict: str = ""
+    reviewed: PartialDate | None = None
+    sources: tuple[Source, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    """Both ends: the ones written here and the ones pointing here."""
+    tags: tuple[str, ...] = ()
+    """Tag slugs."""
+    corrections: tuple[Correction, ...] = ()
+    draft: bool = False
+    body_html: str = ""
+    summary: str = ""
+    """Plain text of the body's first paragraph, for feeds and meta descriptions."""
+    digest: str = ""
+    """Hash of the source file's bytes."""
+
+    @property
+    def ref(self) -> EntryRef:
+        """This entry's address."""
+        return EntryRef(self.story, self.id)
+
+
+@dataclass(frozen=True)
+class Story:
+    """One timeline: its background and its entries, oldest first."""
+
+    slug: str
+    path: str
+    title: str
+    summary: str
+    status: Literal["developing", "settled"] = "developing"
+    tags: tuple[str, ...] = ()
+    timezone_name: str = ""
+    updated: PartialDate | None = None
+    """The last editorial update: as written, else the newest entry date."""
+    corrections: tuple[Correction, ...] = ()
+    draft: bool = False
+    background_html: str = ""
+    entries: tuple[Entry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page from content/_pages/ (about, methodology…)."""
+
+    slug: str
+    path: str
+    title: str
+    summary: str = ""
+    weight: int = 0
+    """Navigation order, lightest first."""
+    body_html: str = ""
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag as shown: its slug and the name first written for it."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything read from a site folder, checked and cross-linked."""
+
+    config: Config
+    stories: tuple[Story, ...]
+    """Most recently updated first."""
+    speakers: MappingProxyType[str, Speaker]
+    tags: MappingProxyType[str, Tag]
+    pages: tuple[Page, ...] = ()
+    drafts: bool = False
+    """Built with --drafts: the output must say it is a preview."""
+    entries: MappingProxyType[EntryRef, Entry] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    def story(self, slug: str) -> Story | None:
+        """Return the story with that slug."""
+        return next((s for s in self.stories if s.slug == slug), None)

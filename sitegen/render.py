@@ -1,0 +1,118 @@
+"""Turn views into output files: each page a template, a context and a fingerprint.
+
+Rendering is a pure function of (template files, page path, context), so the
+fingerprint of those three tells whether a page must be rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sitegen import urls
+from sitegen.model import Config, Site
+from sitegen.theme import Theme
+from sitegen.views import PageLink
+from sitegen.write import Artifact
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What every template may show about the site itself."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    organization_name: str
+    organization_url: str
+    ratings: tuple[Any, ...]
+    nav_pages: tuple[PageLink, ...]
+    drafts: bool
+    """A preview that includes drafts: pages must say so."""
+
+
+def site_context(site: Site, nav_pages: tuple[PageLink, ...]) -> SiteContext:
+    """Gather the site-wide values shown on every page."""
+    config: Config = site.config
+    return SiteContext(
+        title=config.title,
+        description=config.description,
+        language=config.language,
+        base_url=config.base_url,
+        organization_name=config.organization.name,
+        organization_url=config.organization.url,
+        ratings=config.ratings,
+        nav_pages=nav_pages,
+        drafts=site.drafts,
+    )
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One HTML page to render."""
+
+    url_path: str
+    """Below the site root: `""` for the home page, `story/entry/` for an entry."""
+    template: str
+    context: dict[str, Any]
+    absolute_links: bool = False
+    """For 404.html, which hosts serve at any depth: links start at base_url's path."""
+    output_path: str = ""
+    """Defaults to the URL's index.html."""
+
+    @property
+    def file(self) -> str:
+        return self.output_path or urls.output_file(self.url_path)
+
+
+class PageRenderer:
+    """Render page specs with a theme, making fingerprints from their inputs."""
+
+    def __init__(self, theme: Theme, site_values: SiteContext, extra_fingerprint: str = ""):
+        self.theme = theme
+        self.site_values = site_values
+        self.base_path = urlsplit(site_values.base_url).path or "/"
+        self._salt = repr(site_values) + extra_fingerprint
+
+    def linker(self, spec: PageSpec) -> Callable[[str], str]:
+        """Make `url(path)` for a page: relative links, or absolute paths on 404."""
+        if spec.absolute_links:
+            return lambda path: urls.absolute(self.base_path, path)
+        return lambda path: urls.relative(spec.url_path, path)
+
+    def fingerprint(self, spec: PageSpec) -> str:
+        digest = hashlib.sha256()
+        digest.update(self.theme.template_digest(spec.template).encode())
+        digest.update(spec.url_path.encode())
+        digest.update(self._salt.encode())
+        digest.update(repr(sorted(spec.context.items())).encode())
+        return digest.hexdigest()
+
+    def artifact(self, spec: PageSpec) -> Artifact:
+        return Artifact(
+            path=spec.file,
+            fingerprint=self.fingerprint(spec),
+            produce=lambda: self.render(spec).encode("utf-8"),
+            origin=f"the page {spec.url_path or '/'} ({spec.template})",
+        )
+
+    def render(self, spec: PageSpec) -> str:
+        context = dict(spec.context)
+        context.update(
+            site=self.site_values,
+            page_path=spec.url_path,
+            url=self.linker(spec),
+            abs_url=lambda path: urls.absolute(self.site_values.base_url, path),
+        )
+        return self.theme.render(spec.template, context)
+
+
+def json_filter(value: Any) -> str:
+    """Serialise for a `<script type="application/ld+json">`: nothing can close the tag."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

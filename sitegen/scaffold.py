@@ -1,0 +1,197 @@
+"""`sitegen init` and `sitegen new`: files with every field to fill in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sitegen.content import CONTENT_DIR, STORY_INDEX
+from sitegen.fields import SLUG_PATTERN
+from sitegen.urls import RESERVED_SLUGS
+
+
+class ScaffoldError(Exception):
+    """A name that cannot be used, or a file that already exists."""
+
+
+SITE_CONFIG = """\
+title = "{title}"
+base_url = "https://example.org/"   # where the site will live; a sub-path works too
+language = "en"
+timezone = "UTC"                     # naive times in entries are read in this zone
+
+[organization]                       # the publisher: the author of every ClaimReview
+name = "{title}"
+url = "https://example.org/"
+
+# The rating scale, worst first. ClaimReview's ratingValue is the position.
+[[ratings]]
+key = "false"
+label = "False"
+description = "The claim is not accurate."
+
+[[ratings]]
+key = "misleading"
+label = "Misleading"
+description = "The claim has accurate parts but leaves a false impression."
+
+[[ratings]]
+key = "unproven"
+label = "Unproven"
+description = "There is not enough evidence to say whether the claim is accurate."
+
+[[ratings]]
+key = "mostly-true"
+label = "Mostly true"
+description = "The claim is accurate but needs clarification."
+
+[[ratings]]
+key = "true"
+label = "True"
+description = "The claim is accurate."
+"""
+
+STORY = """\
+---
+title: "{title}"
+summary: "One or two sentences: what is being checked."
+status: developing
+tags: []
+---
+
+The background: what happened before, and why this is being checked.
+"""
+
+EVENT = """\
+---
+kind: event
+date: {date}
+title: "{title}"
+# end_date: 2024-11-12
+# approximate: true
+sources:
+  - url: https://example.org/report
+    title: "Title of the report"
+    publisher: "Publisher"
+    date: {date}
+tags: []
+---
+
+What happened, and what is known and not known about it.
+"""
+
+STATEMENT = """\
+---
+kind: statement
+date: {date}
+title: "{title}"
+speaker: example-speaker          # an id from content/_speakers/, or a full name
+role: "Their role at the time"
+quote: "The exact words."
+# original_quote: "Слова в оригинале."
+# original_language: ru
+# rating: unproven                # a key of the rating scale in sitegen.toml
+# verdict: "One sentence: the conclusion of the review."
+# reviewed: {date}
+sources:
+  - url: https://example.org/interview
+    title: "Where the words were said or reported"
+    publisher: "Publisher"
+    date: {date}
+    archive: https://web.archive.org/web/2024/https://example.org/interview
+# responds_to: other-entry-id
+# denies: other-entry-id
+# confirms: other-entry-id
+# corrects: other-entry-id
+tags: []
+---
+
+Context and analysis: who said it, where, and how it checks out.
+"""
+
+SPEAKER = """\
+---
+name: Example Speaker
+type: person
+role: Spokesperson
+affiliation: Example Ministry
+url: https://example.org/
+aliases: []
+---
+
+A short, neutral biography.
+"""
+
+PAGES = {
+    "about": ("About", 1, "Who we are, who funds us, and how to reach us."),
+    "methodology": ("Methodology", 2, "How we choose claims, check them and rate them: "
+                    "every rating on the scale, what it means, and the sources we use."),
+    "corrections-policy": ("Corrections policy", 3, "How to ask for a correction, and how "
+                           "corrections are shown: dated, on the page and in the corrections log."),
+    "contact": ("Contact", 4, "How to send a tip or a correction request."),
+}
+
+PAGE = """\
+---
+title: "{title}"
+summary: "{summary}"
+weight: {weight}
+---
+
+{summary}
+"""
+
+
+def _write_new(path: Path, text: str) -> Path:
+    if path.exists():
+        raise ScaffoldError(f"{path} already exists; choose another name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return path
+
+
+def _check_slug(slug: str, what: str) -> None:
+    if not SLUG_PATTERN.match(slug):
+        raise ScaffoldError(f"{what} `{slug}` must be lowercase ASCII letters, digits and hyphens")
+
+
+def _title(slug: str) -> str:
+    return slug.replace("-", " ").capitalize()
+
+
+def new_story(source: Path, slug: str) -> Path:
+    """Write content/<slug>/_index.md."""
+    _check_slug(slug, "story slug")
+    if slug in RESERVED_SLUGS:
+        raise ScaffoldError(f"`{slug}` is reserved for sitegen's own pages")
+    return _write_new(source / CONTENT_DIR / slug / STORY_INDEX, STORY.format(title=_title(slug)))
+
+
+def new_entry(source: Path, story: str, entry_id: str, kind: str, today: dt.date | None = None) -> Path:
+    """Write content/<story>/<id>.md with the fields of its kind."""
+    _check_slug(entry_id, "entry id")
+    folder = source / CONTENT_DIR / story
+    if not (folder / STORY_INDEX).is_file():
+        raise ScaffoldError(f"there is no story `{story}`; create it with `sitegen new story {story}`")
+    if any(folder.rglob(f"{entry_id}.md")):
+        raise ScaffoldError(f"story `{story}` already has an entry `{entry_id}`")
+    date = (today or dt.date.today()).isoformat()
+    template = STATEMENT if kind == "statement" else EVENT
+    return _write_new(folder / f"{entry_id}.md", template.format(date=date, title=_title(entry_id)))
+
+
+def init_site(target: Path, title: str = "Timeline Checks") -> None:
+    """Create a working site: config, a sample story, a speaker and the standard pages."""
+    if target.exists() and any(target.iterdir()):
+        raise ScaffoldError(f"{target} is not empty; choose a new folder")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "sitegen.toml").write_text(SITE_CONFIG.format(title=title), "utf-8")
+    (target / ".gitignore").write_text("public/\n", "utf-8")
+    content = target / CONTENT_DIR
+    _write_new(content / "_speakers" / "example-speaker.md", SPEAKER)
+    for slug, (page_title, weight, summary) in PAGES.items():
+        _write_new(content / "_pages" / f"{slug}.md",
+                   PAGE.format(title=page_title, weight=weight, summary=summary))
+    new_story(target, "first-story")
+    new_entry(target, "first-story", "first-event", "event", dt.date(2024, 11, 10))
+    new_entry(target, "first-story", "first-statement", "statement", dt.date(2024, 11, 11))

@@ -1,0 +1,81 @@
+"""The default theme, a site's overrides of it, and the Jinja environment."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+LAYOUTS_DIR = "layouts"
+ASSETS_DIR = "assets"
+
+
+def builtin_theme_dir() -> Path:
+    """Where the default theme is: inside the wheel, or the repository's layouts/."""
+    packaged = Path(__file__).parent / "_theme"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / LAYOUTS_DIR
+
+
+class Theme:
+    """Templates and assets, the site's own `layouts/` first, file by file."""
+
+    def __init__(self, site_root: Path, filters: dict[str, Callable[..., Any]] | None = None):
+        self.dirs = [d for d in (site_root / LAYOUTS_DIR, builtin_theme_dir()) if d.is_dir()]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(filters or {})
+        self._digests: dict[str, str] = {}
+
+    def source_path(self, name: str) -> Path | None:
+        """The file that provides a template or asset, after overrides."""
+        for folder in self.dirs:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def template_digest(self, name: str) -> str:
+        """Hash a template with everything it extends, includes or imports."""
+        if name in self._digests:
+            return self._digests[name]
+        self._digests[name] = ""  # guards against include cycles
+        path = self.source_path(name)
+        if path is None:
+            raise jinja2.TemplateNotFound(name)
+        text = path.read_text("utf-8")
+        digest = hashlib.sha256(text.encode())
+        try:
+            referenced = jinja2.meta.find_referenced_templates(self.env.parse(text))
+        except jinja2.TemplateSyntaxError:
+            referenced = []
+        for child in sorted(r for r in referenced if r):
+            digest.update(self.template_digest(child).encode())
+        self._digests[name] = digest.hexdigest()
+        return self._digests[name]
+
+    def assets(self) -> dict[str, Path]:
+        """Every asset file by its path under assets/, overrides winning."""
+        found: dict[str, Path] = {}
+        for folder in reversed(self.dirs):
+            root = folder / ASSETS_DIR
+            if root.is_dir():
+                for path in sorted(root.rglob("*")):
+                    if path.is_file() and not path.name.startswith("."):
+                        found[path.relative_to(root).as_posix()] = path
+        return dict(sorted(found.items()))
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        """Render a template with a context."""
+        return self.env.get_template(name).render(context)

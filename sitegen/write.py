@@ -1,0 +1,143 @@
+"""Write a build's output beside the old one, then swap it in whole.
+
+A build that fails never touches the output folder; one that succeeds
+replaces it in two renames, so readers and servers see the old site or the
+new one, never a mix. Files whose fingerprint did not change are hard-linked
+from the previous output instead of being rendered and written again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class OutputError(Exception):
+    """A write that would escape the output folder, or two outputs for one file."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file of the output and how to make it."""
+
+    path: str
+    """Relative to the output folder, with forward slashes."""
+    fingerprint: str
+    """Changes whenever the bytes would; equal fingerprints mean equal bytes."""
+    produce: Callable[[], bytes]
+    origin: str = ""
+    """What asked for this file, for the error when two outputs collide."""
+
+
+def contained(root: Path, relative: str) -> Path:
+    """Resolve an output path, refusing anything that lands outside `root`."""
+    if relative.startswith("/") or "\\" in relative or "\x00" in relative:
+        raise OutputError(f"refusing to write `{relative}`: not a relative path")
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root.resolve()) or target == root.resolve():
+        raise OutputError(f"refusing to write `{relative}`: outside the output folder")
+    return target
+
+
+def check_unique(artifacts: Iterable[Artifact]) -> list[str]:
+    """Name every output file claimed twice (Pelican raises on double writes too)."""
+    seen: dict[str, str] = {}
+    problems = []
+    for artifact in artifacts:
+        key = artifact.path.casefold()
+        if key in seen:
+            problems.append(
+                f"`{artifact.path}` is written by both {seen[key]} and {artifact.origin}"
+            )
+        else:
+            seen[key] = artifact.origin
+    return problems
+
+
+def stage(
+    artifacts: list[Artifact],
+    output: Path,
+    previous: dict[str, str],
+) -> tuple[Path, list[str]]:
+    """Write the new output into a staging folder beside `output`.
+
+    Returns the staging folder and the paths that were produced afresh (the
+    rest were linked from the current output because their fingerprint held).
+    """
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    produced: list[str] = []
+    try:
+        for artifact in artifacts:
+            target = contained(staging, artifact.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            old = output / artifact.path
+            if previous.get(artifact.path) == artifact.fingerprint and old.is_file():
+                try:
+                    os.link(old, target)
+                    continue
+                except OSError:
+                    pass
+            target.write_bytes(artifact.produce())
+            produced.append(artifact.path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging, produced
+
+
+def swap(staging: Path, output: Path) -> None:
+    """Put the staged output in place of the old one and delete the old one."""
+    output = output.resolve()
+    os.chmod(staging, 0o755)
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    if output.is_dir() and _exchange(staging, output):
+        # One atomic step: `staging` now holds the old output.
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    os.rmdir(retired)
+    os.rename(output, retired)
+    try:
+        os.rename(staging, output)
+    except OSError:
+        os.rename(retired, output)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically with Linux's renameat2(RENAME_EXCHANGE)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(
+        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange
+    )
+    return result == 0
+
+
+def remove_leftovers(output: Path) -> None:
+    """Delete staging folders that a killed build left beside the output."""
+    output = output.resolve()
+    if not output.parent.is_dir():
+        return
+    for leftover in sorted(output.parent.glob(f".{output.name}.old-*")):
+        # A build killed between its two renames: the old site is here, whole.
+        if not output.exists():
+            os.rename(leftover, output)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in output.parent.glob(f".{output.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
