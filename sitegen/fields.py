@@ -69,7 +69,7 @@ ENTRY_FIELDS = _fields(
     Field("verdict", "text", "One-sentence conclusion of the review (required with rating)."),
     Field("reviewed", "date", "Date of the review (required with rating)."),
     Field("sources", "sources", "List of {url, title, publisher, date, archive} (statements: required)."),
-    Field("responds_to", "refs", "Entry id(s) this responds to; other-story/entry-id reaches across stories."),
+    Field("responds_to", "refs", "Entry id(s) this responds to; story/entry-id reaches across stories."),
     Field("denies", "refs", "Entry id(s) this denies."),
     Field("confirms", "refs", "Entry id(s) this confirms."),
     Field("corrects", "refs", "Entry id(s) this corrects."),
