@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.support.tools"]
+pytest_plugins = ["tests.support.tools", "tests.support.sites"]
