@@ -121,7 +121,8 @@ def parse_date(text: str, zone: tzinfo) -> PartialDate | None:
     hour = int(parts["hour"] or 0)
     minute = int(parts["minute"] or 0)
     second = int(parts["second"] or 0)
-    if parts["second"] is not None:
+    # `18:30:00` is how many tools write a minute; seconds show only when they say something.
+    if parts["second"] is not None and second != 0:
         precision = Precision.SECOND
     elif parts["hour"] is not None:
         precision = Precision.MINUTE

@@ -70,12 +70,18 @@ def output_file(url_path: str) -> str:
 
 
 def relative(from_path: str, to_path: str) -> str:
-    """A link from the page at `from_path` to `to_path`, both below the site root."""
+    """The shortest link from the page at `from_path` to `to_path`, both below the site root."""
     from_dir = from_path if from_path.endswith("/") else posixpath.dirname(from_path)
-    depth = from_dir.count("/") + (1 if from_dir and not from_dir.endswith("/") else 0)
-    link = "../" * depth + to_path
-    if link == "":
+    target, _, fragment = to_path.partition("#")
+    link = posixpath.relpath("/" + target, "/" + from_dir) if target else posixpath.relpath("/", "/" + from_dir)
+    if link == "." and fragment:
+        return "#" + quote(fragment, safe="-_.~%")
+    if link == ".":
         link = "./"
+    elif target.endswith("/") or target == "":
+        link += "/"
+    if fragment:
+        link += "#" + fragment
     return quote(link, safe="/#?=&.-_~%")
 
 

@@ -1,0 +1,67 @@
+"""Dates keep the precision the author gave, and sort by the instant they start."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sitegen.dates import Precision, load_zone, parse_date
+
+UTC_ZONE = load_zone("UTC")
+KYIV = load_zone("Europe/Kyiv")
+
+
+@pytest.mark.parametrize(
+    ("text", "precision", "iso"),
+    [
+        ("2024", Precision.YEAR, "2024"),
+        ("2024-11", Precision.MONTH, "2024-11"),
+        ("2024-11-10", Precision.DAY, "2024-11-10"),
+        ("2024-11-10T18:30", Precision.MINUTE, "2024-11-10T18:30Z"),
+        ("2024-11-10T18:30:05+03:00", Precision.SECOND, "2024-11-10T18:30:05+03:00"),
+        ("2024-11-10T18:30:00+03:00", Precision.MINUTE, "2024-11-10T18:30+03:00"),
+        ("2024-11-10 18:30-05:00", Precision.MINUTE, "2024-11-10T18:30-05:00"),
+    ],
+)
+def test_each_form_keeps_its_precision(text: str, precision: Precision, iso: str) -> None:
+    date = parse_date(text, UTC_ZONE)
+    assert date is not None
+    assert date.precision == precision
+    assert date.iso() == iso
+
+
+def test_a_naive_time_is_read_in_the_story_zone_not_the_machine_zone() -> None:
+    date = parse_date("2024-11-10T18:30", KYIV)
+    assert date is not None
+    assert date.start == datetime(2024, 11, 10, 16, 30, tzinfo=UTC)
+    assert date.offset == timedelta(hours=2)
+    assert date.iso() == "2024-11-10T18:30+02:00"
+
+
+def test_a_written_offset_wins_over_the_zone() -> None:
+    date = parse_date("2024-11-10T18:30:00+03:00", KYIV)
+    assert date is not None
+    assert date.offset_written
+    assert date.start == datetime(2024, 11, 10, 15, 30, tzinfo=UTC)
+
+
+def test_coarser_dates_sort_first_at_the_same_instant() -> None:
+    texts = ["2024-11-01", "2024", "2024-11", "2024-01-01T00:00", "2023-12-31T23:00-02:00"]
+    dates = [parse_date(t, UTC_ZONE) for t in texts]
+    ordered = sorted(dates, key=lambda d: d.sort_key())  # type: ignore[union-attr]
+    assert [d.text for d in ordered] == [  # type: ignore[union-attr]
+        "2024", "2024-01-01T00:00", "2023-12-31T23:00-02:00", "2024-11", "2024-11-01",
+    ]
+
+
+def test_times_in_different_offsets_sort_by_the_real_instant() -> None:
+    moscow_noon = parse_date("2024-11-11T12:00+03:00", UTC_ZONE)
+    washington_morning = parse_date("2024-11-11T05:00-05:00", UTC_ZONE)
+    assert moscow_noon and washington_morning
+    assert moscow_noon.sort_key() < washington_morning.sort_key()
+
+
+@pytest.mark.parametrize("text", ["2024-13", "2024-02-30", "11/10/2024", "yesterday", "2024-11-10T25:00"])
+def test_impossible_dates_are_refused(text: str) -> None:
+    assert parse_date(text, UTC_ZONE) is None

@@ -1,0 +1,165 @@
+"""Every problem in a site, reported at once, at its file and line, with a fix."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from sitegen.build import Builder
+from sitegen.diagnostics import Diagnostic
+from tests.support.sites import build_site, event, run_cli, statement, story
+
+SPEAKER = "---\nname: Dmitry Peskov\n---\nBio.\n"
+
+
+def problems(site: Path, strict: bool = False) -> list[Diagnostic]:
+    _, diagnostics = Builder(site, site / "public", strict=strict).read()
+    return diagnostics.sorted(strict)
+
+
+def find(found: list[Diagnostic], path: str, text: str) -> Diagnostic:
+    matches = [d for d in found if d.path == path and text in d.message]
+    assert matches, f"no problem about {text!r} in {path}; got:\n" + "\n".join(d.format() for d in found)
+    return matches[0]
+
+
+MANY_ERRORS = {
+    "content/_speakers/dmitry-peskov.md": SPEAKER,
+    "content/call/_index.md": "---\ntitle: The call\n---\nNo summary above.\n",
+    # line 3: broken YAML (a colon inside an unquoted value)
+    "content/call/bad-yaml.md": "---\nkind: event\ntitle: Peskov: pure fiction\ndate: 2024-11-11\n---\n",
+    "content/call/bad-date.md": "---\nkind: event\ntitle: T\ndate: 11/11/2024\n---\n",
+    "content/call/bad-kind.md": "---\nkind: claim\ntitle: T\ndate: 2024-11-11\n---\n",
+    "content/call/typo.md": "---\nkind: event\ntitle: T\ndate: 2024-11-11\nsoruces: []\n---\n",
+    "content/call/bad-rating.md": (
+        "---\nkind: statement\ntitle: T\ndate: 2024-11-11\nspeaker: dmitry-peskov\n"
+        "sources: [https://example.com/a]\nrating: fasle\nverdict: V\nreviewed: 2024-11-12\n---\n"
+    ),
+    "content/call/no-verdict.md": (
+        "---\nkind: statement\ntitle: T\ndate: 2024-11-11\nspeaker: dmitry-peskov\n"
+        "sources: [https://example.com/a]\nrating: 'false'\n---\n"
+    ),
+    "content/call/bad-speaker.md": (
+        "---\nkind: statement\ntitle: T\ndate: 2024-11-11\nspeaker: dmitri-peskov\n"
+        "sources: [https://example.com/a]\n---\n"
+    ),
+    "content/call/no-sources.md": "---\nkind: statement\ntitle: T\ndate: 2024-11-11\nspeaker: Someone\n---\n",
+    "content/call/bad-url.md": (
+        "---\nkind: statement\ntitle: T\ndate: 2024-11-11\nspeaker: Someone\n"
+        "sources:\n  - url: javascript:alert(1)\n---\n"
+    ),
+    "content/call/dangling.md": "---\nkind: event\ntitle: T\ndate: 2024-11-11\ndenies: wapo-reprot\n---\n",
+    "content/call/wapo-report.md": "---\nkind: event\ntitle: T\ndate: 2024-11-10\n---\n",
+    "content/call/Bad_Name.md": "---\nkind: event\ntitle: T\ndate: 2024-11-10\n---\n",
+    "content/call/sub/wapo-report.md": "---\nkind: event\ntitle: Twin\ndate: 2024-11-10\n---\n",
+    "content/call/dupe-key.md": "---\nkind: event\ntitle: T\ntitle: U\ndate: 2024-11-10\n---\n",
+    "content/tags/_index.md": story(),
+}
+
+
+def test_a_site_with_many_errors_reports_each_one_with_file_and_line(
+    write_site: Callable[..., Path],
+) -> None:
+    found = problems(write_site(MANY_ERRORS))
+    call = "content/call/"
+    assert find(found, call + "_index.md", "missing field `summary`").line == 2  # the front matter
+    yaml_error = find(found, call + "bad-yaml.md", "not valid YAML")
+    assert yaml_error.line == 3 and "quotes" in yaml_error.message
+    bad_date = find(found, call + "bad-date.md", "not a date")
+    assert (bad_date.line, bad_date.column) == (4, 7) and "2024-11-10" in bad_date.message
+    assert "event, statement" in find(found, call + "bad-kind.md", "`kind` must be").message
+    typo = find(found, call + "typo.md", "unknown field `soruces`")
+    assert typo.line == 5 and "did you mean `sources`" in typo.message
+    rating = find(found, call + "bad-rating.md", "unknown rating `fasle`")
+    assert rating.line == 7 and "did you mean `false`" in rating.message
+    find(found, call + "no-verdict.md", "missing field `verdict`")
+    find(found, call + "no-verdict.md", "missing field `reviewed`")
+    speaker = find(found, call + "bad-speaker.md", "unknown speaker id `dmitri-peskov`")
+    assert speaker.line == 5 and "dmitry-peskov" in speaker.message
+    find(found, call + "no-sources.md", "missing field `sources`")
+    url = find(found, call + "bad-url.md", "http:// or https://")
+    assert url.line == 7
+    dangling = find(found, call + "dangling.md", "no entry `wapo-reprot`")
+    assert dangling.line == 5 and "did you mean `wapo-report`" in dangling.message
+    assert "rename it to `bad-name`" in find(found, call + "Bad_Name.md", "lowercase ASCII").message
+    duplicate = find(found, call + "wapo-report.md", "already used by content/call/sub/wapo-report.md")
+    assert "unique within a story" in duplicate.message
+    assert find(found, call + "dupe-key.md", "`title` is given twice").line == 4
+    find(found, "content/tags", "reserved")
+    assert all(d.severity == "error" for d in found)
+    assert len({(d.path, d.message) for d in found}) >= 16
+
+
+def test_field_values_keep_the_type_spec_md_gives_them(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "content/_speakers/no.md": "---\nname: 'no'\n---\n",
+        "content/s/_index.md": story(),
+        "content/s/x.md": (
+            "---\nid: 012345\nkind: statement\ndate: 2024\ntitle: T\nspeaker: no\n"
+            "sources: [https://example.com/]\nrating: false\nverdict: Wrong.\nreviewed: 2024-12-01\n---\n"
+        ),
+    })
+    result = build_site(site)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    page = (site / "public/s/012345/index.html").read_text()
+    assert '<time datetime="2024">2024</time>' in page
+    assert 'rating-false' in page and "False" in page
+    assert 'href="../../speakers/no/"' in page
+
+
+def test_check_prints_json_and_exits_1_on_errors(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("someday", "A"),
+        "content/s/b.md": statement("2024-01-01", "X", body="[x](javascript:void(0))"),
+    })
+    result = run_cli("check", "--source", str(site), "--format", "json")
+    assert result.returncode == 1
+    items = json.loads(result.stdout)
+    assert {(i["path"], i["severity"]) for i in items} == {
+        ("content/s/a.md", "error"), ("content/s/b.md", "warning"),
+    }
+    assert all({"path", "line", "column", "severity", "message"} <= set(i) for i in items)
+
+
+def test_check_text_output_is_path_line_column(write_site: Callable[..., Path]) -> None:
+    site = write_site({"content/s/_index.md": story(), "content/s/a.md": event("someday", "A")})
+    result = run_cli("check", "--source", str(site))
+    assert result.returncode == 1
+    assert "content/s/a.md:3:7: error: `date` is not a date: `someday`" in result.stdout
+
+
+def test_strict_makes_warnings_errors(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-01-01", "A", body="![x](data:image/png;base64,AAAA)"),
+    })
+    assert run_cli("check", "--source", str(site)).returncode == 0
+    strict = run_cli("check", "--source", str(site), "--strict")
+    assert strict.returncode == 1 and ": error: link to `data:" in strict.stdout
+
+
+def test_a_broken_config_is_reported_with_its_line(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "sitegen.toml": 'title = "T"\nbase_url = "https://e.org/"\ntimezone = "Mars/Olympus"\nlanguge = "en"\n',
+        "content/s/_index.md": story(),
+    })
+    found = problems(site)
+    assert find(found, "sitegen.toml", "unknown time zone").line == 3
+    assert "did you mean `language`" in find(found, "sitegen.toml", "unknown setting").message
+    site2 = write_site({"sitegen.toml": 'title = "T\n', "content/s/_index.md": story()}, folder="two")
+    assert find(problems(site2), "sitegen.toml", "not valid TOML").line == 1
+
+
+def test_a_failed_build_exits_1_and_says_the_output_was_kept(write_site: Callable[..., Path]) -> None:
+    site = write_site({"content/s/_index.md": story(), "content/s/a.md": event("someday", "A")})
+    result = run_cli("build", "--source", str(site))
+    assert result.returncode == 1
+    assert "content/s/a.md:3:7: error:" in result.stderr
+    assert "left as it was" in result.stderr
+
+
+def test_wrong_usage_exits_2(tmp_path: Path) -> None:
+    assert run_cli("build", "--no-such-flag").returncode == 2
+    assert run_cli("build", "--source", str(tmp_path / "missing")).returncode == 2
