@@ -73,7 +73,7 @@ def relative(from_path: str, to_path: str) -> str:
     """The shortest link from the page at `from_path` to `to_path`, both below the site root."""
     from_dir = from_path if from_path.endswith("/") else posixpath.dirname(from_path)
     target, _, fragment = to_path.partition("#")
-    link = posixpath.relpath("/" + target, "/" + from_dir) if target else posixpath.relpath("/", "/" + from_dir)
+    link = posixpath.relpath("/" + target, "/" + from_dir)
     if link == "." and fragment:
         return "#" + quote(fragment, safe="-_.~%")
     if link == ".":
