@@ -142,7 +142,9 @@ def test_strict_makes_warnings_errors(write_site: Callable[..., Path]) -> None:
 
 def test_a_broken_config_is_reported_with_its_line(write_site: Callable[..., Path]) -> None:
     site = write_site({
-        "sitegen.toml": 'title = "T"\nbase_url = "https://e.org/"\ntimezone = "Mars/Olympus"\nlanguge = "en"\n',
+        "sitegen.toml": (
+            'title = "T"\nbase_url = "https://e.org/"\ntimezone = "Mars/Olympus"\nlanguge = "en"\n'
+        ),
         "content/s/_index.md": story(),
     })
     found = problems(site)
