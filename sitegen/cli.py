@@ -27,7 +27,6 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override base_url of sitegen.toml for this build")
     build.add_argument("--drafts", action="store_true", help="include drafts")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build.add_argument("--cache-dir", type=Path, help="build cache folder")
 
     serve = sub.add_parser("serve", help="preview with live reload")
     source_flag(serve)
