@@ -7,12 +7,16 @@ made of: a page is re-rendered only when its view or its templates change.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date as calendar_date
 from functools import cached_property
+from typing import Literal
 
 from sitegen import urls
-from sitegen.dates import PartialDate
+from sitegen.axis import Axis, AxisItem, layout_axis
+from sitegen.dates import PartialDate, Precision, load_zone
 from sitegen.model import (
     Correction,
     Entry,
@@ -39,6 +43,17 @@ class SpeakerLink:
 
 
 @dataclass(frozen=True)
+class RelativeTime:
+    """How long after (or before) one entry another happened, for "Denied by …, the next day"."""
+
+    unit: Literal["day", "week", "month", "year"]
+    count: int
+    """0 for "the same day"; never negative."""
+    later: bool
+    """True when the other entry came after this one."""
+
+
+@dataclass(frozen=True)
 class RelatedEntry:
     """The other end of a relation, as much as a link to it needs."""
 
@@ -53,6 +68,8 @@ class RelatedEntry:
     speaker: str
     story_title: str
     same_story: bool
+    when: RelativeTime | None = None
+    """When the other end happened, seen from this entry."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,10 @@ class EntryView:
     body_html: str
     summary: str
     path: str
+    timeline_body_html: str = ""
+    """The body as the timeline shows it: headings below the entry's h3, ids made unique."""
+    collapsible: bool = False
+    """Long enough that the timeline shows its first paragraph until the reader asks for more."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,122 @@ class PageLink:
     slug: str
     title: str
     url: str
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    """One choice of a timeline filter."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """What the timeline page adds to a story: its overview axes and its filters."""
+
+    axis_wide: Axis
+    """Laid out for a wide column (`WIDE_AXIS` units, drawn 1:1)."""
+    axis_narrow: Axis
+    """Laid out for a 360 px phone, shown instead below the wide column's width."""
+    kinds: tuple[FilterOption, ...]
+    speakers: tuple[FilterOption, ...]
+    ratings: tuple[FilterOption, ...]
+    """In scale order; value `none` for entries without a rating."""
+
+
+WIDE_AXIS = 704
+"""The main column's width in CSS px (46rem less its padding), so marks keep 24 px spacing."""
+NARROW_AXIS = 328
+"""A 360 px phone's column."""
+TIMELINE_HEADING_LEVEL = 4
+"""Entries are h3 under the "Timeline" h2, so their body headings start at h4."""
+COLLAPSE_MIN_CHARS = 700
+"""Bodies longer than this (in text) start collapsed to their first paragraph when JS runs."""
+
+HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
+FRAGMENT_LINK = re.compile(r'\bhref="#([^"]+)"')
+TAG = re.compile(r"<[^>]+>")
+
+
+def timeline_body(body_html: str, entry_anchor: str) -> str:
+    """Fit a body into the timeline: demote its headings, prefix its ids with the entry's."""
+    levels = [int(level) for _, level in HEADING_TAG.findall(body_html)]
+    shift = max(0, TIMELINE_HEADING_LEVEL - min(levels)) if levels else 0
+    html = HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}", body_html)
+    # Footnote ids (fn:1) repeat from entry to entry; on one page they must not.
+    ids = set(ID_ATTRIBUTE.findall(html))
+    if not ids:
+        return html
+    prefix = f"{entry_anchor}--"
+    html = ID_ATTRIBUTE.sub(lambda m: f'id="{prefix}{m[1]}"', html)
+    return FRAGMENT_LINK.sub(
+        lambda m: f'href="#{prefix}{m[1]}"' if m[1] in ids else m[0], html
+    )
+
+
+def is_long(body_html: str) -> bool:
+    """Tell whether a body is worth collapsing: long, and more than one block."""
+    text = TAG.sub("", body_html)
+    return len(text) > COLLAPSE_MIN_CHARS and body_html.count("</p>") + body_html.count("</ul>") > 1
+
+
+def relative_time(here: PartialDate, there: PartialDate) -> RelativeTime:
+    """Say when `there` happened as seen from `here`, at the coarser of their precisions."""
+    precision = min(here.precision, there.precision)
+    if precision == Precision.YEAR:
+        return _relative(there.year - here.year, "year")
+    if precision == Precision.MONTH:
+        months = (there.year - here.year) * 12 + there.month - here.month
+        return _relative(months, "month") if abs(months) < 24 else _relative(round(months / 12), "year")
+    days = (calendar_date(there.year, there.month, there.day)
+            - calendar_date(here.year, here.month, here.day)).days
+    if abs(days) < 14:
+        return _relative(days, "day")
+    if abs(days) < 60:
+        return _relative(round(days / 7), "week")
+    if abs(days) < 730:
+        return _relative(round(days / 30.44), "month")
+    return _relative(round(days / 365.25), "year")
+
+
+def _relative(count: int, unit: Literal["day", "week", "month", "year"]) -> RelativeTime:
+    return RelativeTime(unit, abs(count), count > 0)
+
+
+def axis_items(entries: tuple[EntryView, ...]) -> tuple[AxisItem, ...]:
+    """What the overview axis needs of each entry."""
+    return tuple(
+        AxisItem(e.anchor, e.date, e.end_date, e.kind, e.rating.key if e.rating else "") for e in entries
+    )
+
+
+def filter_options(
+    entries: tuple[EntryView, ...], ratings: tuple[Rating, ...]
+) -> tuple[tuple[FilterOption, ...], tuple[FilterOption, ...], tuple[FilterOption, ...]]:
+    """The kinds, speakers and ratings that occur on a timeline, each with its count."""
+    kinds = tuple(
+        FilterOption(kind, kind, sum(e.kind == kind for e in entries))
+        for kind in ("event", "statement") if any(e.kind == kind for e in entries)
+    )
+    speakers: dict[str, FilterOption] = {}
+    for e in entries:
+        if e.speaker:
+            old = speakers.get(e.speaker.id)
+            speakers[e.speaker.id] = FilterOption(e.speaker.id, e.speaker.name, (old.count if old else 0) + 1)
+    rated = [
+        FilterOption(r.key, r.label, sum(1 for e in entries if e.rating and e.rating.key == r.key))
+        for r in ratings
+    ]
+    unrated = sum(1 for e in entries if not e.rating)
+    rating_options = [o for o in rated if o.count] + ([FilterOption("none", "", unrated)] if unrated else [])
+    return (
+        kinds,
+        tuple(sorted(speakers.values(), key=lambda o: (o.label.casefold(), o.value))),
+        tuple(rating_options),
+    )
 
 
 def anchor(entry_id: str) -> str:
@@ -191,6 +328,7 @@ class SiteViews:
                 speaker=other_speaker,
                 story_title=self.story_by_slug[other.story].title,
                 same_story=other.story == entry.story,
+                when=relative_time(entry.date, other.date),
             ))
         return EntryView(
             story=entry.story,
@@ -219,12 +357,30 @@ class SiteViews:
             body_html=entry.body_html,
             summary=entry.summary,
             path=entry.path,
+            timeline_body_html=timeline_body(entry.body_html, anchor(entry.id)),
+            collapsible=is_long(entry.body_html),
         )
 
     def story_entries(self, slug: str) -> tuple[EntryView, ...]:
         story = self.site.story(slug)
         assert story is not None
         return tuple(self.entries[e.ref] for e in story.entries)
+
+    def timeline(self, slug: str) -> TimelineView:
+        """The overview axes and filter choices of a story's timeline page."""
+        story = self.site.story(slug)
+        assert story is not None
+        entries = self.story_entries(slug)
+        zone = load_zone(story.timezone_name or self.site.config.timezone_name) or self.site.config.timezone
+        items = axis_items(entries)
+        kinds, speakers, ratings = filter_options(entries, self.site.config.ratings)
+        return TimelineView(
+            axis_wide=layout_axis(items, WIDE_AXIS, zone),
+            axis_narrow=layout_axis(items, NARROW_AXIS, zone),
+            kinds=kinds,
+            speakers=speakers,
+            ratings=ratings,
+        )
 
     @cached_property
     def statements_by_speaker(self) -> dict[str, tuple[EntryView, ...]]:
