@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sitegen.diagnostics import Diagnostic, Diagnostics
 from sitegen.model import Site
 from sitegen.pages import html_pages
 from sitegen.render import PageRenderer, json_filter, site_context
-from sitegen.theme import Theme
+from sitegen.theme import LAYOUTS_DIR, Theme
 from sitegen.views import SiteViews
 from sitegen.write import Artifact, OutputError, check_unique, remove_leftovers, stage, swap
 
@@ -25,11 +26,37 @@ OutputPlanner = Callable[[Site, SiteViews, PageRenderer], Iterable[Artifact]]
 """A stage that adds output files (feeds, sitemap, JSON…) to a build."""
 
 
+@dataclass(frozen=True)
+class StagedOutput:
+    """A written but not yet published output, for stages that read the whole site."""
+
+    site: Site
+    artifacts: list[Artifact]
+    staging: Path
+    """The new output; it replaces `output` once every stage has succeeded."""
+    output: Path
+    """The current output, whose files a stage may link when nothing changed."""
+    previous: dict[str, str]
+    """The fingerprints of the current output, including those stages returned."""
+    diagnostics: Diagnostics
+
+
+PostStage = Callable[[StagedOutput], dict[str, str]]
+"""A stage that runs on the staged output (a search index); returns fingerprints to remember."""
+
+
 def extra_planners() -> list[OutputPlanner]:
     """The output stages beyond HTML pages, theme assets and static files."""
     from sitegen.outputs import PLANNERS
 
     return list(PLANNERS)
+
+
+def post_stage_hooks() -> list[PostStage]:
+    """The stages that run over the staged output before it is swapped in."""
+    from sitegen.outputs import POST_STAGE
+
+    return list(POST_STAGE)
 
 
 @dataclass
@@ -63,6 +90,10 @@ class Builder:
         self.strict = strict
         self.reader = SiteReader(self.source, ReadCache())
         self.fingerprints: dict[str, str] = {}
+        self._last_read: tuple[Site, list[Diagnostic]] | None = None
+        self._theme: Theme | None = None
+        """Kept while no layout changes, so Jinja compiles each template once, not every build."""
+        """The last read that had no errors, reused when only templates or files changed."""
 
     def read(self) -> tuple[Site | None, Diagnostics]:
         """Read and check the whole site; no output is touched."""
@@ -73,7 +104,8 @@ class Builder:
 
     def plan(self, site: Site, diagnostics: Diagnostics) -> list[Artifact]:
         """List every output file with its fingerprint; nothing is rendered yet."""
-        theme = Theme(self.source, filters={"jsonld": json_filter})
+        theme = self._theme or Theme(self.source, filters={"jsonld": json_filter})
+        self._theme = theme
         views = SiteViews(site)
         renderer = PageRenderer(theme, site_context(site, views.nav_pages))
         artifacts = [renderer.artifact(spec) for spec in html_pages(views)]
@@ -84,6 +116,13 @@ class Builder:
         static = self.source / STATIC_DIR
         if static.is_dir():
             for path in sorted(static.rglob("*")):
+                if not path.resolve().is_relative_to(static.resolve()):
+                    # A symlink could publish (or let the preview serve) any file on the machine.
+                    diagnostics.warning(
+                        path.relative_to(self.source).as_posix(), 0, 0,
+                        "symbolic link to a file outside static/ is not published; copy the file in",
+                    )
+                    continue
                 if path.is_file() and not path.name.startswith("."):
                     relative = path.relative_to(static).as_posix()
                     artifacts.append(file_artifact(relative, path, f"static/{relative}"))
@@ -91,10 +130,17 @@ class Builder:
             diagnostics.error(STATIC_DIR, 0, 0, f"{problem}; rename one of them")
         return artifacts
 
-    def build(self) -> BuildResult:
-        """Check, render and swap in a new output; on errors leave the old one alone."""
+    def build(self, changed: Collection[str] | None = None) -> BuildResult:
+        """Check, render and swap in a new output; on errors leave the old one alone.
+
+        `changed` lists the source paths (relative, with forward slashes) changed
+        since the last build, when a watcher knows them: if none is content or
+        config, the last read is reused instead of reading the site again.
+        """
         started = time.perf_counter()
-        site, diagnostics = self.read()
+        site, diagnostics = self._read_unless_unchanged(changed)
+        if changed is None or any(under(path, LAYOUTS_DIR) for path in changed):
+            self._theme = None
         if site is None or diagnostics.has_errors(self.strict):
             return self._result(diagnostics, False, started)
         try:
@@ -109,12 +155,36 @@ class Builder:
         except OutputError as error:
             diagnostics.error(".", 0, 0, str(error))
             return self._result(diagnostics, False, started)
+        fingerprints = {a.path: a.fingerprint for a in artifacts}
+        staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics)
+        try:
+            for hook in post_stage_hooks():
+                fingerprints.update(hook(staged))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if diagnostics.has_errors(self.strict):
+            shutil.rmtree(staging, ignore_errors=True)
+            return self._result(diagnostics, False, started)
         swap(staging, self.output)
-        self.fingerprints = {a.path: a.fingerprint for a in artifacts}
+        self.fingerprints = fingerprints
         result = self._result(diagnostics, True, started)
         result.produced = produced
         result.files = len(artifacts)
         return result
+
+    def _read_unless_unchanged(self, changed: Collection[str] | None) -> tuple[Site | None, Diagnostics]:
+        """Sort changes by kind, as Zola does: templates and static files cannot change the `Site`."""
+        if changed is not None and self._last_read is not None and changed and all(
+            under(path, LAYOUTS_DIR) or under(path, STATIC_DIR) for path in changed
+        ):
+            site, items = self._last_read
+            return site, Diagnostics(list(items))
+        site, diagnostics = self.read()
+        self._last_read = None
+        if site is not None and not diagnostics.has_errors(self.strict):
+            self._last_read = (site, list(diagnostics.items))
+        return site, diagnostics
 
     def _result(self, diagnostics: Diagnostics, ok: bool, started: float) -> BuildResult:
         return BuildResult(
@@ -122,6 +192,11 @@ class Builder:
             ok=ok,
             seconds=time.perf_counter() - started,
         )
+
+
+def under(path: str, folder: str) -> bool:
+    """Tell whether a source path (relative, forward slashes) is a folder or inside it."""
+    return path == folder or path.startswith(f"{folder}/")
 
 
 def file_artifact(output_path: str, source: Path, origin: str) -> Artifact:
@@ -137,8 +212,18 @@ def file_artifact(output_path: str, source: Path, origin: str) -> Artifact:
 
 def report_template_error(error: jinja2.TemplateError, source: Path, diagnostics: Diagnostics) -> None:
     """Point a template error at the template's file and line."""
-    filename = getattr(error, "filename", None) or getattr(error, "name", None) or "layouts"
+    filename = getattr(error, "filename", None) or getattr(error, "name", None)
     line = getattr(error, "lineno", 0) or 0
+    if filename is None:
+        # Errors raised while rendering (an undefined attribute) carry no position, but Jinja
+        # rewrites the traceback so that template frames name the template file and line.
+        frame = error.__traceback__
+        while frame is not None:
+            code = frame.tb_frame.f_code
+            if code.co_filename.endswith((".html", ".xml", ".txt", ".json")):
+                filename, line = code.co_filename, frame.tb_lineno
+            frame = frame.tb_next
+    filename = filename or LAYOUTS_DIR
     path = Path(filename)
     if path.is_absolute():
         path = path.relative_to(source) if path.is_relative_to(source) else Path("layouts") / path.name

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sitegen import urls
+from sitegen.claimreview import claim_review
+from sitegen.corrections import corrections_log, corrections_page
 from sitegen.render import PageSpec
+from sitegen.search import search_page
 from sitegen.views import SiteViews
 
 
@@ -15,13 +18,18 @@ def html_pages(views: SiteViews) -> Iterator[PageSpec]:
     yield PageSpec(urls.home(), "index.html", {"stories": views.stories})
     for story in views.stories:
         entries = views.story_entries(story.slug)
-        yield PageSpec(story.url, "story.html", {"story": story, "entries": entries})
+        yield PageSpec(story.url, "story.html", {
+            "story": story, "entries": entries, "timeline": views.timeline(story.slug),
+        })
         for index, entry in enumerate(entries):
             yield PageSpec(entry.url, "entry.html", {
                 "story": story,
                 "entry": entry,
                 "previous": entries[index - 1] if index > 0 else None,
                 "next": entries[index + 1] if index + 1 < len(entries) else None,
+                "claimreview": claim_review(
+                    entry, site.config, site.speakers.get(entry.speaker.id) if entry.speaker else None
+                ),
             })
     yield PageSpec(urls.speakers(), "speakers.html", {"speakers": views.speakers})
     for speaker in views.speakers:
@@ -35,4 +43,6 @@ def html_pages(views: SiteViews) -> Iterator[PageSpec]:
         yield PageSpec(tag.url, "tag.html", {"tag": tag.tag, "stories": stories, "entries": entries})
     for page in site.pages:
         yield PageSpec(urls.page(page.slug), "page.html", {"page": page})
+    yield PageSpec(corrections_page(), "corrections.html", {"corrections": corrections_log(views)})
+    yield PageSpec(search_page(), "search.html", {})
     yield PageSpec("404.html", "404.html", {}, absolute_links=True)

@@ -142,6 +142,70 @@ weight: {weight}
 """
 
 
+GITHUB_WORKFLOW = ".github/workflows/deploy.yml"
+"""Where `init` puts GITHUB_PAGES_WORKFLOW (the same text as docs/github-pages-workflow.yml)."""
+
+GITHUB_PAGES_WORKFLOW = """\
+# Build the site with sitegen and publish it on GitHub Pages.
+#
+# Put this file at .github/workflows/deploy.yml (`sitegen init` writes it
+# there), then in the repository's Settings → Pages choose
+# "Source: GitHub Actions". Every push to main rebuilds and republishes the
+# site. base_url comes from GitHub Pages itself (https://USER.github.io/REPO/
+# or your custom domain), so sitegen.toml's base_url is used only locally.
+name: Deploy to GitHub Pages
+
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+# One deployment at a time; a newer push waits instead of cancelling one in flight.
+concurrency:
+  group: pages
+  cancel-in-progress: false
+
+env:
+  # What `pip install` installs: a released version ("sitegen==0.1.0"),
+  # a Git URL ("sitegen @ git+https://github.com/OWNER/sitegen") or a wheel file.
+  SITEGEN_PACKAGE: sitegen
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - id: pages
+        uses: actions/configure-pages@v5
+      - name: Install sitegen
+        run: python -m pip install "$SITEGEN_PACKAGE"
+      - name: Build
+        # --strict: a warning (a disarmed link, a missing search index) stops the deploy.
+        run: sitegen build --strict --base-url "${{ steps.pages.outputs.base_url }}/"
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: public
+
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
+
 def _write_new(path: Path, text: str) -> Path:
     if path.exists():
         raise ScaffoldError(f"{path} already exists; choose another name")
@@ -192,6 +256,7 @@ def init_site(target: Path, title: str = "Timeline Checks") -> None:
     for slug, (page_title, weight, summary) in PAGES.items():
         _write_new(content / "_pages" / f"{slug}.md",
                    PAGE.format(title=page_title, weight=weight, summary=summary))
+    _write_new(target / GITHUB_WORKFLOW, GITHUB_PAGES_WORKFLOW)
     new_story(target, "first-story")
     new_entry(target, "first-story", "first-event", "event", dt.date(2024, 11, 10))
     new_entry(target, "first-story", "first-statement", "statement", dt.date(2024, 11, 11))

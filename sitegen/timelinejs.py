@@ -1,0 +1,102 @@
+"""Each story as TimelineJS3 JSON (`/<story>/timeline.json`), for embedding and export.
+
+The shape follows Knight Lab's format: a title slide from the story, one
+event per entry with `start_date`/`end_date` objects carrying only the parts
+the author gave, `display_date` as the site shows it, `group` by kind and
+`unique_id` = the entry id. Dates and labels come from the theme's macros,
+so the export reads like the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from sitegen import urls
+from sitegen.dates import Precision
+from sitegen.write import Artifact
+
+if TYPE_CHECKING:
+    from sitegen.dates import PartialDate
+    from sitegen.model import Site
+    from sitegen.render import PageRenderer
+    from sitegen.views import EntryView, SiteViews, StoryView
+
+MACROS = "partials/macros.html"
+DATE_PARTS = ("year", "month", "day", "hour", "minute", "second")
+PARTS_BY_PRECISION = {
+    Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3, Precision.MINUTE: 5, Precision.SECOND: 6,
+}
+
+
+def timeline_path(slug: str) -> str:
+    return f"{slug}/timeline.json"
+
+
+def date_object(date: PartialDate) -> dict[str, int]:
+    """A TimelineJS date with the parts the author gave, and no more."""
+    count = PARTS_BY_PRECISION[date.precision]
+    return {part: getattr(date, part) for part in DATE_PARTS[:count]}
+
+
+def slide(entry: EntryView, base_url: str, macros: Any) -> dict[str, Any]:
+    """One entry as a TimelineJS event."""
+    display = str(macros.date_text(entry.date, entry.approximate))
+    event: dict[str, Any] = {"start_date": date_object(entry.date)}
+    if entry.end_date is not None:
+        event["end_date"] = date_object(entry.end_date)
+        display += " – " + str(macros.date_text(entry.end_date, entry.approximate))
+    parts = []
+    if entry.speaker:
+        speaker = html.escape(entry.speaker.name)
+        parts.append(f"<p>{speaker}, {html.escape(entry.role)}</p>" if entry.role else f"<p>{speaker}</p>")
+    if entry.quote:
+        parts.append(f"<blockquote>{html.escape(entry.quote)}</blockquote>")
+    if entry.rating:
+        label, verdict = html.escape(entry.rating.label), html.escape(entry.verdict)
+        parts.append(f"<p><strong>{label}</strong>: {verdict}</p>")
+    if entry.summary:
+        parts.append(f"<p>{html.escape(entry.summary)}</p>")
+    link = urls.absolute(base_url, entry.url)
+    parts.append(f'<p><a href="{html.escape(link)}">{html.escape(link)}</a></p>')
+    event.update(
+        display_date=display,
+        text={"headline": entry.title, "text": "".join(parts)},
+        group=str(macros.KIND_LABELS[entry.kind]),
+        unique_id=entry.id,
+    )
+    return event
+
+
+def timeline(story: StoryView, entries: tuple[EntryView, ...], base_url: str, macros: Any) -> dict[str, Any]:
+    """A story as a TimelineJS3 document: a title slide and its entries in order."""
+    return {
+        "scale": "human",
+        # No unique_id on the title slide: a story's slug may equal one of its entry ids.
+        "title": {"text": {"headline": story.title, "text": f"<p>{html.escape(story.summary)}</p>"}},
+        "events": [slide(entry, base_url, macros) for entry in entries],
+    }
+
+
+def plan_timelines(site: Site, views: SiteViews, renderer: PageRenderer) -> Iterator[Artifact]:
+    """One timeline.json per story; fingerprinted from the views and the macros they use."""
+    base_url = site.config.base_url
+    salt = renderer.theme.template_digest(MACROS) + base_url
+
+    def produce(story: StoryView, entries: tuple[EntryView, ...]) -> bytes:
+        macros = renderer.theme.env.get_template(MACROS).make_module({})
+        document = timeline(story, entries, base_url, macros)
+        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    for story in views.stories:
+        entries = views.story_entries(story.slug)
+        digest = hashlib.sha256((salt + repr(story) + repr(entries)).encode()).hexdigest()
+        yield Artifact(
+            path=timeline_path(story.slug),
+            fingerprint=digest,
+            produce=lambda story=story, entries=entries: produce(story, entries),
+            origin=f"the TimelineJS export of {story.slug}",
+        )

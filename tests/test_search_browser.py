@@ -1,0 +1,96 @@
+"""Search in Chromium: the Pagefind index of a site served by nginx under a sub-path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+
+from sitegen.build import Builder
+from sitegen.search import find_pagefind
+from tests.support.sites import REPO_ROOT
+from tests.support.tools import require_tool
+
+CHECKS = "https://example.org/checks/"
+WORD = "respectable"
+"""In the body of exactly one entry of the example site: Peskov's denial."""
+ENTRY = "trump-putin-call/peskov-denial/"
+
+
+@pytest.fixture
+def served(tmp_path: Path, nginx_server: Callable[..., str]) -> str:
+    """The example site, built with its search index, served at /checks/."""
+    require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
+    output = tmp_path / "public"
+    result = Builder(REPO_ROOT, output, base_url=CHECKS).build()
+    assert result.ok and not result.diagnostics, [d.format() for d in result.diagnostics]
+    assert (output / "pagefind" / "pagefind-ui.js").is_file()
+    holders = [
+        p.relative_to(output).as_posix()
+        for p in output.glob("*/*/index.html")
+        if re.search(rf"\b{WORD}\b", lxml.html.fromstring(p.read_bytes()).xpath(
+            'string(//*[@class="entry-body"])'), re.IGNORECASE)
+    ]
+    assert holders == [ENTRY + "index.html"]
+    return nginx_server(output, "/checks/")
+
+
+def results(page: Any) -> list[str]:
+    """Wait for Pagefind's results; return their links."""
+    page.wait_for_selector(".pagefind-ui__result-link")
+    return [str(href) for href in page.eval_on_selector_all(
+        ".pagefind-ui__result-link", "links => links.map(a => a.href)")]
+
+
+def test_typing_a_word_finds_the_entry(page: Any, served: str) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(served + "search/")
+    page.fill(".pagefind-ui__search-input", WORD)
+    assert results(page) == [served + ENTRY]
+    page.click(".pagefind-ui__result-link")
+    page.wait_for_url(served + ENTRY)
+    assert "Kremlin says" in page.title()
+    assert errors == []
+
+
+def test_search_from_the_404_form_and_filters(page: Any, served: str) -> None:
+    page.goto(served + "no/such/page/")
+    page.fill("#not-found-query", WORD)
+    page.press("#not-found-query", "Enter")
+    page.wait_for_url(re.compile(r".*/checks/search/\?q=respectable$"))
+    assert results(page) == [served + ENTRY]
+
+    filters = page.evaluate("""async () => {
+        const pagefind = await import(new URL("../pagefind/pagefind.js", location.href).href);
+        await pagefind.options({baseUrl: new URL("../", location.href).pathname});
+        const all = await pagefind.filters();
+        const peskov = await pagefind.search(null, {filters: {speaker: "Dmitry Peskov"}});
+        const events = await pagefind.search(null, {filters: {kind: "Event"}});
+        const unproven = await pagefind.search("Kremlin", {filters: {rating: "Unproven"}});
+        return {
+            all,
+            peskov: await Promise.all(peskov.results.map(r => r.data().then(d => d.url))),
+            events: events.results.length,
+            unproven: unproven.results.length,
+        };
+    }""")
+    assert set(filters["all"]) == {"story", "speaker", "kind", "rating"}
+    assert filters["all"]["story"] == {"Did Trump call Putin after the 2024 election?": 8}
+    assert filters["all"]["kind"] == {"Event": 3, "Statement": 5}
+    assert filters["peskov"] == ["/checks/" + ENTRY]
+    assert filters["events"] == 3
+    assert filters["unproven"] >= 1
+
+
+def test_without_javascript_the_page_says_what_to_do(new_page: Callable[..., Any], served: str) -> None:
+    page = new_page(java_script_enabled=False)
+    page.goto(served + "search/")
+    text = page.inner_text("main")
+    assert "Search needs JavaScript" in text
+    assert page.locator("main a[href='../speakers/']").count() == 1
