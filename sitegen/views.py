@@ -7,12 +7,15 @@ made of: a page is re-rendered only when its view or its templates change.
 
 from __future__ import annotations
 
+import html
+import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date as calendar_date
 from functools import cached_property
 from typing import Literal
+from urllib.parse import urlsplit
 
 from sitegen import urls
 from sitegen.axis import Axis, AxisItem, layout_axis
@@ -187,7 +190,29 @@ COLLAPSE_MIN_CHARS = 700
 HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
 FRAGMENT_LINK = re.compile(r'\bhref="#([^"]+)"')
+URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
+
+
+def rebase_links(body_html: str, written_for: str, shown_on: str) -> str:
+    """Keep a body's relative links pointing where the author meant when shown on another page.
+
+    Authors write relative links as seen from the entry's own page (`story/entry/`); the
+    timeline shows the same HTML one folder up, where `../first/` would leave the story.
+    """
+    if written_for == shown_on:
+        return body_html
+
+    def rebase(match: re.Match[str]) -> str:
+        url = html.unescape(match[2])
+        if not url or url.startswith(("#", "/")) or urlsplit(url).scheme:
+            return match[0]
+        target = posixpath.normpath(posixpath.join("/" + written_for, url)).lstrip("/")
+        if url.endswith("/") and not target.endswith("/"):
+            target += "/"
+        return f'{match[1]}="{html.escape(urls.relative(shown_on, target))}"'
+
+    return URL_ATTRIBUTE.sub(rebase, body_html)
 
 
 def timeline_body(body_html: str, entry_anchor: str) -> str:
@@ -357,7 +382,10 @@ class SiteViews:
             body_html=entry.body_html,
             summary=entry.summary,
             path=entry.path,
-            timeline_body_html=timeline_body(entry.body_html, anchor(entry.id)),
+            timeline_body_html=timeline_body(
+                rebase_links(entry.body_html, urls.entry(entry.story, entry.id), story.url),
+                anchor(entry.id),
+            ),
             collapsible=is_long(entry.body_html),
         )
 

@@ -140,11 +140,6 @@ def test_two_builds_are_byte_identical_search_index_included(tmp_path: Path) -> 
         assert values == sorted(values, key=lambda v: v.encode()), path.name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an entry body's relative link is written for the entry's own page (story/entry/) but the "
-    "same HTML is shown on the story's timeline one level up, where it points elsewhere; the "
-    "Markdown stage should rebase relative URLs per page"
-))
 def test_relative_links_in_entry_bodies_work_on_every_page(
     write_site: Callable[..., Path], nginx_server: Callable[..., str]
 ) -> None:
