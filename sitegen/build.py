@@ -18,7 +18,15 @@ from sitegen.pages import html_pages
 from sitegen.render import PageRenderer, json_filter, site_context
 from sitegen.theme import LAYOUTS_DIR, Theme
 from sitegen.views import SiteViews
-from sitegen.write import Artifact, OutputError, check_unique, remove_leftovers, stage, swap
+from sitegen.write import (
+    Artifact,
+    BufferedOutput,
+    OutputError,
+    check_unique,
+    remove_leftovers,
+    stage,
+    swap,
+)
 
 STATIC_DIR = "static"
 
@@ -82,7 +90,12 @@ class Builder:
         base_url: str | None = None,
         drafts: bool = False,
         strict: bool = False,
+        buffered: bool = False,
+        search_index: bool = True,
     ) -> None:
+        """`buffered` keeps two copies of the output behind a link at `output` and updates
+        the idle one in place (the preview server); `search_index=False` skips the stages
+        that run over the whole staged output, which cost seconds on large sites."""
         self.source = source.resolve()
         self.output = output.resolve()
         self.base_url = base_url
@@ -90,10 +103,12 @@ class Builder:
         self.strict = strict
         self.reader = SiteReader(self.source, ReadCache())
         self.fingerprints: dict[str, str] = {}
+        self.buffer = BufferedOutput(self.output) if buffered else None
+        self.search_index = search_index
         self._last_read: tuple[Site, list[Diagnostic]] | None = None
+        """The last read that had no errors, reused when only templates or files changed."""
         self._theme: Theme | None = None
         """Kept while no layout changes, so Jinja compiles each template once, not every build."""
-        """The last read that had no errors, reused when only templates or files changed."""
 
     def read(self) -> tuple[Site | None, Diagnostics]:
         """Read and check the whole site; no output is touched."""
@@ -147,8 +162,13 @@ class Builder:
             artifacts = self.plan(site, diagnostics)
             if diagnostics.has_errors(self.strict):
                 return self._result(diagnostics, False, started)
-            remove_leftovers(self.output)
-            staging, produced = stage(artifacts, self.output, self.fingerprints)
+            if self.buffer is not None:
+                staging, _ = self.buffer.update(artifacts)
+                # The idle copy may lag two builds; report what changed since the last one.
+                produced = [a.path for a in artifacts if self.fingerprints.get(a.path) != a.fingerprint]
+            else:
+                remove_leftovers(self.output)
+                staging, produced = stage(artifacts, self.output, self.fingerprints)
         except jinja2.TemplateError as error:
             report_template_error(error, self.source, diagnostics)
             return self._result(diagnostics, False, started)
@@ -158,20 +178,28 @@ class Builder:
         fingerprints = {a.path: a.fingerprint for a in artifacts}
         staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics)
         try:
-            for hook in post_stage_hooks():
+            for hook in post_stage_hooks() if self.search_index else []:
                 fingerprints.update(hook(staged))
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            self._discard(staging)
             raise
         if diagnostics.has_errors(self.strict):
-            shutil.rmtree(staging, ignore_errors=True)
+            self._discard(staging)
             return self._result(diagnostics, False, started)
-        swap(staging, self.output)
+        if self.buffer is not None:
+            self.buffer.publish(staging)
+        else:
+            swap(staging, self.output)
         self.fingerprints = fingerprints
         result = self._result(diagnostics, True, started)
         result.produced = produced
         result.files = len(artifacts)
         return result
+
+    def _discard(self, staging: Path) -> None:
+        """Drop a staged output that must not be published."""
+        if self.buffer is None:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _read_unless_unchanged(self, changed: Collection[str] | None) -> tuple[Site | None, Diagnostics]:
         """Sort changes by kind, as Zola does: templates and static files cannot change the `Site`."""

@@ -60,6 +60,8 @@ class ReadCache:
     """Parsed files kept between builds of one process, keyed by path and stat."""
 
     files: dict[str, tuple[tuple[int, int], SourceFile, list[Any]]] = field(default_factory=dict)
+    entries: dict[str, tuple[tuple[Any, ...], Any, list[Any]]] = field(default_factory=dict)
+    """Checked entries by path, keyed by stat and by the settings that shape them."""
 
     def read(self, root: Path, path: Path, diagnostics: Diagnostics) -> SourceFile:
         """Parse a file, or return the last parse when it has not changed."""
@@ -91,6 +93,8 @@ class _RawEntry:
     speaker: Located | None
     rating: Located | None
     id_position: tuple[int, int]
+    tag_names: tuple[str, ...] = ()
+    tags_line: int = 1
 
 
 class SiteReader:
@@ -213,13 +217,13 @@ class _Reading:
             key=lambda p: p.relative_to(folder).as_posix(),
         )
 
-    def add_tags(self, names: tuple[str, ...], source: SourceFile) -> tuple[str, ...]:
+    def add_tags(self, names: tuple[str, ...], path: str, line: int) -> tuple[str, ...]:
+        """Register tags site-wide (the first spelling names the tag) and return their slugs."""
         slugs: list[str] = []
         for name in names:
             slug = tag_slug(name)
             if not slug:
-                line = self.line_of_meta(source, "tags")
-                self.diagnostics.error(source.path, line, 1, f"tag `{name}` has no letters or digits")
+                self.diagnostics.error(path, line, 1, f"tag `{name}` has no letters or digits")
                 continue
             self.tags.setdefault(slug, Tag(slug, name))
             if slug not in slugs:
@@ -335,7 +339,7 @@ class _Reading:
             title=values.get("title", slug),
             summary=values.get("summary", ""),
             status=values.get("status", "developing"),
-            tags=self.add_tags(values.get("tags", ()), source),
+            tags=self.add_tags(values.get("tags", ()), source.path, self.line_of_meta(source, "tags")),
             timezone_name=zone_name,
             updated=values.get("updated"),
             corrections=values.get("corrections", ()),
@@ -347,7 +351,7 @@ class _Reading:
         for path in self.markdown_files(folder):
             if path == index or path.name == STORY_INDEX:
                 continue
-            raw = self.read_entry(path, slug, zone)
+            raw = self.read_entry(path, slug, zone_name, zone)
             if raw is None:
                 continue
             entry_id = raw.entry.id
@@ -363,7 +367,30 @@ class _Reading:
             entries.append(raw)
         return story, entries
 
-    def read_entry(self, path: Path, story: str, zone: tzinfo) -> _RawEntry | None:
+    def read_entry(self, path: Path, story: str, zone_name: str, zone: tzinfo) -> _RawEntry | None:
+        """Read one entry, or reuse the last read of an unchanged file in the same setting."""
+        stat = path.stat()
+        relative = self.rel(path)
+        key = (stat.st_mtime_ns, stat.st_size, story, zone_name, self.config.unsafe_html, self.drafts)
+        cached = self.reader.cache.entries.get(relative)
+        if cached is None or cached[0] != key:
+            outer, self.diagnostics = self.diagnostics, Diagnostics()
+            try:
+                cached = (key, self._read_entry(path, story, zone), list(self.diagnostics.items))
+            finally:
+                outer.items.extend(self.diagnostics.items)
+                self.diagnostics = outer
+            self.reader.cache.entries[relative] = cached
+        else:
+            self.diagnostics.items.extend(cached[2])
+        raw = cached[1]
+        if raw is None:
+            return None
+        # Tags are registered site-wide on every read; the cached entry must not be mutated.
+        tags = self.add_tags(raw.tag_names, raw.entry.path, raw.tags_line)
+        return replace(raw, entry=replace(raw.entry, tags=tags))
+
+    def _read_entry(self, path: Path, story: str, zone: tzinfo) -> _RawEntry | None:
         source = self.parse(path)
         values = self.fields(source, ENTRY_FIELDS, "an entry", zone)
         meta = source.meta.value if source.meta and isinstance(source.meta.value, dict) else {}
@@ -409,7 +436,6 @@ class _Reading:
             verdict=values.get("verdict", ""),
             reviewed=values.get("reviewed"),
             sources=values.get("sources", ()),
-            tags=self.add_tags(values.get("tags", ()), source),
             corrections=values.get("corrections", ()),
             draft=values.get("draft", False),
             body_html=body_html,
@@ -417,7 +443,10 @@ class _Reading:
             digest=hashlib.sha256(source.text.encode()).hexdigest()[:16],
         )
         refs = {name: values[name] for name in RELATION_TYPES if name in values}
-        return _RawEntry(entry, refs, speaker, rating, id_position)
+        return _RawEntry(
+            entry, refs, speaker, rating, id_position,
+            values.get("tags", ()), self.line_of_meta(source, "tags"),
+        )
 
     def check_entry(
         self, source: SourceFile, values: dict[str, Any], meta: dict, kind: str, date: PartialDate

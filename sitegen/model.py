@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
@@ -217,6 +218,10 @@ class Site:
         default_factory=lambda: MappingProxyType({})
     )
 
+    @cached_property
+    def _stories_by_slug(self) -> dict[str, Story]:
+        return {s.slug: s for s in self.stories}
+
     def story(self, slug: str) -> Story | None:
         """Return the story with that slug."""
-        return next((s for s in self.stories if s.slug == slug), None)
+        return self._stories_by_slug.get(slug)

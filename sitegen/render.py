@@ -6,6 +6,7 @@ fingerprint of those three tells whether a page must be rendered again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -78,6 +79,7 @@ class PageRenderer:
         self.site_values = site_values
         self.base_path = urlsplit(site_values.base_url).path or "/"
         self._salt = repr(site_values) + extra_fingerprint
+        self._digests: dict[int, tuple[object, str]] = {}
 
     def linker(self, spec: PageSpec) -> Callable[[str], str]:
         """Make `url(path)` for a page: relative links, or absolute paths on 404."""
@@ -90,8 +92,44 @@ class PageRenderer:
         digest.update(self.theme.template_digest(spec.template).encode())
         digest.update(spec.url_path.encode())
         digest.update(self._salt.encode())
-        digest.update(repr(sorted(spec.context.items())).encode())
+        digest.update(self.digest(spec.context).encode())
         return digest.hexdigest()
+
+    def digest(self, value: object) -> str:
+        """Hash a view. Each view object is hashed once per build, however many pages show it:
+        an entry appears on its page, its story, its speaker's page and its tags' pages."""
+        parts: list[str] = []
+        self._feed(value, parts)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    def _feed(self, value: object, parts: list[str]) -> None:
+        if value is None or isinstance(value, str | int | float | bool):
+            parts.append(repr(value))
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts.append(self._dataclass_digest(value))
+        elif isinstance(value, tuple | list):
+            parts.append("[")
+            for item in value:
+                self._feed(item, parts)
+            parts.append("]")
+        elif isinstance(value, dict):
+            parts.append("{")
+            for key in sorted(value, key=repr):
+                parts.append(repr(key))
+                self._feed(value[key], parts)
+            parts.append("}")
+        else:
+            parts.append(repr(value))
+
+    def _dataclass_digest(self, value: object) -> str:
+        cached = self._digests.get(id(value))
+        if cached is not None and cached[0] is value:
+            return cached[1]
+        # A frozen view's repr names every field, nested views included.
+        digest = hashlib.sha256(repr(value).encode()).hexdigest()
+        # Keeping the object alive keeps its id from being reused within this build.
+        self._digests[id(value)] = (value, digest)
+        return digest
 
     def artifact(self, spec: PageSpec) -> Artifact:
         return Artifact(

@@ -522,7 +522,10 @@ def serve(
             "the preview (and its drafts); use the default 127.0.0.1 unless you mean it",
             file=sys.stderr, flush=True,
         )
-    builder = Builder(source, root, base_url=url, drafts=drafts)
+    # The private preview is updated in place behind a link (an edit writes only what it
+    # changes) and skips the search index, which re-reads every page; --output gets real builds.
+    builder = Builder(source, root, base_url=url, drafts=drafts,
+                      buffered=output is None, search_index=output is not None)
     preview = Preview(builder, state, say)
     watcher = Watcher(source, preview.rebuild, exclude=[root], log=say)
     server_thread = threading.Thread(target=httpd.serve_forever, args=(0.2,), name="sitegen-http",

@@ -93,7 +93,7 @@ def plan_timelines(site: Site, views: SiteViews, renderer: PageRenderer) -> Iter
 
     for story in views.stories:
         entries = views.story_entries(story.slug)
-        digest = hashlib.sha256((salt + repr(story) + repr(entries)).encode()).hexdigest()
+        digest = hashlib.sha256((salt + renderer.digest((story, entries))).encode()).hexdigest()
         yield Artifact(
             path=timeline_path(story.slug),
             fingerprint=digest,

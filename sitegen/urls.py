@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 RESERVED_SLUGS = frozenset({"speakers", "tags", "assets", "search", "corrections", "pagefind"})
@@ -69,6 +70,7 @@ def output_file(url_path: str) -> str:
     return url_path + "index.html" if url_path == "" or url_path.endswith("/") else url_path
 
 
+@lru_cache(maxsize=1 << 16)
 def relative(from_path: str, to_path: str) -> str:
     """The shortest link from the page at `from_path` to `to_path`, both below the site root."""
     from_dir = from_path if from_path.endswith("/") else posixpath.dirname(from_path)

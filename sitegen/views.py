@@ -7,6 +7,7 @@ made of: a page is re-rendered only when its view or its templates change.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -389,11 +390,13 @@ class SiteViews:
             collapsible=is_long(entry.body_html),
         )
 
+    @functools.cache  # noqa: B019 (one SiteViews per build; pages ask many times per story)
     def story_entries(self, slug: str) -> tuple[EntryView, ...]:
         story = self.site.story(slug)
         assert story is not None
         return tuple(self.entries[e.ref] for e in story.entries)
 
+    @functools.cache  # noqa: B019 (one SiteViews per build)
     def timeline(self, slug: str) -> TimelineView:
         """The overview axes and filter choices of a story's timeline page."""
         story = self.site.story(slug)
