@@ -187,7 +187,10 @@ class BufferedOutput:
             if file.is_dir():
                 shutil.rmtree(file)
             file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_bytes(artifact.produce())
+            # Write beside and rename: the file may be a hard link shared with the other copy.
+            temporary = file.with_name(f".{file.name}.sitegen-tmp")
+            temporary.write_bytes(artifact.produce())
+            os.replace(temporary, file)
             held[artifact.path] = artifact.fingerprint
             produced.append(artifact.path)
         return target, produced
@@ -200,6 +203,13 @@ class BufferedOutput:
         if self.link.is_dir() and not self.link.is_symlink():
             shutil.rmtree(self.link)  # a real folder left by a build without the buffer
         os.replace(temporary, self.link)
+        other = self.copies[1] if target == self.copies[0] else self.copies[0]
+        if not self.held[other]:
+            # Seed the other copy with hard links, so the next edit writes only what it changes
+            # instead of the whole site; writes replace files, so the copies never share a change.
+            shutil.rmtree(other, ignore_errors=True)
+            shutil.copytree(target, other, copy_function=os.link)
+            self.held[other] = dict(self.held[target])
 
 
 def _remove_empty_parents(root: Path, relative: str) -> None:

@@ -48,3 +48,20 @@ def test_an_edit_reports_only_what_changed_since_the_last_build(
     assert "s/one/index.html" in preview.build().produced
     # The idle copy is two builds behind, but nothing changed since the last build.
     assert preview.build().produced == []
+
+
+def test_updating_the_idle_copy_never_touches_the_one_being_served(tmp_path: Path) -> None:
+    from sitegen.write import Artifact, BufferedOutput
+
+    def artifacts(text: str) -> list[Artifact]:
+        return [Artifact("index.html", text, lambda: text.encode()),
+                Artifact("a/page.html", "same", lambda: b"same")]
+
+    buffer = BufferedOutput(tmp_path / "site")
+    target, _ = buffer.update(artifacts("first"))
+    buffer.publish(target)
+    served = (tmp_path / "site").resolve()
+    idle, written = buffer.update(artifacts("second"))
+    assert idle != served and written == ["index.html"]
+    assert (served / "index.html").read_text() == "first"
+    assert (idle / "index.html").read_text() == "second"
