@@ -77,8 +77,9 @@ class ReadCache:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as error:
             local.error(relative, 1, 1, f"not UTF-8 text (byte {error.start}); save it as UTF-8")
-            text = ""
-        source = read_source(relative, text, local)
+            source = SourceFile(relative, None, "", 1, "")
+        else:
+            source = read_source(relative, text, local)
         self.files[relative] = (key, source, list(local.items))
         diagnostics.items.extend(local.items)
         return source

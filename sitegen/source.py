@@ -103,6 +103,9 @@ def parse_yaml(path: str, yaml_text: str, first_line: int, diagnostics: Diagnost
         root = yaml.compose(yaml_text, Loader=YAML_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and "end of stream" in (error.problem or ""):
+            # The stream ran out inside a value: the value's start is where the fix goes.
+            mark = error.context_mark
         line = first_line + (mark.line if mark else 0)
         column = (mark.column + 1) if mark else 1
         problem = error.problem or "cannot be read"
@@ -126,6 +129,8 @@ def yaml_hint(problem: str) -> str:
         return "; indent with spaces, not tabs"
     if "could not find expected ':'" in problem:
         return "; each line must be `field: value` (is a quote left open?)"
+    if "end of stream" in problem:
+        return "; a quote opened on this line is never closed"
     if "found undefined alias" in problem:
         return "; a value starting with `*` must be put in quotes"
     return ""

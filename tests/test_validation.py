@@ -165,3 +165,23 @@ def test_a_failed_build_exits_1_and_says_the_output_was_kept(write_site: Callabl
 def test_wrong_usage_exits_2(tmp_path: Path) -> None:
     assert run_cli("build", "--no-such-flag").returncode == 2
     assert run_cli("build", "--source", str(tmp_path / "missing")).returncode == 2
+
+
+def test_an_unclosed_quote_points_at_the_line_where_it_opens(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/a.md": '---\nkind: event\ndate: 2024-11-10\ntitle: "unterminated\n---\n\nBody.\n',
+        "content/s/b.md": "---\nkind: event\ndate: 2024-11-10\ntitle: fine\n---\n\nBody.\n",
+    })
+    found = problems(site)
+    quote = find(found, "content/s/a.md", "never closed")
+    assert (quote.line, quote.column) == (4, 8)
+    assert [d.path for d in found] == ["content/s/a.md"]
+
+
+def test_a_file_that_is_not_utf8_gets_one_clear_error(write_site: Callable[..., Path]) -> None:
+    site = write_site({"content/s/_index.md": story()})
+    (site / "content/s/a.md").write_bytes(b"\xff\xfe---\nkind: event\n")
+    found = problems(site)
+    assert [(d.path, d.line) for d in found] == [("content/s/a.md", 1)]
+    assert "UTF-8" in found[0].message
