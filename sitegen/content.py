@@ -60,7 +60,7 @@ class ReadCache:
     """Parsed files kept between builds of one process, keyed by path and stat."""
 
     files: dict[str, tuple[tuple[int, int], SourceFile, list[Any]]] = field(default_factory=dict)
-    entries: dict[str, tuple[tuple[Any, ...], Any, list[Any]]] = field(default_factory=dict)
+    entries: dict[str, tuple[tuple[Any, ...], Any, list[Any], set[Any]]] = field(default_factory=dict)
     """Checked entries by path, keyed by stat and by the settings that shape them."""
 
     def read(self, root: Path, path: Path, diagnostics: Diagnostics) -> SourceFile:
@@ -128,6 +128,9 @@ class _Reading:
         self.drafts = drafts
         self.markdown = reader.renderer(config)
         self.tags: dict[str, Tag] = {}
+        self.draft_stories: set[str] = set()
+        self.drafts_seen: set[EntryRef] = set()
+        """Hidden drafts: a relation to one is left out with a warning, not an error."""
 
     def run(self) -> Site:
         content = self.root / CONTENT_DIR
@@ -332,6 +335,7 @@ class _Reading:
                     zone, zone_name = found, node.value
         values = self.fields(source, STORY_FIELDS, "a story", zone)
         if values.get("draft") and not self.drafts:
+            self.draft_stories.add(slug)
             return None
         background_html, _ = self.body(source)
         story = Story(
@@ -376,14 +380,17 @@ class _Reading:
         cached = self.reader.cache.entries.get(relative)
         if cached is None or cached[0] != key:
             outer, self.diagnostics = self.diagnostics, Diagnostics()
+            drafts_before = set(self.drafts_seen)
             try:
-                cached = (key, self._read_entry(path, story, zone), list(self.diagnostics.items))
+                raw = self._read_entry(path, story, zone)
+                cached = (key, raw, list(self.diagnostics.items), self.drafts_seen - drafts_before)
             finally:
                 outer.items.extend(self.diagnostics.items)
                 self.diagnostics = outer
             self.reader.cache.entries[relative] = cached
         else:
             self.diagnostics.items.extend(cached[2])
+            self.drafts_seen.update(cached[3])
         raw = cached[1]
         if raw is None:
             return None
@@ -404,6 +411,7 @@ class _Reading:
         if "id" in meta and "id" not in values:
             return None
         if values.get("draft") and not self.drafts:
+            self.drafts_seen.add(EntryRef(story, entry_id))
             return None
         kind = values.get("kind")
         date: PartialDate | None = values.get("date")
@@ -566,6 +574,13 @@ class _Reading:
             return None
         if ref in known:
             return ref
+        if ref in self.drafts_seen or ref.story in self.draft_stories:
+            self.diagnostics.warning(
+                entry.path, target.line, target.column,
+                f"`{relation_type}: {target.text}` points at a draft, so it is not shown; "
+                "it appears once that entry is published (or build with --drafts)",
+            )
+            return None
         if story and story not in by_story:
             hint = did_you_mean(story, list(by_story))
             message = f"`{relation_type}: {target.text}`: there is no story `{story}`{hint}"

@@ -279,3 +279,18 @@ def test_the_example_site_builds_without_errors_or_warnings(example_site_build: 
     assert (story_dir / "index.html").is_file()
     for entry in site.stories[0].entries:
         assert (story_dir / entry.id / "index.html").is_file()
+
+
+def test_a_relation_to_a_draft_is_left_out_with_a_warning(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/report.md": event("2024-01-01", "Report", extra="draft: true\n"),
+        "content/s/denial.md": event("2024-01-02", "Denial", extra="denies: report\n"),
+    })
+    result = build_site(site)
+    assert result.ok
+    found = [(d.severity, d.path, d.line) for d in result.diagnostics]
+    assert found == [("warning", "content/s/denial.md", 5)]
+    assert "Denies" not in text_of(site / "public/s/denial/index.html")
+    assert build_site(site, drafts=True).ok
+    assert "Denies: Report" in text_of(site / "public/s/denial/index.html")
