@@ -8,10 +8,9 @@ only the first.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -43,6 +42,9 @@ from sitegen.model import (
 )
 from sitegen.source import SourceFile, read_source
 from sitegen.urls import RESERVED_SLUGS, slugify, tag_slug
+
+NEVER = datetime(1, 1, 1, tzinfo=UTC)
+"""Where a story with no dates sorts: after every dated one."""
 
 CONTENT_DIR = "content"
 SPEAKERS_DIR = "_speakers"
@@ -605,24 +607,5 @@ class _Reading:
                 updated = max((e.date for e in ordered), key=lambda d: d.sort_key())
             result.append(replace(story, entries=tuple(ordered), updated=updated))
         result.sort(key=lambda s: s.slug)
-        result.sort(key=lambda s: s.updated.sort_key() if s.updated else (_EPOCH, 0), reverse=True)
+        result.sort(key=lambda s: s.updated.sort_key() if s.updated else (NEVER, 0), reverse=True)
         return result
-
-
-def _epoch() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime(1, 1, 1, tzinfo=UTC)
-
-
-_EPOCH = _epoch()
-
-
-def entry_id_problem(name: str) -> str | None:
-    """Explain why a name cannot be an entry id, or None when it can."""
-    if SLUG_PATTERN.match(name):
-        return None
-    return f"rename it to `{slugify(name)}`"
-
-
-_ = re  # kept for future patterns
