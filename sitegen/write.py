@@ -9,12 +9,16 @@ from the previous output instead of being rendered and written again.
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import jinja2
 
 
 class OutputError(Exception):
@@ -72,7 +76,7 @@ def stage(
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-    produced: list[str] = []
+    fresh: list[Artifact] = []
     try:
         for artifact in artifacts:
             target = contained(staging, artifact.path)
@@ -84,12 +88,83 @@ def stage(
                     continue
                 except OSError:
                     pass
-            target.write_bytes(artifact.produce())
-            produced.append(artifact.path)
+            fresh.append(artifact)
+        produce_all(fresh, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return staging, produced
+    return staging, [artifact.path for artifact in fresh]
+
+
+PARALLEL_MIN_FILES = 400
+"""Below this, starting worker processes costs more than it saves."""
+
+_pending: list[Artifact] = []
+"""The artifacts a forked worker renders: inherited, because closures cannot be pickled."""
+
+
+def produce_all(artifacts: list[Artifact], root: Path) -> None:
+    """Render and write files, on every core when there are many (a cold build).
+
+    Workers are forked so they inherit the plan; that is only safe from a process
+    with one thread, so the preview server (threads for HTTP and watching) renders
+    in-process. A worker's failure is raised again here, as the same kind of error.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if (
+        len(artifacts) < PARALLEL_MIN_FILES or workers < 2 or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        for artifact in artifacts:
+            _write(root, artifact)
+        return
+    global _pending
+    _pending = artifacts
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunks = [range(i, len(artifacts), workers) for i in range(workers)]
+            for failure in pool.imap_unordered(_produce_chunk, [(root, chunk) for chunk in chunks]):
+                if failure is not None:
+                    raise _revive(failure)
+    finally:
+        _pending = []
+
+
+def _write(root: Path, artifact: Artifact) -> None:
+    (root / artifact.path).write_bytes(artifact.produce())
+
+
+def _produce_chunk(job: tuple[Path, range]) -> tuple[str, str, str | None, int | None] | None:
+    """Render a share of `_pending` in a worker; return a failure as plain values."""
+    root, indexes = job
+    try:
+        for index in indexes:
+            _write(root, _pending[index])
+    except jinja2.TemplateError as error:
+        return ("template", str(error.message or error), getattr(error, "filename", None) or
+                _template_frame(error)[0], getattr(error, "lineno", None) or _template_frame(error)[1])
+    except Exception as error:  # sent back to the parent, which raises it
+        return ("other", f"{type(error).__name__}: {error}", None, None)
+    return None
+
+
+def _template_frame(error: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line of a render error, from Jinja's rewritten traceback."""
+    found: tuple[str | None, int | None] = (None, None)
+    frame = error.__traceback__
+    while frame is not None:
+        name = frame.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt", ".json")):
+            found = (name, frame.tb_lineno)
+        frame = frame.tb_next
+    return found
+
+
+def _revive(failure: tuple[str, str, str | None, int | None]) -> Exception:
+    kind, message, filename, line = failure
+    if kind == "template":
+        return jinja2.TemplateSyntaxError(message, line or 0, filename=filename)
+    return RuntimeError(message)
 
 
 def swap(staging: Path, output: Path) -> None:
