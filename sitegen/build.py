@@ -16,7 +16,7 @@ from sitegen.diagnostics import Diagnostic, Diagnostics
 from sitegen.model import Site
 from sitegen.pages import html_pages
 from sitegen.render import PageRenderer, json_filter, site_context
-from sitegen.theme import LAYOUTS_DIR, Theme
+from sitegen.theme import LAYOUTS_DIR, Theme, template_position
 from sitegen.views import SiteViews
 from sitegen.write import (
     Artifact,
@@ -240,17 +240,7 @@ def file_artifact(output_path: str, source: Path, origin: str) -> Artifact:
 
 def report_template_error(error: jinja2.TemplateError, source: Path, diagnostics: Diagnostics) -> None:
     """Point a template error at the template's file and line."""
-    filename = getattr(error, "filename", None) or getattr(error, "name", None)
-    line = getattr(error, "lineno", 0) or 0
-    if filename is None:
-        # Errors raised while rendering (an undefined attribute) carry no position, but Jinja
-        # rewrites the traceback so that template frames name the template file and line.
-        frame = error.__traceback__
-        while frame is not None:
-            code = frame.tb_frame.f_code
-            if code.co_filename.endswith((".html", ".xml", ".txt", ".json")):
-                filename, line = code.co_filename, frame.tb_lineno
-            frame = frame.tb_next
+    filename, line = template_position(error)
     filename = filename or LAYOUTS_DIR
     path = Path(filename)
     if path.is_absolute():

@@ -79,3 +79,22 @@ class Theme:
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render a template with a context."""
         return self.env.get_template(name).render(context)
+
+
+def template_position(error: BaseException) -> tuple[str | None, int]:
+    """The template file and line an error happened at.
+
+    Syntax errors carry them; errors raised while rendering (an undefined
+    attribute) do not, but Jinja rewrites the traceback so that template frames
+    name the template file and line.
+    """
+    filename = getattr(error, "filename", None) or getattr(error, "name", None)
+    line = getattr(error, "lineno", 0) or 0
+    if filename is None:
+        frame = error.__traceback__
+        while frame is not None:
+            code = frame.tb_frame.f_code
+            if code.co_filename.endswith((".html", ".xml", ".txt", ".json")):
+                filename, line = code.co_filename, frame.tb_lineno
+            frame = frame.tb_next
+    return filename, line

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import jinja2
 
+from sitegen.theme import template_position
+
 
 class OutputError(Exception):
     """A write that would escape the output folder, or two outputs for one file."""
@@ -141,23 +143,11 @@ def _produce_chunk(job: tuple[Path, range]) -> tuple[str, str, str | None, int |
         for index in indexes:
             _write(root, _pending[index])
     except jinja2.TemplateError as error:
-        return ("template", str(error.message or error), getattr(error, "filename", None) or
-                _template_frame(error)[0], getattr(error, "lineno", None) or _template_frame(error)[1])
+        filename, line = template_position(error)
+        return ("template", str(error.message or error), filename, line)
     except Exception as error:  # sent back to the parent, which raises it
         return ("other", f"{type(error).__name__}: {error}", None, None)
     return None
-
-
-def _template_frame(error: BaseException) -> tuple[str | None, int | None]:
-    """The template file and line of a render error, from Jinja's rewritten traceback."""
-    found: tuple[str | None, int | None] = (None, None)
-    frame = error.__traceback__
-    while frame is not None:
-        name = frame.tb_frame.f_code.co_filename
-        if name.endswith((".html", ".xml", ".txt", ".json")):
-            found = (name, frame.tb_lineno)
-        frame = frame.tb_next
-    return found
 
 
 def _revive(failure: tuple[str, str, str | None, int | None]) -> Exception:
