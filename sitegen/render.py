@@ -74,11 +74,11 @@ class PageSpec:
 class PageRenderer:
     """Render page specs with a theme, making fingerprints from their inputs."""
 
-    def __init__(self, theme: Theme, site_values: SiteContext, extra_fingerprint: str = ""):
+    def __init__(self, theme: Theme, site_values: SiteContext):
         self.theme = theme
         self.site_values = site_values
         self.base_path = urlsplit(site_values.base_url).path or "/"
-        self._salt = repr(site_values) + extra_fingerprint
+        self._salt = repr(site_values)
         self._digests: dict[int, tuple[object, str]] = {}
 
     def linker(self, spec: PageSpec) -> Callable[[str], str]:

@@ -25,7 +25,6 @@ from sitegen.model import (
     Correction,
     Entry,
     EntryRef,
-    Page,
     Rating,
     RelationType,
     Site,
@@ -457,6 +456,3 @@ class SiteViews:
     @cached_property
     def nav_pages(self) -> tuple[PageLink, ...]:
         return tuple(PageLink(p.slug, p.title, urls.page(p.slug)) for p in self.site.pages)
-
-    def page(self, page: Page) -> Page:
-        return page
