@@ -110,6 +110,11 @@ class Builder:
         self._theme: Theme | None = None
         """Kept while no layout changes, so Jinja compiles each template once, not every build."""
 
+    @property
+    def theme(self) -> Theme | None:
+        """The theme of the last build that got as far as planning, in the site's language."""
+        return self._theme
+
     def read(self) -> tuple[Site | None, Diagnostics]:
         """Read and check the whole site; no output is touched."""
         diagnostics = Diagnostics()
@@ -119,7 +124,9 @@ class Builder:
 
     def plan(self, site: Site, diagnostics: Diagnostics) -> list[Artifact]:
         """List every output file with its fingerprint; nothing is rendered yet."""
-        theme = self._theme or Theme(self.source, filters={"jsonld": json_filter})
+        theme = self._theme
+        if theme is None or theme.language != site.config.language:
+            theme = Theme(self.source, filters={"jsonld": json_filter}, language=site.config.language)
         self._theme = theme
         views = SiteViews(site)
         renderer = PageRenderer(theme, site_context(site, views.nav_pages))

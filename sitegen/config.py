@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,17 +13,27 @@ from urllib.parse import urlsplit
 from sitegen.dates import load_zone
 from sitegen.diagnostics import Diagnostics
 from sitegen.fields import did_you_mean, is_web_url
+from sitegen.i18n import (
+    N_,
+    SOURCE_LANGUAGE,
+    catalogue_files,
+    catalogue_names,
+    load_translations,
+    parse_locale,
+)
 from sitegen.model import Config, Organization, Rating
+from sitegen.theme import LAYOUTS_DIR, builtin_theme_dir
 
 CONFIG_FILE = "sitegen.toml"
 
 DEFAULT_RATINGS: tuple[tuple[str, str, str], ...] = (
-    ("false", "False", "The claim is not accurate."),
-    ("misleading", "Misleading", "The claim has accurate parts but leaves a false impression."),
-    ("unproven", "Unproven", "There is not enough evidence to say whether the claim is accurate."),
-    ("mostly-true", "Mostly true", "The claim is accurate but needs clarification."),
-    ("true", "True", "The claim is accurate."),
+    ("false", N_("False"), N_("The claim is not accurate.")),
+    ("misleading", N_("Misleading"), N_("The claim has accurate parts but leaves a false impression.")),
+    ("unproven", N_("Unproven"), N_("There is not enough evidence to say whether the claim is accurate.")),
+    ("mostly-true", N_("Mostly true"), N_("The claim is accurate but needs clarification.")),
+    ("true", N_("True"), N_("The claim is accurate.")),
 )
+"""The built-in scale, in the theme's catalogues; a site's own `[[ratings]]` are in its words."""
 
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "organization",
@@ -94,30 +105,44 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     if not isinstance(unsafe, bool):
         problem("unsafe_html", "`unsafe_html` must be true or false")
         unsafe = False
+    language = text("language", "en")
+    if parse_locale(language) is None:
+        problem("language", f"unknown language `{language}`; write a BCP 47 tag such as "
+                            "en, uk, ru, ar, es or pt-BR")
+        language = "en"
+    catalogues = catalogue_files((source / LAYOUTS_DIR, builtin_theme_dir()), language)
+    if not catalogues and catalogue_names(language)[-1] != SOURCE_LANGUAGE:
+        diagnostics.warning(
+            CONFIG_FILE, line_of("language"), 1,
+            f"the theme has no translation for `{language}`: its words stay English while dates "
+            f"follow `{language}`; add layouts/locales/{catalogue_names(language)[-1]}/LC_MESSAGES/"
+            "messages.po (see docs/translating.md)",
+        )
+    translations, _ = load_translations(catalogues)
     return Config(
         title=title,
         base_url=url,
-        language=text("language", "en"),
+        language=language,
         timezone_name=zone_name,
         timezone=zone,
         description=text("description", ""),
         organization=organization,
-        ratings=_ratings(data.get("ratings"), problem),
+        ratings=_ratings(data.get("ratings"), problem, translations.gettext),
         unsafe_html=unsafe,
         digest=hashlib.sha256(raw_bytes + url.encode()).hexdigest(),
     )
 
 
-def _ratings(raw: Any, problem: Any) -> tuple[Rating, ...]:
-    """Read the rating scale, worst first; the built-in one when none is given."""
+def _ratings(raw: Any, problem: Any, translate: Callable[[str], str]) -> tuple[Rating, ...]:
+    """Read the rating scale, worst first; the built-in one, translated, when none is given."""
     if raw is None:
         return tuple(
-            Rating(key, label, position, description)
+            Rating(key, translate(label), position, translate(description))
             for position, (key, label, description) in enumerate(DEFAULT_RATINGS, start=1)
         )
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw) or not raw:
         problem("ratings", "`ratings` must be a list of [[ratings]] tables with key and label")
-        return _ratings(None, problem)
+        return _ratings(None, problem, translate)
     every_value_set = all("value" in r for r in raw)
     ratings: list[Rating] = []
     for position, entry in enumerate(raw, start=1):

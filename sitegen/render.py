@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen import urls
+from sitegen.i18n import describe
 from sitegen.model import Config, Site
 from sitegen.theme import Theme
 from sitegen.views import PageLink
@@ -28,6 +29,9 @@ class SiteContext:
     title: str
     description: str
     language: str
+    """The BCP 47 tag of `<html lang>`."""
+    direction: str
+    """`ltr`, or `rtl` for Arabic, Hebrew, Persian…: `<html dir>`."""
     base_url: str
     organization_name: str
     organization_url: str
@@ -44,6 +48,7 @@ def site_context(site: Site, nav_pages: tuple[PageLink, ...]) -> SiteContext:
         title=config.title,
         description=config.description,
         language=config.language,
+        direction=describe(config.language).direction,
         base_url=config.base_url,
         organization_name=config.organization.name,
         organization_url=config.organization.url,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import html
 import http.server
 import ipaddress
 import json
@@ -33,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from gettext import NullTranslations
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -40,6 +42,7 @@ from urllib.parse import parse_qs, unquote
 
 from sitegen.build import Builder, BuildResult
 from sitegen.diagnostics import Diagnostic
+from sitegen.i18n import SOURCE_LANGUAGE, Localizer
 from sitegen.watch import Watcher
 
 PREFIX = "/__sitegen/"
@@ -75,6 +78,8 @@ class PreviewState:
     kinds: dict[int, tuple[str, ...]] = field(default_factory=dict)
     """For each epoch, the CSS files it changed, or () when pages changed too (a reload)."""
     errors: list[Diagnostic] = field(default_factory=list)
+    localizer: Localizer = field(default_factory=lambda: Localizer(SOURCE_LANGUAGE, NullTranslations()))
+    """Speaks the site's language, so the error overlay does too."""
     closing: bool = False
     changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -121,7 +126,18 @@ class PreviewState:
             "action": action,
             "css": sorted(css),
             "errors": [asdict(d) for d in self.errors],
+            "heading": self.error_heading(),
         }
+
+    def error_heading(self) -> str:
+        """The overlay's title, in the site's language (caller holds the lock)."""
+        return self.localizer.ngettext(
+            "The site has %(num)s error; this is the last good build. "
+            "Fix the file and this page updates by itself.",
+            "The site has %(num)s errors; this is the last good build. "
+            "Fix the file and this page updates by itself.",
+            len(self.errors),
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -153,6 +169,8 @@ class Preview:
                     diagnostics=[Diagnostic(".", 0, 0, "error", f"internal error: {error!r}")],
                     ok=False,
                 )
+            if self.builder.theme is not None:
+                self.state.localizer = self.builder.theme.localizer
             for diagnostic in result.diagnostics:
                 self.out(diagnostic.format())
             milliseconds = result.seconds * 1000
@@ -258,7 +276,7 @@ def content_type(path: Path) -> str:
 
 
 PLACEHOLDER = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+<html lang="{language}"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><main><h1>{title}</h1><p>{text}</p></main></body></html>
 """
 
@@ -399,18 +417,25 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
 
     def script_tag(self) -> bytes:
         state = self.server.state
+        hide = html.escape(state.localizer.gettext("Hide"))
         return (
             f'<script src="{PREFIX}livereload.js" data-epoch="{state.epoch}" '
-            f'data-server="{state.server}"></script>\n'
+            f'data-server="{state.server}" data-hide="{hide}"></script>\n'
         ).encode()
 
     def placeholder(self, body: bool) -> None:
         """Before the first good build: say so, and reload when it lands."""
+        words = self.server.state.localizer
         if self.server.state.errors:
-            title, text = "The site has errors", "Fix them and this page updates by itself."
+            title = words.gettext("The site has errors")
+            text = words.gettext("Fix them and this page updates by itself.")
         else:
-            title, text = "Building the site…", "This page reloads by itself when the build is done."
-        data = inject(PLACEHOLDER.format(title=title, text=text).encode(), self.script_tag())
+            title = words.gettext("Building the site…")
+            text = words.gettext("This page reloads by itself when the build is done.")
+        page = PLACEHOLDER.format(
+            language=html.escape(words.tag), title=html.escape(title), text=html.escape(text)
+        )
+        data = inject(page.encode(), self.script_tag())
         self.start(503, "text/html; charset=utf-8", len(data))
         if body:
             self.wfile.write(data)
@@ -427,7 +452,10 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             state = self.server.state
             with state.changed:
                 errors = [asdict(d) for d in state.errors]
-            data = json.dumps({"epoch": state.epoch, "errors": errors}, ensure_ascii=False).encode()
+                heading = state.error_heading()
+            data = json.dumps(
+                {"epoch": state.epoch, "errors": errors, "heading": heading}, ensure_ascii=False
+            ).encode()
             self.start(200, "application/json; charset=utf-8", len(data))
             if body:
                 self.wfile.write(data)

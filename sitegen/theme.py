@@ -10,6 +10,8 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from sitegen.i18n import SOURCE_LANGUAGE, Localizer, catalogue_files, load_translations
+
 LAYOUTS_DIR = "layouts"
 ASSETS_DIR = "assets"
 
@@ -23,10 +25,20 @@ def builtin_theme_dir() -> Path:
 
 
 class Theme:
-    """Templates and assets, the site's own `layouts/` first, file by file."""
+    """Templates and assets, the site's own `layouts/` first, file by file, in one language."""
 
-    def __init__(self, site_root: Path, filters: dict[str, Callable[..., Any]] | None = None):
+    def __init__(
+        self,
+        site_root: Path,
+        filters: dict[str, Callable[..., Any]] | None = None,
+        language: str = SOURCE_LANGUAGE,
+    ):
         self.dirs = [d for d in (site_root / LAYOUTS_DIR, builtin_theme_dir()) if d.is_dir()]
+        self.language = language
+        self.catalogues = catalogue_files(self.dirs, language)
+        """The `.po` files that translate the theme's words, the site's own first."""
+        translations, self.catalogue_digest = load_translations(self.catalogues)
+        self.localizer = Localizer(language, translations)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=True,
@@ -34,7 +46,10 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
         )
+        self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals.update(self.localizer.template_globals())
         self.env.filters.update(filters or {})
         self._digests: dict[str, str] = {}
 
@@ -55,7 +70,8 @@ class Theme:
         if path is None:
             raise jinja2.TemplateNotFound(name)
         text = path.read_text("utf-8")
-        digest = hashlib.sha256(text.encode())
+        # A page shows the catalogue's words: editing a translation re-renders it.
+        digest = hashlib.sha256(text.encode() + self.catalogue_digest.encode())
         try:
             referenced = jinja2.meta.find_referenced_templates(self.env.parse(text))
         except jinja2.TemplateSyntaxError:

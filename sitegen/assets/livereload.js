@@ -38,7 +38,7 @@
 
   const OVERLAY_ID = "sitegen-errors";
 
-  function showErrors(errors) {
+  function showErrors(errors, heading) {
     document.getElementById(OVERLAY_ID)?.remove();
     if (!errors.length) return;
     // Only textContent below: messages quote author input and must never become markup.
@@ -55,8 +55,8 @@
     const title = document.createElement("h2");
     title.id = OVERLAY_ID + "-title";
     title.style.cssText = "margin:0 0 .5rem;font:bold 16px/1.3 system-ui,sans-serif;color:#b00020";
-    title.textContent = `The site has ${errors.length} error${errors.length === 1 ? "" : "s"}; ` +
-      "this is the last good build. Fix the file and this page updates by itself.";
+    // The server words the heading in the site's language, plural forms included.
+    title.textContent = heading;
     const list = document.createElement("ul");
     list.style.cssText = "margin:0;padding-left:1.25rem";
     for (const error of errors) {
@@ -68,7 +68,7 @@
     }
     const close = document.createElement("button");
     close.type = "button";
-    close.textContent = "Hide";
+    close.textContent = script.dataset.hide || "Hide";
     close.style.cssText = "float:right;font:inherit;cursor:pointer";
     close.addEventListener("click", () => box.remove());
     box.append(close, title, list);
@@ -86,6 +86,6 @@
     }
     if (state.action === "css") swapStylesheets(state.epoch);
     epoch = state.epoch;
-    showErrors(state.errors);
+    showErrors(state.errors, state.heading);
   });
 })();
