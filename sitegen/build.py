@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
 
+from sitegen import urls
 from sitegen.config import load_config
 from sitegen.content import ReadCache, SiteReader
 from sitegen.diagnostics import Diagnostic, Diagnostics
+from sitegen.localize import localize
 from sitegen.model import Site
 from sitegen.pages import html_pages
-from sitegen.render import PageRenderer, json_filter, site_context
+from sitegen.render import PageRenderer, PageSpec, json_filter, site_context
 from sitegen.theme import LAYOUTS_DIR, Theme, template_position
 from sitegen.views import SiteViews
 from sitegen.write import (
@@ -29,6 +32,11 @@ from sitegen.write import (
 )
 
 STATIC_DIR = "static"
+ROOT_FILES = frozenset({"robots.txt", ".nojekyll"})
+"""Files a host reads at the site root only: written once, not once per language."""
+NOT_FOUND = "404.html"
+LANGUAGES_TEMPLATE = "languages.html"
+"""The root page that lets readers choose when every language has its own folder."""
 
 OutputPlanner = Callable[[Site, SiteViews, PageRenderer], Iterable[Artifact]]
 """A stage that adds output files (feeds, sitemap, JSON…) to a build."""
@@ -107,13 +115,14 @@ class Builder:
         self.search_index = search_index
         self._last_read: tuple[Site, list[Diagnostic]] | None = None
         """The last read that had no errors, reused when only templates or files changed."""
-        self._theme: Theme | None = None
-        """Kept while no layout changes, so Jinja compiles each template once, not every build."""
+        self._themes: dict[str, Theme] = {}
+        """One per language, kept while no layout changes, so Jinja compiles each template once."""
+        self._language = ""
 
     @property
     def theme(self) -> Theme | None:
         """The theme of the last build that got as far as planning, in the site's language."""
-        return self._theme
+        return self._themes.get(self._language)
 
     def read(self) -> tuple[Site | None, Diagnostics]:
         """Read and check the whole site; no output is touched."""
@@ -122,19 +131,24 @@ class Builder:
         site = self.reader.read(config, diagnostics, self.drafts)
         return site, diagnostics
 
+    def theme_for(self, language: str) -> Theme:
+        """The theme speaking one language, kept while no layout changes."""
+        theme = self._themes.get(language)
+        if theme is None:
+            theme = Theme(self.source, filters={"jsonld": json_filter}, language=language)
+            self._themes[language] = theme
+        return theme
+
     def plan(self, site: Site, diagnostics: Diagnostics) -> list[Artifact]:
         """List every output file with its fingerprint; nothing is rendered yet."""
-        theme = self._theme
-        if theme is None or theme.language != site.config.language:
-            theme = Theme(self.source, filters={"jsonld": json_filter}, language=site.config.language)
-        self._theme = theme
-        views = SiteViews(site)
-        renderer = PageRenderer(theme, site_context(site, views.nav_pages))
-        artifacts = [renderer.artifact(spec) for spec in html_pages(views)]
+        config = site.config
+        self._language = config.language
+        artifacts: list[Artifact] = []
+        for language in config.languages:
+            artifacts.extend(self.plan_language(site, language))
+        theme = self.theme_for(config.language)
         for name, path in theme.assets().items():
             artifacts.append(file_artifact(f"assets/{name}", path, "the theme"))
-        for planner in extra_planners():
-            artifacts.extend(planner(site, views, renderer))
         static = self.source / STATIC_DIR
         if static.is_dir():
             for path in sorted(static.rglob("*")):
@@ -152,6 +166,32 @@ class Builder:
             diagnostics.error(STATIC_DIR, 0, 0, f"{problem}; rename one of them")
         return artifacts
 
+    def plan_language(self, site: Site, language: str) -> Iterable[Artifact]:
+        """Every page, feed and export of the site in one language, in that language's folder."""
+        config = site.config
+        theme = self.theme_for(language)
+        localized = localize(site, language, theme.localizer.translations.gettext)
+        views = SiteViews(localized)
+        prefix = config.prefix(language)
+        values = site_context(localized, views.nav_pages, root_url=config.base_url)
+        renderer = PageRenderer(theme, values, prefix)
+        planned = [renderer.artifact(spec) for spec in html_pages(views)]
+        for planner in extra_planners():
+            planned.extend(planner(localized, views, renderer))
+        default = language == config.language
+        for artifact in planned:
+            if artifact.path in ROOT_FILES:
+                if default:
+                    yield artifact
+                continue
+            yield replace(artifact, path=prefix + artifact.path) if prefix else artifact
+            if default and prefix and artifact.path == NOT_FOUND:
+                # Hosts serve /404.html for every missing URL; its links are absolute.
+                yield replace(artifact, path=NOT_FOUND)
+        if default and prefix:
+            root = PageRenderer(theme, dataclasses.replace(values, base_url=config.base_url))
+            yield root.artifact(PageSpec(urls.home(), LANGUAGES_TEMPLATE, {}))
+
     def build(self, changed: Collection[str] | None = None) -> BuildResult:
         """Check, render and swap in a new output; on errors leave the old one alone.
 
@@ -162,7 +202,7 @@ class Builder:
         started = time.perf_counter()
         site, diagnostics = self._read_unless_unchanged(changed)
         if changed is None or any(under(path, LAYOUTS_DIR) for path in changed):
-            self._theme = None
+            self._themes = {}
         if site is None or diagnostics.has_errors(self.strict):
             return self._result(diagnostics, False, started)
         try:

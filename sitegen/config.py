@@ -37,7 +37,7 @@ DEFAULT_RATINGS: tuple[tuple[str, str, str], ...] = (
 
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "organization",
-    "ratings", "unsafe_html",
+    "ratings", "unsafe_html", "languages", "default_language_in_subfolder",
 )
 
 
@@ -119,6 +119,11 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
             "messages.po (see docs/translating.md)",
         )
     translations, _ = load_translations(catalogues)
+    languages = _languages(data.get("languages"), language, problem)
+    in_subfolder = data.get("default_language_in_subfolder", False)
+    if not isinstance(in_subfolder, bool):
+        problem("default_language_in_subfolder", "`default_language_in_subfolder` must be true or false")
+        in_subfolder = False
     return Config(
         title=title,
         base_url=url,
@@ -128,9 +133,40 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
         description=text("description", ""),
         organization=organization,
         ratings=_ratings(data.get("ratings"), problem, translations.gettext),
+        builtin_ratings=data.get("ratings") is None,
+        languages=languages,
+        default_language_in_subfolder=in_subfolder,
         unsafe_html=unsafe,
         digest=hashlib.sha256(raw_bytes + url.encode()).hexdigest(),
     )
+
+
+def _languages(raw: Any, language: str, problem: Callable[[str, str], None]) -> tuple[str, ...]:
+    """Read `languages`: every language the site is built in, the default (`language`) first."""
+    if raw is None:
+        return (language,)
+    if not isinstance(raw, list) or not raw or not all(isinstance(tag, str) for tag in raw):
+        problem("languages", '`languages` must be a list of language tags such as ["en", "uk"]')
+        return (language,)
+    found: list[str] = []
+    for tag in raw:
+        if parse_locale(tag) is None:
+            problem("languages", f"unknown language `{tag}` in `languages`; write a BCP 47 tag such as uk")
+        elif tag in found:
+            problem("languages", f"`{tag}` is listed twice in `languages`")
+        else:
+            found.append(tag)
+    if language not in found:
+        listed = ", ".join(f'"{tag}"' for tag in [language, *found])
+        problem("languages", f"`languages` must include the default `language = \"{language}\"`; "
+                             f"write languages = [{listed}]")
+        return (language,)
+    return (language, *[tag for tag in found if tag != language])
+
+
+def translate_default_ratings(translate: Callable[[str], str]) -> tuple[Rating, ...]:
+    """The built-in rating scale in a language's words."""
+    return _ratings(None, lambda key, message: None, translate)
 
 
 def _ratings(raw: Any, problem: Any, translate: Callable[[str], str]) -> tuple[Rating, ...]:

@@ -41,6 +41,7 @@ from sitegen.model import (
     Tag,
 )
 from sitegen.source import SourceFile, read_source
+from sitegen.translations import TRANSLATION_NAME, TranslationReader
 from sitegen.urls import RESERVED_SLUGS, slugify, tag_slug
 
 NEVER = datetime(1, 1, 1, tzinfo=UTC)
@@ -352,11 +353,17 @@ class _Reading:
             corrections=values.get("corrections", ()),
             draft=values.get("draft", False),
             background_html=background_html,
+            language=self.config.language,
         )
         entries: list[_RawEntry] = []
         seen: dict[str, str] = {}
+        translations: list[tuple[Path, str, str]] = []
         for path in self.markdown_files(folder):
             if path == index or path.name == STORY_INDEX:
+                continue
+            named = TRANSLATION_NAME.match(path.name)
+            if named:
+                translations.append((path, named["stem"], named["language"]))
                 continue
             raw = self.read_entry(path, slug, zone_name, zone)
             if raw is None:
@@ -372,13 +379,16 @@ class _Reading:
                 continue
             seen[entry_id] = raw.entry.path
             entries.append(raw)
+        if translations:
+            story, entries = TranslationReader(self).attach(story, entries, translations, zone)
         return story, entries
 
     def read_entry(self, path: Path, story: str, zone_name: str, zone: tzinfo) -> _RawEntry | None:
         """Read one entry, or reuse the last read of an unchanged file in the same setting."""
         stat = path.stat()
         relative = self.rel(path)
-        key = (stat.st_mtime_ns, stat.st_size, story, zone_name, self.config.unsafe_html, self.drafts)
+        key = (stat.st_mtime_ns, stat.st_size, story, zone_name, self.config.unsafe_html, self.drafts,
+               self.config.language)
         cached = self.reader.cache.entries.get(relative)
         if cached is None or cached[0] != key:
             outer, self.diagnostics = self.diagnostics, Diagnostics()
@@ -452,6 +462,7 @@ class _Reading:
             body_html=body_html,
             summary=summary,
             digest=hashlib.sha256(source.text.encode()).hexdigest()[:16],
+            language=self.config.language,
         )
         refs = {name: values[name] for name in RELATION_TYPES if name in values}
         return _RawEntry(

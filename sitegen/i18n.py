@@ -52,10 +52,14 @@ def N_(message: str) -> str:  # the name gettext's tools look for
     return message
 
 
-def parse_locale(tag: str) -> Locale | None:
-    """Read a BCP 47 language tag (`uk`, `pt-BR`, `zh-Hant`) as a CLDR locale, or None."""
+def parse_locale(tag: str, formatting: bool = True) -> Locale | None:
+    """Read a BCP 47 language tag (`uk`, `pt-BR`, `zh-Hant`) as a CLDR locale, or None.
+
+    `formatting=False` gives the language as named ("English", not "English (World)").
+    """
+    name = CLDR_FALLBACKS.get(tag, tag) if formatting else tag
     try:
-        return Locale.parse(CLDR_FALLBACKS.get(tag, tag), sep="-" if "-" in tag else "_")
+        return Locale.parse(name, sep="-" if "-" in name else "_")
     except (UnknownLocaleError, ValueError, TypeError):
         return None
 
@@ -125,7 +129,8 @@ def describe(tag: str) -> Language:
     if locale is None:
         return Language(tag, "ltr", tag)
     direction: Literal["ltr", "rtl"] = "rtl" if locale.character_order == "right-to-left" else "ltr"
-    name = locale.get_display_name(locale) or tag
+    named = parse_locale(tag, formatting=False) or locale
+    name = named.get_display_name(named) or tag
     return Language(tag, direction, name[:1].upper() + name[1:])
 
 
@@ -221,10 +226,16 @@ class Localizer:
         return self.skeleton("y", day)
 
     def template_globals(self) -> dict[str, Callable[..., str]]:
-        """What templates call: `format_date`, `relative_time`, `axis_label`, `number`."""
+        """What templates call: `format_date`, `format_relative`, `format_axis_label`…"""
         return {
             "format_date": self.date_text,
             "format_relative": self.relative_time,
             "format_axis_label": self.axis_label,
             "format_number": self.number,
+            "language_name": self.language_name,
         }
+
+    def language_name(self, tag: str) -> str:
+        """A language's name in this one: "англійська" for `en` on a Ukrainian page."""
+        other = parse_locale(tag, formatting=False)
+        return (other.get_display_name(self.locale) if other else None) or tag

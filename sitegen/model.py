@@ -56,6 +56,18 @@ class Config:
     """Let authors' raw HTML through, cleaned of scripts."""
     digest: str
     """Hash of the config file, for knowing what a config change invalidates."""
+    builtin_ratings: bool = False
+    """The scale is sitegen's own, so each language shows it in its words."""
+    languages: tuple[str, ...] = ("en",)
+    """Every language the site is built in, the default (`language`) first."""
+    default_language_in_subfolder: bool = False
+    """True: the default language lives under /<language>/ too, and the root lets readers choose."""
+
+    def prefix(self, language: str) -> str:
+        """Where a language's pages live below the site root: "" or `uk/`."""
+        if language == self.languages[0] and not self.default_language_in_subfolder:
+            return ""
+        return f"{language}/"
 
     def rating(self, key: str) -> Rating | None:
         """Return the rating of that key, if the scale has one."""
@@ -121,6 +133,33 @@ class Speaker:
 
 
 @dataclass(frozen=True)
+class EntryText:
+    """An entry's words in another language; date, speaker, rating and relations are the original's."""
+
+    language: str
+    path: str
+    """The translation's file, relative to the site folder."""
+    title: str
+    role: str = ""
+    quote: str = ""
+    verdict: str = ""
+    body_html: str = ""
+    summary: str = ""
+    digest: str = ""
+
+
+@dataclass(frozen=True)
+class StoryText:
+    """A story's words in another language (`_index.<lang>.md`)."""
+
+    language: str
+    path: str
+    title: str
+    summary: str = ""
+    background_html: str = ""
+
+
+@dataclass(frozen=True)
 class Entry:
     """One event or statement of a story."""
 
@@ -154,6 +193,10 @@ class Entry:
     """Plain text of the body's first paragraph, for feeds and meta descriptions."""
     digest: str = ""
     """Hash of the source file's bytes."""
+    language: str = ""
+    """The language its words are in: the site's default, or a translation's."""
+    translations: tuple[EntryText, ...] = ()
+    """The entry in other languages (`<id>.<lang>.md` beside its file)."""
 
     @property
     def ref(self) -> EntryRef:
@@ -178,6 +221,9 @@ class Story:
     draft: bool = False
     background_html: str = ""
     entries: tuple[Entry, ...] = ()
+    language: str = ""
+    """The language its words are in: the site's default, or a translation's."""
+    translations: tuple[StoryText, ...] = ()
 
 
 @dataclass(frozen=True)

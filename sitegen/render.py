@@ -21,6 +21,21 @@ from sitegen.theme import Theme
 from sitegen.views import PageLink
 from sitegen.write import Artifact
 
+SHARED_PATHS = ("assets/", "pagefind/")
+"""Output every language shares, at the site root: the theme's files and the search index."""
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """One language the site is built in, for hreflang links and the language switcher."""
+
+    tag: str
+    name: str
+    """In the language itself: "Українська"."""
+    direction: str
+    prefix: str
+    """Below the site root: "" or `uk/`."""
+
 
 @dataclass(frozen=True)
 class SiteContext:
@@ -39,11 +54,21 @@ class SiteContext:
     nav_pages: tuple[PageLink, ...]
     drafts: bool
     """A preview that includes drafts: pages must say so."""
+    languages: tuple[LanguageLink, ...] = ()
+    """Every language of the site, the default first; more than one means links between them."""
+    default_language: str = ""
+    """The language originals are written in."""
+    root_url: str = ""
+    """base_url without the language's folder: where the shared assets and other languages are."""
 
 
-def site_context(site: Site, nav_pages: tuple[PageLink, ...]) -> SiteContext:
+def site_context(site: Site, nav_pages: tuple[PageLink, ...], root_url: str = "") -> SiteContext:
     """Gather the site-wide values shown on every page."""
     config: Config = site.config
+    languages = []
+    for tag in config.languages:
+        language = describe(tag)
+        languages.append(LanguageLink(tag, language.name, language.direction, config.prefix(tag)))
     return SiteContext(
         title=config.title,
         description=config.description,
@@ -55,6 +80,9 @@ def site_context(site: Site, nav_pages: tuple[PageLink, ...]) -> SiteContext:
         ratings=config.ratings,
         nav_pages=nav_pages,
         drafts=site.drafts,
+        languages=tuple(languages),
+        default_language=config.languages[0],
+        root_url=root_url or config.base_url,
     )
 
 
@@ -79,18 +107,37 @@ class PageSpec:
 class PageRenderer:
     """Render page specs with a theme, making fingerprints from their inputs."""
 
-    def __init__(self, theme: Theme, site_values: SiteContext):
+    def __init__(self, theme: Theme, site_values: SiteContext, prefix: str = ""):
+        """`prefix` is the language's folder below the site root ("" or `uk/`); page paths
+        and links are below it, except the shared assets."""
         self.theme = theme
         self.site_values = site_values
+        self.prefix = prefix
         self.base_path = urlsplit(site_values.base_url).path or "/"
-        self._salt = repr(site_values)
+        self.root_path = urlsplit(site_values.root_url or site_values.base_url).path or "/"
+        self._salt = repr(site_values) + prefix
         self._digests: dict[int, tuple[object, str]] = {}
 
-    def linker(self, spec: PageSpec) -> Callable[[str], str]:
-        """Make `url(path)` for a page: relative links, or absolute paths on 404."""
-        if spec.absolute_links:
-            return lambda path: urls.absolute(self.base_path, path)
-        return lambda path: urls.relative(spec.url_path, path)
+    def linker(self, spec: PageSpec) -> Callable[..., str]:
+        """Make `url(path, language=None)` for a page: relative links, or absolute paths on 404.
+
+        A path is in the page's language unless it is a shared asset or `language` names another.
+        """
+        here = self.prefix + spec.url_path
+        prefixes = {link.tag: link.prefix for link in self.site_values.languages}
+
+        def url(path: str, language: str | None = None) -> str:
+            if path.startswith(SHARED_PATHS):
+                target = path
+            elif language is not None:
+                target = prefixes.get(language, "") + path
+            else:
+                target = self.prefix + path
+            if spec.absolute_links:
+                return urls.absolute(self.root_path, target)
+            return urls.relative(here, target)
+
+        return url
 
     def fingerprint(self, spec: PageSpec) -> str:
         digest = hashlib.sha256()
@@ -150,9 +197,17 @@ class PageRenderer:
             site=self.site_values,
             page_path=spec.url_path,
             url=self.linker(spec),
-            abs_url=lambda path: urls.absolute(self.site_values.base_url, path),
+            abs_url=self.absolute,
         )
         return self.theme.render(spec.template, context)
+
+
+    def absolute(self, path: str, language: str | None = None) -> str:
+        """The full URL of a path in this page's language (or another's), for feeds and hreflang."""
+        if language is None:
+            return urls.absolute(self.site_values.base_url, path)
+        prefixes = {link.tag: link.prefix for link in self.site_values.languages}
+        return urls.absolute(self.site_values.root_url, prefixes.get(language, "") + path)
 
 
 def json_filter(value: Any) -> str:

@@ -93,11 +93,14 @@ def robots_txt(site: Site) -> str:
     Crawlers read robots.txt only at a host's root; under a sub-path this file
     is for the host's own robots.txt to copy from.
     """
-    return (
-        "User-agent: *\n"
-        "Allow: /\n"
-        f"\nSitemap: {urls.absolute(site.config.base_url, SITEMAP)}\n"
+    config = site.config
+    # One sitemap per language, each in its language's folder; robots.txt names them all.
+    root = config.base_url.removesuffix(config.prefix(config.language))
+    sitemaps = "".join(
+        f"Sitemap: {urls.absolute(root, config.prefix(language) + SITEMAP)}\n"
+        for language in config.languages
     )
+    return "User-agent: *\nAllow: /\n\n" + sitemaps
 
 
 def plan_sitemap(site: Site, views: SiteViews, renderer: PageRenderer) -> Iterator[Artifact]:

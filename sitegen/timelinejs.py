@@ -55,6 +55,10 @@ def slide(entry: EntryView, base_url: str, macros: Any) -> dict[str, Any]:
         parts.append(f"<p>{speaker}, {html.escape(entry.role)}</p>" if entry.role else f"<p>{speaker}</p>")
     if entry.quote:
         parts.append(f"<blockquote>{html.escape(entry.quote)}</blockquote>")
+    if entry.original_quote:
+        # The speaker's own words beside the translation, marked with their language.
+        language = html.escape(entry.original_language, quote=True)
+        parts.append(f'<blockquote lang="{language}">{html.escape(entry.original_quote)}</blockquote>')
     if entry.rating:
         label, verdict = html.escape(entry.rating.label), html.escape(entry.verdict)
         parts.append(f"<p><strong>{label}</strong>: {verdict}</p>")

@@ -109,6 +109,10 @@ class EntryView:
     """The body as the timeline shows it: headings below the entry's h3, ids made unique."""
     collapsible: bool = False
     """Long enough that the timeline shows its first paragraph until the reader asks for more."""
+    language: str = ""
+    """The language its words are in."""
+    untranslated: bool = False
+    """Shown in its original language because it has no translation into the page's."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,10 @@ class StoryView:
     background_html: str
     entry_count: int
     timezone: str
+    language: str = ""
+    """The language its title, summary and background are in."""
+    untranslated: bool = False
+    """Shown in its original language because it has no translation into the page's."""
 
 
 @dataclass(frozen=True)
@@ -321,6 +329,8 @@ class SiteViews:
             background_html=story.background_html,
             entry_count=len(story.entries),
             timezone=story.timezone_name,
+            language=story.language,
+            untranslated=bool(story.language) and story.language != self.site.config.language,
         )
 
     @cached_property
@@ -387,6 +397,8 @@ class SiteViews:
                 anchor(entry.id),
             ),
             collapsible=is_long(entry.body_html),
+            language=entry.language,
+            untranslated=bool(entry.language) and entry.language != self.site.config.language,
         )
 
     @functools.cache  # noqa: B019 (one SiteViews per build; pages ask many times per story)

@@ -1,0 +1,178 @@
+"""Stories told in several languages: translations beside their originals, one site per language."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from tests.support.publishing import html_files
+from tests.support.sites import build_site, event, statement, story
+from tests.support.tools import format_axe, format_vnu, run_axe
+
+TWO_LANGUAGES = """\
+title = "Checks"
+base_url = "https://example.org/checks/"
+language = "en"
+languages = ["en", "uk"]
+"""
+
+STORY = {
+    "sitegen.toml": TWO_LANGUAGES,
+    "content/call/_index.md": story("The call", "Was there a call?"),
+    "content/call/_index.uk.md": story("Дзвінок", "Чи був дзвінок?"),
+    "content/call/report.md": event("2024-11-10", "The Post reports a call"),
+    "content/call/denial.md": statement(
+        "2024-11-11", "Dmitry Peskov", "Kremlin denies the call",
+        extra="quote: Pure fiction.\noriginal_quote: Чистой воды вымысел.\noriginal_language: ru\n"
+              "denies: report\nrating: false\nverdict: No evidence.\nreviewed: 2024-11-12\n",
+        body="He denied it.",
+    ),
+    "content/call/denial.uk.md": (
+        "---\ntitle: Кремль заперечує дзвінок\ndate: 2024-11-11\nrating: false\n"
+        "quote: Чиста вигадка.\nverdict: Доказів немає.\n---\n\nВін це заперечив.\n"
+    ),
+}
+
+
+def read(root: Path, path: str) -> str:
+    return (root / "public" / path).read_text("utf-8")
+
+
+def test_each_language_has_its_own_folder_and_pages_link_their_translations(
+    write_site: Callable[..., Path],
+) -> None:
+    root = write_site(STORY)
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+
+    english = read(root, "call/denial/index.html")
+    ukrainian = read(root, "uk/call/denial/index.html")
+    assert '<html lang="en">' in english and '<html lang="uk">' in ukrainian
+    assert '<h1 id="entry-title">Kremlin denies the call</h1>' in english
+    assert '<h1 id="entry-title">Кремль заперечує дзвінок</h1>' in ukrainian
+    assert "Чиста вигадка." in ukrainian and "Він це заперечив." in ukrainian
+    # Shared with the original: the rating, the speaker, the relation.
+    assert "Неправда" in ukrainian and "Dmitry Peskov" in ukrainian and "Заперечує" in ukrainian
+    site = "https://example.org/checks/"
+    for page in (english, ukrainian):
+        assert f'<link rel="alternate" hreflang="en" href="{site}call/denial/">' in page
+        assert f'<link rel="alternate" hreflang="uk" href="{site}uk/call/denial/">' in page
+        assert f'<link rel="alternate" hreflang="x-default" href="{site}call/denial/">' in page
+    # A reader switches language on the same page; the theme's files are shared at the root.
+    assert '<a href="../../../call/denial/" hreflang="en" lang="en">English</a>' in ukrainian
+    assert '<a href="../../uk/call/denial/" hreflang="uk" lang="uk">Українська</a>' in english
+    assert 'href="../../../assets/style.css"' in ukrainian
+    assert not (root / "public" / "uk" / "assets").exists()
+
+
+def test_an_untranslated_entry_falls_back_to_its_original_and_says_so(
+    write_site: Callable[..., Path],
+) -> None:
+    root = write_site(STORY)
+    assert build_site(root).ok
+    timeline = read(root, "uk/call/index.html")
+    assert "<h1>Дзвінок</h1>" in timeline
+    assert ('<h3 id="report-title" lang="en"><a href="report/">The Post reports a call</a></h3>'
+            '<p class="untranslated">Ще не перекладено; показано мовою оригіналу (англійська).</p>'
+            ) in timeline
+    assert '<div class="entry-body" lang="en">' in timeline
+    # The translated entry is not marked.
+    assert '<h3 id="denial-title"><a href="denial/">Кремль заперечує дзвінок</a></h3>' in timeline
+    assert "untranslated" not in read(root, "call/index.html")
+
+
+def test_feeds_and_timelinejs_exist_per_language_and_keep_the_original_quote(
+    write_site: Callable[..., Path],
+) -> None:
+    root = write_site(STORY)
+    assert build_site(root).ok
+    feed = feedparser.parse(read(root, "uk/call/feed.xml"))
+    assert feed.feed.language == "uk"
+    denial = next(e for e in feed.entries if e.link.endswith("/uk/call/denial/"))
+    assert denial.title == "Кремль заперечує дзвінок"
+    assert '<blockquote lang="ru"><p>Чистой воды вымысел.</p></blockquote>' in denial.content[0].value
+
+    timeline = json.loads(read(root, "uk/call/timeline.json"))
+    assert timeline["title"]["text"]["headline"] == "Дзвінок"
+    slide = next(e for e in timeline["events"] if e["unique_id"] == "denial")
+    assert '<blockquote lang="ru">Чистой воды вымысел.</blockquote>' in slide["text"]["text"]
+    assert slide["display_date"] == "11 листопада 2024\u202fр."
+    assert "Sitemap: https://example.org/checks/uk/sitemap.xml" in read(root, "robots.txt")
+    assert "https://example.org/checks/uk/call/denial/" in read(root, "uk/sitemap.xml")
+
+
+def test_the_default_language_can_have_its_own_folder_too(write_site: Callable[..., Path]) -> None:
+    root = write_site({
+        **STORY,
+        "sitegen.toml": TWO_LANGUAGES + "default_language_in_subfolder = true\n",
+    })
+    assert build_site(root).ok
+    assert (root / "public" / "en" / "call" / "denial" / "index.html").is_file()
+    assert (root / "public" / "uk" / "call" / "denial" / "index.html").is_file()
+    chooser = read(root, "index.html")
+    assert '<a href="en/" hreflang="en" lang="en">English</a>' in chooser
+    assert '<a href="uk/" hreflang="uk" lang="uk">Українська</a>' in chooser
+    assert '<link rel="alternate" hreflang="uk" href="https://example.org/checks/uk/">' in chooser
+    # Hosts serve the root 404.html at any depth: its links are absolute, into the default language.
+    assert 'href="/checks/en/speakers/"' in read(root, "404.html")
+    assert not (root / "public" / "call").exists()
+
+
+def test_validation_reports_orphans_disagreements_and_unknown_languages(
+    write_site: Callable[..., Path],
+) -> None:
+    root = write_site({
+        **STORY,
+        "content/call/denial.uk.md": (
+            "---\ntitle: Кремль заперечує\ndate: 2024-11-12\nrating: misleading\nquote: Q.\n"
+            "verdict: V.\n---\n\nТекст.\n"
+        ),
+        "content/call/gone.uk.md": "---\ntitle: Немає оригіналу\n---\n\nТекст.\n",
+        "content/call/report.fr.md": "---\ntitle: Le Post\n---\n\nTexte.\n",
+        "content/call/report.en.md": "---\ntitle: Same language\n---\n\nText.\n",
+    })
+    result = build_site(root)
+    assert not result.ok
+    found = {(d.path, d.line, d.severity): d.message for d in result.diagnostics}
+    date = found[("content/call/denial.uk.md", 3, "error")]
+    assert "`date` disagrees with the original (content/call/denial.md says `2024-11-11`)" in date
+    rating = found[("content/call/denial.uk.md", 4, "error")]
+    assert "`rating` disagrees with the original (content/call/denial.md says `false`)" in rating
+    assert "there is no gone.md beside it" in found[("content/call/gone.uk.md", 1, "error")]
+    assert 'languages = ["en", "uk", "fr"]' in found[("content/call/report.fr.md", 1, "warning")]
+    assert "the site's default language" in found[("content/call/report.en.md", 1, "error")]
+    # Nothing was published: the previous output (none) stays as it was.
+    assert not (root / "public").exists()
+
+
+def test_a_translation_missing_a_quote_is_a_warning(write_site: Callable[..., Path]) -> None:
+    root = write_site({
+        **STORY,
+        "content/call/denial.uk.md": "---\ntitle: Кремль заперечує\nverdict: V.\n---\n\nТекст.\n",
+    })
+    result = build_site(root)
+    assert result.ok
+    warning = next(d for d in result.diagnostics if d.path == "content/call/denial.uk.md")
+    assert "has no `quote`" in warning.message
+
+
+def test_translated_pages_are_valid_html_and_accessible(
+    write_site: Callable[..., Path], vnu: Callable[..., list[dict[str, Any]]],
+    static_server: Callable[..., str], page: Any,
+) -> None:
+    root = write_site(STORY)
+    assert build_site(root).ok
+    pages = [p for p in html_files(root / "public") if re.search(r"(^|/)uk/", p.as_posix())]
+    assert len(pages) > 5
+    errors = vnu(html_files(root / "public"))
+    assert not errors, format_vnu(errors)
+    base = static_server(root / "public", "/checks/")
+    for path in ("uk/call/", "uk/call/denial/", "uk/call/report/", "uk/"):
+        page.goto(base + path)
+        violations = run_axe(page)
+        assert not violations, f"{path}\n" + format_axe(violations)
