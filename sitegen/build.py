@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import shutil
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -17,6 +19,7 @@ from sitegen.content import ReadCache, SiteReader
 from sitegen.diagnostics import Diagnostic, Diagnostics
 from sitegen.localize import localize
 from sitegen.model import Site
+from sitegen.outputguard import MANIFEST, BuildLocked, manifest_bytes, output_lock
 from sitegen.pages import html_pages
 from sitegen.render import PageRenderer, PageSpec, json_filter, site_context
 from sitegen.theme import LAYOUTS_DIR, Theme, template_position
@@ -164,6 +167,7 @@ class Builder:
                     artifacts.append(file_artifact(relative, path, f"static/{relative}"))
         for problem in check_unique(artifacts):
             diagnostics.error(STATIC_DIR, 0, 0, f"{problem}; rename one of them")
+        artifacts.append(manifest_artifact([a.path for a in artifacts]))
         return artifacts
 
     def plan_language(self, site: Site, language: str) -> Iterable[Artifact]:
@@ -200,6 +204,22 @@ class Builder:
         config, the last read is reused instead of reading the site again.
         """
         started = time.perf_counter()
+        # The preview's private buffer has one writer; a real output may have two builds.
+        lock = contextlib.nullcontext() if self.buffer is not None else output_lock(self.output)
+        try:
+            with lock:
+                return self._build(changed, started)
+        except BuildLocked as error:
+            diagnostics = Diagnostics()
+            diagnostics.error(self.output.as_posix(), 0, 0, str(error))
+            return self._result(diagnostics, False, started)
+        except OSError as error:
+            diagnostics = Diagnostics()
+            diagnostics.error(*io_error_place(error, self.source), io_error_message(error))
+            return self._result(diagnostics, False, started)
+
+    def _build(self, changed: Collection[str] | None, started: float) -> BuildResult:
+        """Build while holding the output's lock."""
         site, diagnostics = self._read_unless_unchanged(changed)
         if changed is None or any(under(path, LAYOUTS_DIR) for path in changed):
             self._themes = {}
@@ -222,6 +242,15 @@ class Builder:
         except OutputError as error:
             diagnostics.error(".", 0, 0, str(error))
             return self._result(diagnostics, False, started)
+        except OSError as error:
+            diagnostics.error(*io_error_place(error, self.source), io_error_message(error))
+            return self._result(diagnostics, False, started)
+        except Exception as error:
+            # A runtime error inside a template ({{ 1/0 }} in a layout override).
+            if template_position(error)[0] is None:
+                raise
+            report_template_error(error, self.source, diagnostics)
+            return self._result(diagnostics, False, started)
         fingerprints = {a.path: a.fingerprint for a in artifacts}
         staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics)
         try:
@@ -233,10 +262,15 @@ class Builder:
         if diagnostics.has_errors(self.strict):
             self._discard(staging)
             return self._result(diagnostics, False, started)
-        if self.buffer is not None:
-            self.buffer.publish(staging)
-        else:
-            swap(staging, self.output)
+        try:
+            if self.buffer is not None:
+                self.buffer.publish(staging)
+            else:
+                swap(staging, self.output)
+        except OSError as error:
+            self._discard(staging)
+            diagnostics.error(*io_error_place(error, self.source), io_error_message(error))
+            return self._result(diagnostics, False, started)
         self.fingerprints = fingerprints
         result = self._result(diagnostics, True, started)
         result.produced = produced
@@ -285,11 +319,46 @@ def file_artifact(output_path: str, source: Path, origin: str) -> Artifact:
     )
 
 
-def report_template_error(error: jinja2.TemplateError, source: Path, diagnostics: Diagnostics) -> None:
+def manifest_artifact(paths: list[str]) -> Artifact:
+    """The manifest that marks the output as sitegen's (see `outputguard`)."""
+    digest = hashlib.sha256("\n".join(sorted(paths)).encode()).hexdigest()
+    return Artifact(MANIFEST, f"manifest:{digest}", lambda: manifest_bytes(paths), "sitegen")
+
+
+def report_template_error(error: Exception, source: Path, diagnostics: Diagnostics) -> None:
     """Point a template error at the template's file and line."""
     filename, line = template_position(error)
     filename = filename or LAYOUTS_DIR
     path = Path(filename)
     if path.is_absolute():
         path = path.relative_to(source) if path.is_relative_to(source) else Path("layouts") / path.name
-    diagnostics.error(path.as_posix(), line, 0, f"template error: {error.message or error}")
+    if isinstance(error, jinja2.TemplateError):
+        message = error.message or str(error)
+    else:
+        message = f"{type(error).__name__}: {error}"
+    diagnostics.error(path.as_posix(), line, 0, f"template error: {message}")
+
+
+def io_error_place(error: OSError, source: Path) -> tuple[str, int, int]:
+    """The file an I/O error is about, relative to the site when it is inside it."""
+    name = error.filename if isinstance(error.filename, str) else ""
+    if not name:
+        return (".", 0, 0)
+    path = Path(name)
+    if path.is_absolute() and path.is_relative_to(source):
+        return (path.relative_to(source).as_posix(), 0, 0)
+    return (path.as_posix(), 0, 0)
+
+
+def io_error_message(error: OSError) -> str:
+    """Say what the system refused, with the usual fix for the usual causes."""
+    reason = error.strerror or str(error)
+    hints = {
+        28: "free some disk space and build again",  # ENOSPC
+        122: "free some disk space and build again",  # EDQUOT
+        13: "check the folder's permissions",  # EACCES
+        1: "check the folder's permissions",  # EPERM
+        30: "the disk is read-only; choose another --output",  # EROFS
+    }
+    hint = hints.get(error.errno or 0, "the output folder was left as it was")
+    return f"cannot read or write this file: {reason}; {hint}"

@@ -27,6 +27,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override base_url of sitegen.toml for this build")
     build.add_argument("--drafts", action="store_true", help="include drafts")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--force", action="store_true",
+                       help="replace an existing --output folder that sitegen did not write")
 
     serve = sub.add_parser("serve", help="preview with live reload")
     source_flag(serve)
@@ -35,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--drafts", action="store_true", help="include drafts")
     serve.add_argument("--output", type=Path,
                        help="also write each good build here (default: a private folder)")
+    serve.add_argument("--force", action="store_true",
+                       help="replace an existing --output folder that sitegen did not write")
 
     check = sub.add_parser("check", help="check the content without writing anything")
     source_flag(check)

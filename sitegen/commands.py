@@ -9,6 +9,7 @@ from pathlib import Path
 from sitegen import scaffold
 from sitegen.build import Builder
 from sitegen.diagnostics import Diagnostic, to_json
+from sitegen.outputguard import OutputRefused, check_output
 
 
 class UsageError(Exception):
@@ -47,8 +48,10 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 def build(args: argparse.Namespace) -> int:
     source = site_folder(args.source)
     output = args.output.resolve() if args.output else source / "public"
-    if output == source or source.is_relative_to(output):
-        raise UsageError("--output must not be the site folder or contain it")
+    try:
+        check_output(source, output, force=args.force)
+    except OutputRefused as error:
+        raise UsageError(str(error)) from error
     builder = Builder(source, output, base_url=args.base_url, drafts=args.drafts,
                       strict=args.strict)
     result = builder.build()
@@ -78,10 +81,13 @@ def check(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     from sitegen.serve import serve as run_server
 
-    return run_server(
-        site_folder(args.source), host=args.host, port=args.port, drafts=args.drafts,
-        output=args.output,
-    )
+    source = site_folder(args.source)
+    if args.output is not None:
+        try:
+            check_output(source, args.output, force=args.force)
+        except OutputRefused as error:
+            raise UsageError(str(error)) from error
+    return run_server(source, host=args.host, port=args.port, drafts=args.drafts, output=args.output)
 
 
 def new(args: argparse.Namespace) -> int:

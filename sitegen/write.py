@@ -145,7 +145,12 @@ def _produce_chunk(job: tuple[Path, range]) -> tuple[str, str, str | None, int |
     except jinja2.TemplateError as error:
         filename, line = template_position(error)
         return ("template", str(error.message or error), filename, line)
+    except OSError as error:  # a full disk: the parent reports it as an I/O error
+        return ("io", f"{error.errno}\0{error.strerror}", str(error.filename or ""), None)
     except Exception as error:  # sent back to the parent, which raises it
+        filename, line = template_position(error)
+        if filename is not None:  # a runtime error inside a template: keep where
+            return ("template", f"{type(error).__name__}: {error}", filename, line)
         return ("other", f"{type(error).__name__}: {error}", None, None)
     return None
 
@@ -154,6 +159,9 @@ def _revive(failure: tuple[str, str, str | None, int | None]) -> Exception:
     kind, message, filename, line = failure
     if kind == "template":
         return jinja2.TemplateSyntaxError(message, line or 0, filename=filename)
+    if kind == "io":
+        number, _, reason = message.partition("\0")
+        return OSError(int(number), reason, filename or None)
     return RuntimeError(message)
 
 
