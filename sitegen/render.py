@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen import urls
+from sitegen.escape import script_json
 from sitegen.i18n import describe
 from sitegen.model import Config, Site
 from sitegen.theme import Theme
@@ -212,5 +212,4 @@ class PageRenderer:
 
 def json_filter(value: Any) -> str:
     """Serialise for a `<script type="application/ld+json">`: nothing can close the tag."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return script_json(value)

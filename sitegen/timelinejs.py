@@ -10,13 +10,13 @@ so the export reads like the site.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sitegen import urls
 from sitegen.dates import Precision
+from sitegen.escape import html_attribute, html_text
 from sitegen.write import Artifact
 
 if TYPE_CHECKING:
@@ -51,24 +51,24 @@ def slide(entry: EntryView, base_url: str, macros: Any) -> dict[str, Any]:
         display += " – " + str(macros.date_text(entry.end_date, entry.approximate))
     parts = []
     if entry.speaker:
-        speaker = html.escape(entry.speaker.name)
-        parts.append(f"<p>{speaker}, {html.escape(entry.role)}</p>" if entry.role else f"<p>{speaker}</p>")
+        speaker = html_text(entry.speaker.name)
+        parts.append(f"<p>{speaker}, {html_text(entry.role)}</p>" if entry.role else f"<p>{speaker}</p>")
     if entry.quote:
-        parts.append(f"<blockquote>{html.escape(entry.quote)}</blockquote>")
+        parts.append(f"<blockquote>{html_text(entry.quote)}</blockquote>")
     if entry.original_quote:
         # The speaker's own words beside the translation, marked with their language.
-        language = html.escape(entry.original_language, quote=True)
-        parts.append(f'<blockquote lang="{language}">{html.escape(entry.original_quote)}</blockquote>')
+        language = html_attribute(entry.original_language)
+        parts.append(f'<blockquote lang="{language}">{html_text(entry.original_quote)}</blockquote>')
     if entry.rating:
-        label, verdict = html.escape(entry.rating.label), html.escape(entry.verdict)
+        label, verdict = html_text(entry.rating.label), html_text(entry.verdict)
         parts.append(f"<p><strong>{label}</strong>: {verdict}</p>")
     if entry.summary:
-        parts.append(f"<p>{html.escape(entry.summary)}</p>")
+        parts.append(f"<p>{html_text(entry.summary)}</p>")
     link = urls.absolute(base_url, entry.url)
-    parts.append(f'<p><a href="{html.escape(link)}">{html.escape(link)}</a></p>')
+    parts.append(f'<p><a href="{html_attribute(link)}">{html_text(link)}</a></p>')
     event.update(
-        display_date=display,
-        text={"headline": entry.title, "text": "".join(parts)},
+        display_date=html_text(display),
+        text={"headline": html_text(entry.title), "text": "".join(parts)},
         group=str(macros.KIND_LABELS[entry.kind]),
         unique_id=entry.id,
     )
@@ -80,7 +80,7 @@ def timeline(story: StoryView, entries: tuple[EntryView, ...], base_url: str, ma
     return {
         "scale": "human",
         # No unique_id on the title slide: a story's slug may equal one of its entry ids.
-        "title": {"text": {"headline": story.title, "text": f"<p>{html.escape(story.summary)}</p>"}},
+        "title": {"text": {"headline": html_text(story.title), "text": f"<p>{html_text(story.summary)}</p>"}},
         "events": [slide(entry, base_url, macros) for entry in entries],
     }
 

@@ -1,0 +1,50 @@
+"""The one escaping rule for every output that some consumer renders as HTML.
+
+Content is untrusted: a title may be `<img src=x onerror=alert(1)>`. Pages are
+escaped by Jinja's autoescape, but several outputs leave the templates and
+are turned into HTML by someone else:
+
+- TimelineJS sets `headline.innerHTML` and `text.innerHTML` from
+  `timeline.json`, so both are HTML: every author text in them goes through
+  `html_text` (and an attribute value through `html_attribute`);
+- Atom feeds carry `type="html"` content, escaped by the feed template's
+  autoescape, whose HTML is what `html_text` makes too;
+- JSON-LD sits inside `<script type="application/ld+json">`, where a `</script>`
+  in any value would end the element: `script_json` writes `<`, `>` and `&` as
+  `\\u003c`, `\\u003e`, `\\u0026`, which every JSON reader decodes back.
+
+So the rule: *author text that becomes HTML goes through `html_text`; JSON
+that sits inside HTML goes through `script_json`.* Nothing else is trusted to
+escape. Exports written by other modules (CSV, embed pages) call these too.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters HTML forbids (NUL among them); they are dropped, never written raw."""
+
+
+def plain(text: str) -> str:
+    """Remove control characters that no text output may carry."""
+    return _CONTROL.sub("", text)
+
+
+def html_text(text: str) -> str:
+    """Escape author text for HTML element content (what TimelineJS puts in innerHTML)."""
+    return html.escape(plain(text), quote=True)
+
+
+def html_attribute(text: str) -> str:
+    """Escape author text for a double-quoted HTML attribute value."""
+    return html.escape(plain(text), quote=True)
+
+
+def script_json(value: Any, *, indent: int | None = 2) -> str:
+    """Serialise `value` as JSON that cannot close the `<script>` element holding it."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
