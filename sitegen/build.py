@@ -22,6 +22,7 @@ from sitegen.model import Site
 from sitegen.outputguard import MANIFEST, BuildLocked, manifest_bytes, output_lock
 from sitegen.pages import html_pages
 from sitegen.render import PageRenderer, PageSpec, json_filter, site_context
+from sitegen.sitefiles import walk
 from sitegen.theme import LAYOUTS_DIR, Theme, template_position
 from sitegen.views import SiteViews
 from sitegen.write import (
@@ -147,24 +148,22 @@ class Builder:
         config = site.config
         self._language = config.language
         artifacts: list[Artifact] = []
+        # A symlink could publish (or let the preview serve) any file on the machine.
+        layouts_before = len(diagnostics.items)
+        for _ in walk(self.source, self.source / LAYOUTS_DIR, diagnostics):
+            pass  # Jinja reads layouts/ itself: only the check is needed here
+        if len(diagnostics.items) > layouts_before:
+            return artifacts
         for language in config.languages:
             artifacts.extend(self.plan_language(site, language))
         theme = self.theme_for(config.language)
         for name, path in theme.assets().items():
             artifacts.append(file_artifact(f"assets/{name}", path, "the theme"))
         static = self.source / STATIC_DIR
-        if static.is_dir():
-            for path in sorted(static.rglob("*")):
-                if not path.resolve().is_relative_to(static.resolve()):
-                    # A symlink could publish (or let the preview serve) any file on the machine.
-                    diagnostics.warning(
-                        path.relative_to(self.source).as_posix(), 0, 0,
-                        "symbolic link to a file outside static/ is not published; copy the file in",
-                    )
-                    continue
-                if path.is_file() and not path.name.startswith("."):
-                    relative = path.relative_to(static).as_posix()
-                    artifacts.append(file_artifact(relative, path, f"static/{relative}"))
+        for path in walk(self.source, static, diagnostics):
+            if not path.name.startswith("."):
+                relative = path.relative_to(static).as_posix()
+                artifacts.append(file_artifact(relative, path, f"static/{relative}"))
         for problem in check_unique(artifacts):
             diagnostics.error(STATIC_DIR, 0, 0, f"{problem}; rename one of them")
         artifacts.append(manifest_artifact([a.path for a in artifacts]))

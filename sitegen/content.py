@@ -40,6 +40,7 @@ from sitegen.model import (
     Story,
     Tag,
 )
+from sitegen.sitefiles import escape_reason, walk
 from sitegen.source import SourceFile, read_source
 from sitegen.translations import TRANSLATION_NAME, TranslationReader
 from sitegen.urls import RESERVED_SLUGS, slugify, tag_slug
@@ -145,6 +146,9 @@ class _Reading:
             for folder in sorted(content.iterdir()):
                 if folder.name.startswith((".", "_")):
                     continue
+                if folder.is_symlink() and (reason := escape_reason(self.root, folder)):
+                    self.diagnostics.error(self.rel(folder), 0, 0, reason)
+                    continue
                 if folder.is_file():
                     if is_content_file(folder.name):
                         self.diagnostics.warning(
@@ -216,10 +220,10 @@ class _Reading:
         return False
 
     def markdown_files(self, folder: Path) -> list[Path]:
-        if not folder.is_dir():
-            return []
+        # Never leaves the site: a link out of it, a dangling link or a loop is an error.
+        found = walk(self.root, folder, self.diagnostics, ".md")
         return sorted(
-            (p for p in folder.rglob("*.md") if is_content_file(p.name)
+            (p for p in found if is_content_file(p.name)
              and not any(part.startswith(".") for part in p.relative_to(folder).parts)),
             key=lambda p: p.relative_to(folder).as_posix(),
         )

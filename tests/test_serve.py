@@ -239,7 +239,7 @@ def test_path_traversal_never_leaves_the_output(
     assert server.get("/")[0] == 200
 
 
-def test_symlink_out_of_static_is_neither_published_nor_served(
+def test_symlink_out_of_static_is_an_error_neither_published_nor_served(
     write_site: Callable[..., Path], serve: Any, tmp_path: Path,
 ) -> None:
     site = write_site(basic_files())
@@ -250,8 +250,8 @@ def test_symlink_out_of_static_is_neither_published_nor_served(
     server = serve(site)
     for path in ("/leak.txt", "/passwd"):
         status, _, body = server.request(path)
-        assert status == 404 and b"TOP-SECRET" not in body and b"root:" not in body
-    assert "static/leak.txt:0:0: warning: symbolic link" in server.output()
+        assert status in (404, 503) and b"TOP-SECRET" not in body and b"root:" not in body
+    assert "static/leak.txt:0:0: error: this is a symbolic link to" in server.output()
 
 
 def test_foreign_host_headers_are_refused(write_site: Callable[..., Path], serve: Any) -> None:
