@@ -38,6 +38,7 @@ DEFAULT_RATINGS: tuple[tuple[str, str, str], ...] = (
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "organization",
     "ratings", "unsafe_html", "languages", "default_language_in_subfolder",
+    "max_file_size_mb", "markdown_time_limit",
 )
 
 
@@ -79,9 +80,23 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     if not url.endswith("/"):
         url += "/"
     if not is_web_url(url) or urlsplit(url).query or urlsplit(url).fragment:
-        problem("base_url", f"`base_url` must be an absolute http(s) URL such as "
-                            f"https://example.org/checks/, not `{url}`")
+        message = ("must be an absolute http(s) URL such as "
+                   f"https://example.org/checks/, not `{url}`")
+        if base_url is not None:  # the command line's, not the file's
+            diagnostics.error("--base-url", 0, 0, f"--base-url {message}")
+        else:
+            problem("base_url", f"`base_url` {message}")
         url = "http://localhost:8000/"
+
+    def limit(key: str, default: float, low: float, high: float) -> float:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            problem(key, f"`{key}` must be a number from {low:g} to {high:g}")
+            return default
+        return float(value)
+
+    max_file_mb = limit("max_file_size_mb", 5, 0.001, 1000)
+    markdown_seconds = limit("markdown_time_limit", 10, 0.1, 3600)
 
     zone_name = text("timezone", "UTC")
     zone = load_zone(zone_name)
@@ -137,6 +152,8 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
         languages=languages,
         default_language_in_subfolder=in_subfolder,
         unsafe_html=unsafe,
+        max_file_bytes=int(max_file_mb * 1_000_000),
+        markdown_seconds=markdown_seconds,
         digest=hashlib.sha256(raw_bytes + url.encode()).hexdigest(),
     )
 

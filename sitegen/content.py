@@ -27,7 +27,7 @@ from sitegen.fields import (
     Located,
     did_you_mean,
 )
-from sitegen.markup import MarkdownRenderer
+from sitegen.markup import MarkdownRenderer, MarkupError
 from sitegen.model import (
     RELATION_TYPES,
     Config,
@@ -63,20 +63,28 @@ def is_content_file(name: str) -> bool:
 class ReadCache:
     """Parsed files kept between builds of one process, keyed by path and stat."""
 
-    files: dict[str, tuple[tuple[int, int], SourceFile, list[Any]]] = field(default_factory=dict)
+    files: dict[str, tuple[tuple[int, int, int], SourceFile, list[Any]]] = field(default_factory=dict)
     entries: dict[str, tuple[tuple[Any, ...], Any, list[Any], set[Any]]] = field(default_factory=dict)
     """Checked entries by path, keyed by stat and by the settings that shape them."""
 
-    def read(self, root: Path, path: Path, diagnostics: Diagnostics) -> SourceFile:
+    def read(self, root: Path, path: Path, diagnostics: Diagnostics, limit: int = 0) -> SourceFile:
         """Parse a file, or return the last parse when it has not changed."""
         relative = path.relative_to(root).as_posix()
         stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
+        key = (stat.st_mtime_ns, stat.st_size, limit)
         cached = self.files.get(relative)
         if cached is not None and cached[0] == key:
             diagnostics.items.extend(cached[2])
             return cached[1]
         local = Diagnostics()
+        if limit and stat.st_size > limit:
+            # Bounded work: a 50 MB body would take minutes and gigabytes to convert.
+            local.error(relative, 1, 1, f"the file is {stat.st_size / 1e6:.1f} MB, over the limit of "
+                        f"{limit / 1e6:g} MB; split it, or raise `max_file_size_mb` in sitegen.toml")
+            source = SourceFile(relative, None, "", 1, "")
+            self.files[relative] = (key, source, list(local.items))
+            diagnostics.items.extend(local.items)
+            return source
         try:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as error:
@@ -184,7 +192,7 @@ class _Reading:
         return path.relative_to(self.root).as_posix()
 
     def parse(self, path: Path) -> SourceFile:
-        return self.reader.cache.read(self.root, path, self.diagnostics)
+        return self.reader.cache.read(self.root, path, self.diagnostics, self.config.max_file_bytes)
 
     def fields(self, source: SourceFile, schema: dict, what: str, zone: tzinfo) -> dict[str, Any]:
         if source.meta is None:
@@ -193,7 +201,11 @@ class _Reading:
 
     def body(self, source: SourceFile) -> tuple[str, str]:
         """Convert a body once; warn about every disarmed link at its line."""
-        rendered = self.markdown.render(source.body)
+        try:
+            rendered = self.markdown.render(source.body, self.config.markdown_seconds)
+        except MarkupError as error:
+            self.diagnostics.error(source.path, source.body_line + error.line, 1, str(error))
+            return "", ""
         for url in rendered.unsafe_urls:
             line = self.line_of(source, url)
             self.diagnostics.warning(
@@ -433,6 +445,7 @@ class _Reading:
         date: PartialDate | None = values.get("date")
         title = values.get("title")
         if kind is None or date is None or title is None:
+            self.body(source)  # its link warnings are still worth knowing
             return None
         self.check_entry(source, values, meta, kind, date)
         body_html, summary = self.body(source)

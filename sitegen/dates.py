@@ -141,7 +141,9 @@ def parse_date(text: str, zone: tzinfo) -> PartialDate | None:
         else:
             local = naive.replace(tzinfo=zone)
             offset = local.utcoffset()
-    except ValueError:
+        start = local.astimezone(UTC)
+    except (ValueError, OverflowError):
+        # OverflowError: an offset that moves 9999-12-31 or 0001-01-01 off the calendar.
         return None
     return PartialDate(
         text=text,
@@ -154,7 +156,7 @@ def parse_date(text: str, zone: tzinfo) -> PartialDate | None:
         second=second,
         offset=offset if precision >= Precision.MINUTE else None,
         offset_written=bool(offset_text),
-        start=local.astimezone(UTC),
+        start=start,
     )
 
 

@@ -53,11 +53,34 @@ class Diagnostics:
             items = [
                 Diagnostic(d.path, d.line, d.column, "error", d.message) for d in items
             ]
-        return sorted(set(items), key=lambda d: (d.path, d.line, d.column, d.message))
+        ordered = sorted(set(items), key=lambda d: (d.path, d.line, d.column, d.message))
+        return _capped(ordered)
 
     def has_errors(self, strict: bool = False) -> bool:
         """Tell whether the build must fail."""
         return any(d.severity == "error" or strict for d in self.items)
+
+
+MAX_PER_FILE = 100
+"""More problems than this in one file are one mistake repeated (a 100,000-item list)."""
+
+
+def _capped(items: list[Diagnostic]) -> list[Diagnostic]:
+    """Keep the first problems of each file and say how many more there were."""
+    counts: dict[str, int] = {}
+    kept: list[Diagnostic] = []
+    for item in items:
+        counts[item.path] = counts.get(item.path, 0) + 1
+        if counts[item.path] <= MAX_PER_FILE:
+            kept.append(item)
+    for path, count in counts.items():
+        if count > MAX_PER_FILE:
+            first = next(d for d in items if d.path == path)
+            severity: Severity = "error" if any(d.path == path and d.severity == "error" for d in items) \
+                else "warning"
+            kept.append(Diagnostic(path, first.line, first.column, severity,
+                                   f"… and {count - MAX_PER_FILE:,} more problems in this file"))
+    return sorted(kept, key=lambda d: (d.path, d.line, d.column))
 
 
 def to_json(diagnostics: list[Diagnostic]) -> str:

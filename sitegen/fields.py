@@ -122,6 +122,11 @@ def is_web_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+SHORT_TEXTS = frozenset({"title", "quote", "original_quote", "verdict", "role", "speaker", "name"})
+"""Fields shown whole on every page that lists the entry: a sane length keeps the output bounded."""
+MAX_SHORT_TEXT = 1000
+
+
 class FieldReader:
     """Convert one file's located front matter into typed values, reporting problems."""
 
@@ -183,6 +188,10 @@ class FieldReader:
         text = self.scalar(field, node)
         if text is not None and not text.strip():
             self.error(node, f"`{field.name}` is empty: {field.doc}")
+            return None
+        if text is not None and field.name in SHORT_TEXTS and len(text) > MAX_SHORT_TEXT:
+            self.error(node, f"`{field.name}` is {len(text):,} characters long; keep it under "
+                             f"{MAX_SHORT_TEXT:,} (put the rest in the body)")
             return None
         return text.strip() if text is not None else None
 

@@ -6,10 +6,14 @@ Python-Markdown is most of the cost of a build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import re
+import signal
+import threading
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -20,6 +24,56 @@ from markdown.treeprocessors import Treeprocessor
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "abbr", "def_list"]
+
+
+MAX_BRACKETS_PER_BLOCK = 500
+"""Python-Markdown's link patterns are quadratic in the `[` of one paragraph; real prose has few."""
+
+
+class MarkupError(Exception):
+    """A body that would take unbounded time to convert; `line` is 0-based within the body."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def check_brackets(text: str) -> None:
+    """Refuse a paragraph with so many `[` that converting it would take minutes."""
+    line = 0
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        if block.count("[") > MAX_BRACKETS_PER_BLOCK:
+            raise MarkupError(
+                f"a paragraph holds more than {MAX_BRACKETS_PER_BLOCK} `[`, which takes too long "
+                "to convert; split it or write the brackets as `\\[`", line,
+            )
+        line += block.count("\n")
+
+
+class _TimedOut(BaseException):
+    """Raised by the alarm inside a conversion (a BaseException, so Markdown cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block after `seconds`, where signals can (the main thread of the process)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum: int, frame: object) -> None:
+        raise _TimedOut
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _TimedOut:
+        raise MarkupError(f"converting the Markdown took more than {seconds:g} s; simplify the body "
+                          "or raise `markdown_time_limit` in sitegen.toml") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)
@@ -100,15 +154,21 @@ class MarkdownRenderer:
         )
         self._cache: dict[str, Rendered] = {}
 
-    def render(self, text: str) -> Rendered:
-        """Return the HTML of a Markdown body."""
+    def render(self, text: str, seconds: float | None = None) -> Rendered:
+        """Return the HTML of a Markdown body; raise `MarkupError` when it would not end soon."""
         key = hashlib.sha256(text.encode()).hexdigest()
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        check_brackets(text)
         self._found.clear()
         self._md.reset()
-        body = self._md.convert(text)
+        try:
+            with time_limit(seconds):
+                body = self._md.convert(text)
+        except RecursionError:
+            raise MarkupError("the Markdown nests too deeply to convert; flatten its lists or quotes") \
+                from None
         if self.allow_html:
             body = nh3.clean(body, url_schemes=set(SAFE_SCHEMES), link_rel="noopener noreferrer")
         rendered = Rendered(body, tuple(self._found), first_paragraph_text(body))

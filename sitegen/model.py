@@ -58,6 +58,10 @@ class Config:
     """Hash of the config file, for knowing what a config change invalidates."""
     builtin_ratings: bool = False
     """The scale is sitegen's own, so each language shows it in its words."""
+    max_file_bytes: int = 5_000_000
+    """A content file larger than this is an error (`max_file_size_mb`): bounded work per file."""
+    markdown_seconds: float = 10.0
+    """How long one body's conversion may take (`markdown_time_limit`) before it is an error."""
     languages: tuple[str, ...] = ("en",)
     """Every language the site is built in, the default (`language`) first."""
     default_language_in_subfolder: bool = False

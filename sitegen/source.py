@@ -18,6 +18,8 @@ from sitegen.diagnostics import Diagnostics
 # Anchors and aliases let a tiny document expand into a huge tree
 # ("billion laughs"); front matter never needs more than this many values.
 MAX_NODES = 5000
+MAX_DEPTH = 20
+"""Front matter nests two or three levels (sources, corrections); deeper is a mistake or an attack."""
 
 # libyaml's parser is about ten times faster than the pure-Python one, and
 # parsing front matter is a large share of a cold build.
@@ -61,6 +63,12 @@ class SourceFile:
 def read_source(path: str, text: str, diagnostics: Diagnostics) -> SourceFile:
     """Parse a content file; report broken front matter with the real file's line."""
     text = text.removeprefix("\ufeff")
+    # Old Mac editors end lines with CR alone: read them as lines, not one long first line.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        diagnostics.warning(path, line, 1, "a NUL character (byte 0) is dropped; save the file as text")
+        text = text.replace("\x00", "")
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         diagnostics.error(
@@ -115,10 +123,13 @@ def parse_yaml(path: str, yaml_text: str, first_line: int, diagnostics: Diagnost
     except yaml.YAMLError as error:
         diagnostics.error(path, first_line, 1, f"front matter is not valid YAML: {error}")
         return None
+    except RecursionError:
+        diagnostics.error(path, first_line, 1, f"front matter nests deeper than {MAX_DEPTH} levels")
+        return None
     if root is None:
         return Node({}, first_line, 1)
     budget = [MAX_NODES]
-    return _convert(path, root, first_line, diagnostics, budget)
+    return _convert(path, root, first_line, diagnostics, budget, 0)
 
 
 def yaml_hint(problem: str) -> str:
@@ -137,13 +148,18 @@ def yaml_hint(problem: str) -> str:
 
 
 def _convert(
-    path: str, node: yaml.Node, first_line: int, diagnostics: Diagnostics, budget: list[int]
+    path: str, node: yaml.Node, first_line: int, diagnostics: Diagnostics, budget: list[int],
+    depth: int,
 ) -> Node:
     """Turn a composed YAML node into a `Node`, reporting duplicate keys."""
     budget[0] -= 1
     line = first_line + node.start_mark.line
     column = node.start_mark.column + 1
     if budget[0] < 0:
+        return Node(None, line, column)
+    if depth > MAX_DEPTH:
+        diagnostics.error(path, line, column, f"this value nests deeper than {MAX_DEPTH} levels; "
+                          "front matter needs two or three")
         return Node(None, line, column)
     if isinstance(node, yaml.ScalarNode):
         quoted = node.style in ("'", '"', "|", ">")
@@ -152,7 +168,7 @@ def _convert(
             value = None
         return Node(value, line, column, quoted)
     if isinstance(node, yaml.SequenceNode):
-        items = [_convert(path, item, first_line, diagnostics, budget) for item in node.value]
+        items = [_convert(path, item, first_line, diagnostics, budget, depth + 1) for item in node.value]
         return Node(items, line, column)
     mapping: dict[str, Node] = {}
     positions: dict[str, tuple[int, int]] = {}
@@ -170,7 +186,7 @@ def _convert(
                 f"`{key}` is given twice (first on line {first[0]}); keep one",
             )
             continue
-        mapping[key] = _convert(path, value_node, first_line, diagnostics, budget)
+        mapping[key] = _convert(path, value_node, first_line, diagnostics, budget, depth + 1)
         positions[key] = (key_line, key_column)
     if budget[0] < 0:
         diagnostics.error(path, line, column, "front matter is too large or too deeply aliased")
