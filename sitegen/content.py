@@ -217,7 +217,8 @@ class _Reading:
 
     def line_of(self, source: SourceFile, needle: str) -> int:
         for offset, text in enumerate(source.body.splitlines()):
-            if needle in text:
+            # Python-Markdown expands tabs before it sees a link (`java<TAB>script:`).
+            if needle in text or needle in text.expandtabs(4):
                 return source.body_line + offset
         return source.body_line
 

@@ -1,0 +1,257 @@
+"""A catalogue of hostile and broken inputs, one test each, with the exact behaviour.
+
+Content is untrusted. Each case adds files to a site that built fine, builds
+again and checks what a user or an attacker would notice: either the build
+succeeds and no output holds live script (checked by parsing HTML, feeds and
+JSON, see `tests/support/outputs.py`), or it fails with an error at the
+file and line, and the previous output is unchanged, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import Builder
+from tests.support.outputs import folder_digest, inline_scripts, live_script
+from tests.support.sites import BASIC_CONFIG, event, statement, story, write_files
+
+XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>'
+Setup = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile input and what must happen."""
+
+    name: str
+    files: dict[str, str] = field(default_factory=dict)
+    setup: Setup | None = None
+    error: tuple[str, int, str] | None = None
+    """(path, line, words of the message) of an error the build must fail with; None: it succeeds."""
+    warning: tuple[str, int, str] | None = None
+    base_url: str | None = None
+
+
+def link(target: str, name: str) -> Setup:
+    def make(site: Path) -> None:
+        path = site / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(target)
+    return make
+
+
+def rated(extra: str = "") -> str:
+    return statement("2024-05-02", "Ann Example", extra="rating: false\nverdict: No.\n"
+                     "reviewed: 2024-05-03\n" + extra)
+
+
+ENTRY = "content/s/b.md"
+CASES = [
+    # -- hostile text in every field: escaped everywhere it is shown --------------
+    Case("title with an event handler", {ENTRY: event("2024-05-01", title=f"'{XSS}'")}),
+    Case("story title with a script", {"content/s/_index.md": story(title=f"'{XSS}'")}),
+    Case("story summary with a script", {"content/s/_index.md": story(summary=f"'{XSS}'")}),
+    Case("quote closing the JSON-LD script", {ENTRY: rated("quote: '</script><script>alert(3)</script>'\n")}),
+    Case("verdict with an svg onload", {ENTRY: statement(
+        "2024-05-02", "Ann",
+        extra="rating: false\nverdict: '<svg onload=alert(1)>'\nreviewed: 2024-05-03\n")}),
+    Case("role breaking out of an attribute", {ENTRY: rated("role: '\"><script>alert(1)</script>'\n")}),
+    Case("free-text speaker name with markup", {ENTRY: statement("2024-05-02", f"'{XSS}'")}),
+    Case("tag with markup", {ENTRY: event("2024-05-01", extra="tags: ['<b onmouseover=alert(1)>x</b>']\n")}),
+    Case("source title and publisher with markup", {ENTRY: statement("2024-05-02", "Ann").replace(
+        "publisher: Example", f"publisher: '{XSS}'\n    title: '{XSS}'")}),
+    Case("correction note with markup", {ENTRY: event(
+        "2024-05-01", extra=f"corrections:\n  - date: 2024-05-05\n    note: '{XSS}'\n")}),
+    Case("original quote with markup", {ENTRY: rated(
+        f"original_quote: '{XSS}'\noriginal_language: ru\n")}),
+    Case("raw script in a body", {ENTRY: event("2024-05-01", body=XSS)}),
+    Case("raw HTML under unsafe_html is cleaned", {
+        "sitegen.toml": BASIC_CONFIG + "unsafe_html = true\n",
+        ENTRY: event("2024-05-01", body=f'{XSS}<a href="javascript:alert(1)">x</a><p onclick="x()">p</p>')}),
+    Case("javascript: link in a body", {ENTRY: event("2024-05-01", body="[x](javascript:alert(1))")},
+         warning=(ENTRY, 7, "shown as plain text")),
+    Case("java<TAB>script: link names its line", {ENTRY: event(
+        "2024-05-01", body="First.\n\nSecond.\n\n[x](java\tscript:alert(1))")},
+         warning=(ENTRY, 11, "shown as plain text")),
+    Case("data:text/html image",
+         {ENTRY: event("2024-05-01", body="![x](data:text/html,<script>alert(1)</script>)")},
+         warning=(ENTRY, 7, "shown as plain text")),
+    Case("image alt breaking its attribute",
+         {ENTRY: event("2024-05-01", body='![x" onerror="alert(1)](y.png)')}),
+    Case("page title with markup", {"content/_pages/about.md": f"---\ntitle: '{XSS}'\n---\n\n{XSS}\n"}),
+    Case("speaker file with markup", {"content/_speakers/ann.md": f"---\nname: '{XSS}'\n---\n\n{XSS}\n",
+                                      ENTRY: statement("2024-05-02", "ann")}),
+    Case("CR-only line endings are read as lines", {ENTRY: event("2024-05-01").replace("\n", "\r")}),
+    Case("a NUL byte in a body is dropped", {ENTRY: event("2024-05-01", body="a\x00b")},
+         warning=(ENTRY, 7, "NUL character")),
+    # -- broken input: an error at its line, the old output untouched ----------------
+    Case("date at the end of the calendar with an offset",
+         {ENTRY: event('"9999-12-31T23:59-05:00"')}, error=(ENTRY, 3, "is not a date")),
+    Case("date at the start of the calendar with an offset",
+         {ENTRY: event('"0001-01-01T00:30+05:00"')}, error=(ENTRY, 3, "is not a date")),
+    Case("tags nested 500 deep", {ENTRY: event("2024-05-01", extra="tags: " + "[" * 500 + "]" * 500 + "\n")},
+         error=(ENTRY, 5, "nests deeper than")),
+    Case("a dangling .md symlink", setup=link("/nonexistent/x.md", "content/s/gone.md"),
+         error=("content/s/gone.md", 0, "symbolic link to nothing")),
+    Case("a symlink loop", setup=link(".", "content/s/loop"), error=("content/s/loop", 0, "loop")),
+    Case("a folder named x.md", setup=lambda site: (site / "content/s/x.md").mkdir(),
+         error=("content/s/x.md", 0, "folder named like a content file")),
+    Case("an entry linking to a file outside the site", setup=link("/etc/hostname", "content/s/leak.md"),
+         error=("content/s/leak.md", 0, "outside the site folder")),
+    Case("a story folder linking outside the site", setup=link("/etc", "content/etc"),
+         error=("content/etc", 0, "outside the site folder")),
+    Case("a layout linking outside the site", setup=link("/etc/hostname", "layouts/base.html"),
+         error=("layouts/base.html", 0, "outside the site folder")),
+    Case("a static file linking outside the site", setup=link("/etc/hostname", "static/host.txt"),
+         error=("static/host.txt", 0, "outside the site folder")),
+    Case("a runtime error in a layout override", {
+        "layouts/404.html": "{% extends 'base.html' %}\n{% block main %}\n{{ 1 / 0 }}\n{% endblock %}\n"},
+         error=("layouts/404.html", 3, "ZeroDivisionError")),
+    Case("a file over the size limit", {"sitegen.toml": BASIC_CONFIG + "max_file_size_mb = 0.01\n",
+                                        ENTRY: event("2024-05-01", body="word " * 4000)},
+         error=(ENTRY, 1, "over the limit of 0.01 MB")),
+    Case("twenty thousand brackets", {ENTRY: event("2024-05-01", body="[" * 20000)},
+         error=(ENTRY, 7, "more than 500 `[`")),
+    Case("a conversion over the time limit", {
+        "sitegen.toml": BASIC_CONFIG + "markdown_time_limit = 0.1\n",
+        ENTRY: event("2024-05-01", body="\n\n".join(["[" * 480] * 60))},
+         error=(ENTRY, 7, "took more than 0.1 s")),
+    Case("a 10,000-character title", {ENTRY: event("2024-05-01", title="x" * 10000)},
+         error=(ENTRY, 4, "keep it under 1,000")),
+    Case("a 5,000-character quote", {ENTRY: rated("quote: " + "q" * 5000 + "\n")},
+         error=(ENTRY, 12, "`quote` is 5,000 characters")),
+    Case("a 2,000-character verdict", {ENTRY: statement(
+        "2024-05-02", "Ann", extra="rating: false\nverdict: " + "v" * 2000 + "\nreviewed: 2024-05-03\n")},
+         error=(ENTRY, 10, "`verdict` is 2,000 characters")),
+    Case("a missing title does not hide other errors", {ENTRY: "---\nkind: event\ndate: 2024\ncolour: x\n"
+                                                               "---\n\n[x](javascript:y)\n"},
+         error=(ENTRY, 4, "unknown field `colour`"), warning=(ENTRY, 7, "shown as plain text")),
+    Case("a file that is not UTF-8", {},
+         setup=lambda site: (site / ENTRY).write_bytes(b"---\ntitle: \xff\n---\n"),
+         error=(ENTRY, 1, "not UTF-8")),
+    Case("billion laughs", {ENTRY: event("2024-05-01", extra="a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{c}: &{c} [{','.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True)))},
+         error=(ENTRY, 2, "too large or too deeply aliased")),
+    Case("a typo in a field name", {ENTRY: event("2024-05-01", extra="tilte: x\n")},
+         error=(ENTRY, 5, "did you mean `title`")),
+    Case("a field given twice", {ENTRY: event("2024-05-01", extra="title: again\n")},
+         error=(ENTRY, 5, "given twice (first on line 4)")),
+    Case("end_date before date", {ENTRY: event("2024-05-01", extra="end_date: 2024-04-01\n")},
+         error=(ENTRY, 5, "is before `date`")),
+    Case("an unclosed quote", {ENTRY: event("2024-05-01", title='"never closed')},
+         error=(ENTRY, 4, "not valid YAML")),
+    Case("an invalid --base-url names the flag", base_url="javascript:alert(1)//",
+         error=("--base-url", 0, "must be an absolute http(s) URL")),
+]
+
+
+@pytest.fixture(scope="module")
+def theme_scripts(tmp_path_factory: pytest.TempPathFactory) -> frozenset[str]:
+    """The inline scripts the theme itself writes, from a harmless build."""
+    root = write_files(tmp_path_factory.mktemp("benign"), base_files())
+    result = Builder(root, root / "public").build()
+    assert result.ok
+    return inline_scripts(root / "public")
+
+
+def base_files() -> dict[str, str]:
+    return {
+        "sitegen.toml": BASIC_CONFIG,
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-05-01", title="A harmless event", extra="tags: [Safe]\n"),
+        "content/s/c.md": rated(),
+    }
+
+
+def test_the_catalogue_has_at_least_forty_inputs() -> None:
+    assert len(CASES) >= 40
+    assert len({case.name for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_input(case: Case, tmp_path: Path, theme_scripts: frozenset[str]) -> None:
+    site = write_files(tmp_path / "site", base_files())
+    output = tmp_path / "public"
+    first = Builder(site, output).build()
+    assert first.ok, [d.format() for d in first.diagnostics]
+    before = folder_digest(output)
+    for relative, text in case.files.items():
+        path = site / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    if case.setup is not None:
+        case.setup(site)
+
+    result = Builder(site, output, base_url=case.base_url).build()
+
+    printed = [d.format() for d in result.diagnostics]
+    assert len(printed) < 200, "one mistake, repeated, must not flood the terminal"
+    if case.warning is not None:
+        path, line, words = case.warning
+        assert any(d.startswith(f"{path}:{line}:") and "warning" in d and words in d
+                   for d in printed), printed
+    if case.error is None:
+        assert result.ok, printed
+        assert live_script(output, theme_scripts) == []
+        assert not any("\x00" in p.read_text("utf-8", "replace") for p in output.rglob("*.html"))
+        return
+    path, line, words = case.error
+    assert not result.ok
+    assert any(d.startswith(f"{path}:{line}:") and ": error: " in d and words in d for d in printed), printed
+    assert folder_digest(output) == before, "a failed build must leave the old output as it was"
+
+
+def punctuation(number: int) -> str:
+    """A distinct tag with no letters or digits for each number."""
+    marks = ""
+    while True:
+        number, rest = divmod(number, 4)
+        marks += "!?#%"[rest]
+        if not number:
+            return marks
+
+
+def test_more_than_a_hundred_problems_in_one_file_are_summed_up(tmp_path: Path) -> None:
+    site = write_files(tmp_path / "site", {**base_files(), ENTRY: event(
+        "2024-05-01", extra="tags: [" + ", ".join(f"'{punctuation(i)}'" for i in range(3000)) + "]\n")})
+    result = Builder(site, tmp_path / "public").build()
+    printed = [d.format() for d in result.diagnostics]
+    assert not result.ok
+    assert 100 <= len(printed) <= 102
+    assert any("and 2,900 more problems in this file" in line for line in printed)
+
+
+def test_a_full_disk_is_an_error_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = write_files(tmp_path / "site", base_files())
+    output = tmp_path / "public"
+    assert Builder(site, output).build().ok
+    before = folder_digest(output)
+    real_write = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:
+        if self.name == "index.html":
+            raise OSError(28, "No space left on device", str(self))
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    (site / ENTRY).write_text(event("2024-05-09"), "utf-8")
+    result = Builder(site, output).build()
+    printed = [d.format() for d in result.diagnostics]
+    assert not result.ok
+    assert any("No space left on device; free some disk space" in line for line in printed), printed
+    assert folder_digest(output) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file whatever its permissions")
+def test_an_unreadable_file_is_an_error(tmp_path: Path) -> None:  # pragma: no cover - CI runs as root
+    site = write_files(tmp_path / "site", {**base_files(), ENTRY: event("2024-05-01")})
+    (site / ENTRY).chmod(0)
+    result = Builder(site, tmp_path / "public").build()
+    assert not result.ok
+    assert any(ENTRY in d.format() and "Permission denied" in d.format() for d in result.diagnostics)
