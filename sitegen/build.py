@@ -19,7 +19,14 @@ from sitegen.content import ReadCache, SiteReader
 from sitegen.diagnostics import Diagnostic, Diagnostics
 from sitegen.localize import localize
 from sitegen.model import Site
-from sitegen.outputguard import MANIFEST, BuildLocked, manifest_bytes, output_lock
+from sitegen.outputguard import (
+    MANIFEST,
+    BuildLocked,
+    OutputRefused,
+    check_output,
+    manifest_bytes,
+    output_lock,
+)
 from sitegen.pages import html_pages
 from sitegen.render import PageRenderer, PageSpec, json_filter, site_context
 from sitegen.sitefiles import walk
@@ -203,6 +210,13 @@ class Builder:
         config, the last read is reused instead of reading the site again.
         """
         started = time.perf_counter()
+        try:
+            # Never replace the sources, whoever calls (the CLI also refuses foreign folders).
+            check_output(self.source, self.output, force=True)
+        except OutputRefused as error:
+            diagnostics = Diagnostics()
+            diagnostics.error(self.output.as_posix(), 0, 0, str(error))
+            return self._result(diagnostics, False, started)
         # The preview's private buffer has one writer; a real output may have two builds.
         lock = contextlib.nullcontext() if self.buffer is not None else output_lock(self.output)
         try:
