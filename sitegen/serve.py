@@ -165,8 +165,10 @@ class Preview:
             try:
                 result = self.builder.build(changed if self.state.epoch else None)
             except Exception as error:  # a bug in sitegen must not take the preview down
+                # str() of an OSError names its file, which repr() leaves out.
+                message = f"internal error: {type(error).__name__}: {error}"
                 result = BuildResult(
-                    diagnostics=[Diagnostic(".", 0, 0, "error", f"internal error: {error!r}")],
+                    diagnostics=[Diagnostic(".", 0, 0, "error", message)],
                     ok=False,
                 )
             if self.builder.theme is not None:
@@ -345,6 +347,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
     def locate(self, relative: str) -> Path | None:
         """The regular file inside the output that a path names, or None."""
         root = self.server.root.resolve()
+        if any(len(os.fsencode(segment)) > 255 for segment in relative.split("/")):
+            return None  # no file has such a name; asking the file system would raise ENAMETOOLONG
         try:
             target = (root / relative).resolve()
         except (OSError, RuntimeError):  # symlink loops

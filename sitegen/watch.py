@@ -137,7 +137,7 @@ class Watcher:
                 try:
                     self.on_change(batch)
                 except Exception as error:  # a failed rebuild must not stop the watching
-                    self.log(f"sitegen: internal error while rebuilding: {error!r}")
+                    self.log(f"sitegen: internal error while rebuilding: {type(error).__name__}: {error}")
 
     # -- observer --------------------------------------------------------------
 
