@@ -25,6 +25,7 @@ from pathlib import Path
 MANIFEST = ".sitegen-manifest.json"
 """Written into every output: marks the folder as sitegen's and lists what the build wrote."""
 SOURCE_FOLDERS = ("content", "layouts", "static")
+LEGACY_MARKS = (".nojekyll", "assets/timeline.js", "sitemap.xml")
 LOCK_WAIT_SECONDS = 60.0
 """How long a second build waits for the first before giving up."""
 
@@ -70,7 +71,10 @@ def is_sitegen_output(folder: Path) -> bool:
         data = json.loads(marker.read_text("utf-8")) if marker.is_file() and not marker.is_symlink() else {}
     except (OSError, ValueError):
         return False
-    return isinstance(data, dict) and data.get("generator") == "sitegen"
+    if isinstance(data, dict) and data.get("generator") == "sitegen":
+        return True
+    # Builds before the manifest existed: these three files are in every one of them.
+    return all((folder / name).is_file() for name in LEGACY_MARKS)
 
 
 def manifest_bytes(paths: Iterable[str]) -> bytes:

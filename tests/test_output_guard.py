@@ -127,3 +127,12 @@ def test_builds_killed_at_random_moments_leave_the_old_site_or_the_new_one(tmp_p
     done = run_cli("build", "--source", str(site), "--output", str(output))
     assert done.returncode == 0, done.stderr
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_an_output_of_a_build_before_the_manifest_is_still_rebuilt(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site")
+    assert run_cli("build", "--source", str(site)).returncode == 0
+    (site / "public/.sitegen-manifest.json").unlink()
+    done = run_cli("build", "--source", str(site))
+    assert done.returncode == 0, done.stderr
+    assert (site / "public/.sitegen-manifest.json").is_file()
