@@ -105,7 +105,7 @@ def source_missing(site: Site, now: datetime) -> Iterator[Finding]:
         if entry.kind == "statement" and not entry.sources:
             yield Finding(
                 entry.path, ("sources",),
-                "missing field `sources`: a statement needs at least one source, where the words "
+                "missing field `sources`: a statement needs at least one source; add where the words "
                 "were said or reported: sources: [{url: https://..., title: ..., publisher: ...}]",
             )
 
@@ -114,8 +114,8 @@ def source_missing(site: Site, now: datetime) -> Iterator[Finding]:
       "A rated claim has sources from at least two different publishers.")
 def sources_not_independent(site: Site, now: datetime) -> Iterator[Finding]:
     for entry in originals(site):
-        if entry.rating is None:
-            continue
+        if entry.rating is None or (entry.kind == "statement" and not entry.sources):
+            continue  # an unsourced statement is `source-missing`'s to report
         publishers = {publisher_of(s).casefold(): publisher_of(s) for s in entry.sources}
         if len(publishers) < 2:
             named = ", ".join(publishers.values()) or "none"
@@ -172,11 +172,12 @@ def rating_incomplete(site: Site, now: datetime) -> Iterator[Finding]:
             continue
         if not entry.verdict:
             yield Finding(entry.path, ("verdict",),
-                          "missing field `verdict`: a rated entry needs a one-sentence `verdict`")
+                          "missing field `verdict`: a rated entry needs one; add a one-sentence "
+                          "`verdict`, the conclusion readers see beside the rating")
         if entry.reviewed is None:
             yield Finding(entry.path, ("reviewed",),
-                          "missing field `reviewed`: a rated entry needs the date of the review in "
-                          "`reviewed` (e.g. reviewed: 2024-11-12)")
+                          "missing field `reviewed`: a rated entry needs one; add the date of the "
+                          "review, e.g. `reviewed: 2024-11-12`")
 
 
 @rule("correction-incomplete", "error",
