@@ -58,7 +58,9 @@ def value_schema(field: Field, ratings: tuple[str, ...] = ()) -> dict[str, Any]:
     kind = field.type
     if kind == "text":
         if field.name == "rating" and ratings:
-            return {"enum": list(ratings)}
+            # `rating: false` is the key "false" to sitegen and a boolean to an editor.
+            as_typed = [key == "true" for key in ratings if key in ("true", "false")]
+            return {"enum": [*ratings, *as_typed]}
         return {"type": SCALAR, "pattern": r"\S"}
     if kind == "bool":
         return dict(BOOL)
