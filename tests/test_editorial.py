@@ -189,7 +189,8 @@ def test_json_output_names_the_rule(write_site: Callable[..., Path]) -> None:
 
 
 def test_readers_see_anonymous_sources_and_quote_types(write_site: Callable[..., Path]) -> None:
-    entry = CLEAN.replace(*BROKEN["source-anonymous"]).replace("sources:", "ignore: [source-anonymous]\nsources:")
+    entry = CLEAN.replace(*BROKEN["source-anonymous"])
+    entry = entry.replace("sources:", "ignore: [source-anonymous]\nsources:")
     site = site_with(write_site, entry)
     assert build_site(site).ok
     page = (site / "public/s/claim/index.html").read_text("utf-8")
