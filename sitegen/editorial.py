@@ -37,6 +37,8 @@ class Finding:
     path: str
     where: Where
     message: str
+    near: Where = ()
+    """Where to point instead when `where` is not written (a missing field's reason, e.g. `rating`)."""
 
 
 RuleCheck = Callable[[Site, datetime], Iterable[Finding]]
@@ -173,11 +175,11 @@ def rating_incomplete(site: Site, now: datetime) -> Iterator[Finding]:
         if not entry.verdict:
             yield Finding(entry.path, ("verdict",),
                           "missing field `verdict`: a rated entry needs one; add a one-sentence "
-                          "`verdict`, the conclusion readers see beside the rating")
+                          "`verdict`, the conclusion readers see beside the rating", near=("rating",))
         if entry.reviewed is None:
             yield Finding(entry.path, ("reviewed",),
                           "missing field `reviewed`: a rated entry needs one; add the date of the "
-                          "review, e.g. `reviewed: 2024-11-12`")
+                          "review, e.g. `reviewed: 2024-11-12`", near=("rating",))
 
 
 @rule("correction-incomplete", "error",
@@ -260,10 +262,13 @@ def severities(checks: Iterable[tuple[str, str]]) -> dict[str, str]:
     return result
 
 
-def locate(meta: Node | None, where: Where) -> tuple[int, int]:
-    """The line and column of a place in front matter; the nearest written parent if it is missing."""
+def locate(meta: Node | None, where: Where, near: Where = ()) -> tuple[int, int]:
+    """The line and column of a place in front matter; if it is missing, of `near`, else of
+    the nearest written parent."""
     if meta is None:
         return (1, 1)
+    if near and not written(meta, where):
+        where = near
     position = (meta.line, 1)
     node = meta
     for step in where:
@@ -280,13 +285,19 @@ def locate(meta: Node | None, where: Where) -> tuple[int, int]:
     return position
 
 
+def written(meta: Node | None, where: Where) -> bool:
+    """Tell whether the field a path starts with is written in the front matter."""
+    return bool(meta and where and isinstance(meta.value, dict) and where[0] in meta.value)
+
+
 def check(
     site: Site, diagnostics: Diagnostics, front_matter: Callable[[str], Node | None], now: datetime,
 ) -> None:
     """Run every rule that is not off; record what it finds with its severity and rule id.
 
-    A finding on a line that already has a structural error is left out: the
-    author fixes the error first, and one line should not carry two complaints.
+    A finding about a written field whose line already has a structural error is
+    left out: that error says what to fix, and one value should not carry two
+    complaints. (A missing field pointed at its reason's line is still reported.)
     """
     levels = severities(site.config.checks)
     ignored: dict[str, tuple[str, ...]] = {s.path: s.ignore for s in site.stories}
@@ -300,8 +311,9 @@ def check(
         for finding in registered.check(site, now):
             if rule_id in ignored.get(finding.path, ()):
                 continue
-            line, column = locate(front_matter(finding.path), finding.where)
-            if (finding.path, line) in error_lines:
+            meta = front_matter(finding.path)
+            line, column = locate(meta, finding.where, finding.near)
+            if (finding.path, line) in error_lines and (written(meta, finding.where) or not finding.near):
                 continue
             diagnostics.items.append(Diagnostic(
                 finding.path, line, column, "error" if level == "error" else "warning",

@@ -202,3 +202,13 @@ def test_readers_see_anonymous_sources_and_quote_types(write_site: Callable[...,
     page = (paraphrase / "public/s/claim/index.html").read_text("utf-8")
     assert "Переказ, а не точні слова" in page
     assert "спирається на джерела, яких не називає" in page
+
+
+def test_a_missing_verdict_points_at_the_rating_even_when_the_rating_is_misspelt(
+    write_site: Callable[..., Path],
+) -> None:
+    entry = CLEAN.replace(*BROKEN["rating-incomplete"]).replace("rating: false", "rating: fasle")
+    found = problems(site_with(write_site, entry))
+    assert sorted((d.line, d.rule) for d in found) == [(9, ""), (9, "rating-incomplete")]
+    structural, rule = sorted(found, key=lambda d: d.rule)
+    assert "did you mean `false`" in structural.message and "`verdict`" in rule.message
