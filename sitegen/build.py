@@ -9,11 +9,12 @@ import shutil
 import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
 
-from sitegen import urls
+from sitegen import editorial, urls
 from sitegen.config import load_config
 from sitegen.content import ReadCache, SiteReader
 from sitegen.diagnostics import Diagnostic, Diagnostics
@@ -30,6 +31,7 @@ from sitegen.outputguard import (
 from sitegen.pages import html_pages
 from sitegen.render import PageRenderer, PageSpec, json_filter, site_context
 from sitegen.sitefiles import walk
+from sitegen.source import Node
 from sitegen.theme import LAYOUTS_DIR, Theme, template_position
 from sitegen.views import SiteViews
 from sitegen.write import (
@@ -140,7 +142,13 @@ class Builder:
         diagnostics = Diagnostics()
         config = load_config(self.source, diagnostics, self.base_url)
         site = self.reader.read(config, diagnostics, self.drafts)
+        editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC))
         return site, diagnostics
+
+    def front_matter(self, path: str) -> Node | None:
+        """The located front matter of a file of the last read, for pointing at a field."""
+        cached = self.reader.cache.files.get(path)
+        return cached[1].meta if cached else None
 
     def theme_for(self, language: str) -> Theme:
         """The theme speaking one language, kept while no layout changes."""

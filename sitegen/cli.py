@@ -42,7 +42,8 @@ def parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check the content without writing anything")
     source_flag(check)
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=("text", "github", "json"), default="text",
+                       help="text (grouped by file), github (Actions annotations) or json")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--drafts", action="store_true", help="check drafts too")
 
@@ -55,6 +56,22 @@ def parser() -> argparse.ArgumentParser:
     new_entry.add_argument("story")
     new_entry.add_argument("id")
     new_entry.add_argument("--kind", choices=("event", "statement"), required=True)
+    new_entry.add_argument("--title", help="the headline (default: from the id)")
+    new_entry.add_argument("--date", help="when it happened (default: today)")
+    new_entry.add_argument("--speaker", help="statements: a speaker id or a full name")
+    new_entry.add_argument("--role", help="statements: the speaker's role at the time")
+    new_entry.add_argument("--quote", help="statements: the words said")
+    new_entry.add_argument("--quote-type", choices=("verbatim", "paraphrase"),
+                           help="statements: whether the quote is the exact words")
+    new_entry.add_argument("--source-url", help="the first source's address")
+    new_entry.add_argument("--source-title", help="the first source's title")
+    new_entry.add_argument("--source-publisher", help="the first source's publisher")
+    new_entry.add_argument("--source-archive", help="an archived copy of the first source")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of front matter, for editors")
+    source_flag(schema)
+    schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "story", "speaker", "page"),
+                        help="which front matter (default: entry)")
 
     init = sub.add_parser("init", help="create a new site")
     init.add_argument("dir", type=Path)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from sitegen import scaffold
 from sitegen.build import Builder
-from sitegen.diagnostics import Diagnostic, to_json
+from sitegen.diagnostics import Diagnostic
 from sitegen.outputguard import OutputRefused, check_output
+from sitegen.report import report
 
 
 class UsageError(Exception):
@@ -24,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
         "check": check,
         "new": new,
         "init": init,
+        "schema": schema,
     }[args.command]
     return handler(args)
 
@@ -67,15 +70,14 @@ def check(args: argparse.Namespace) -> int:
     source = site_folder(args.source)
     builder = Builder(source, source / "public", drafts=args.drafts, strict=args.strict)
     _, diagnostics = builder.read()
-    items = diagnostics.sorted(args.strict)
-    if args.format == "json":
-        print(to_json(items))
-    else:
-        for item in items:
-            print(item.format())
-        if not items:
-            print("no problems found")
+    report(diagnostics.sorted(args.strict), source, args.format, sys.stdout)
     return 1 if diagnostics.has_errors(args.strict) else 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    print(json.dumps(scaffold.site_schema(site_folder(args.source), args.kind), indent=2,
+                     ensure_ascii=False))
+    return 0
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -96,7 +98,12 @@ def new(args: argparse.Namespace) -> int:
         if args.what == "story":
             path = scaffold.new_story(source, args.slug)
         else:
-            path = scaffold.new_entry(source, args.story, args.id, args.kind)
+            path = scaffold.new_entry(source, args.story, args.id, args.kind, fill=scaffold.EntryFill(
+                title=args.title, date=args.date, speaker=args.speaker, role=args.role,
+                quote=args.quote, quote_type=args.quote_type, source_url=args.source_url,
+                source_title=args.source_title, source_publisher=args.source_publisher,
+                source_archive=args.source_archive,
+            ))
     except scaffold.ScaffoldError as error:
         raise UsageError(str(error)) from error
     print(f"wrote {path.relative_to(source)}")

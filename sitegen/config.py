@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from sitegen.dates import load_zone
 from sitegen.diagnostics import Diagnostics
+from sitegen.editorial import RULES, SETTINGS
 from sitegen.fields import did_you_mean, is_web_url
 from sitegen.i18n import (
     N_,
@@ -37,7 +38,7 @@ DEFAULT_RATINGS: tuple[tuple[str, str, str], ...] = (
 
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "organization",
-    "ratings", "unsafe_html", "languages", "default_language_in_subfolder",
+    "ratings", "unsafe_html", "languages", "default_language_in_subfolder", "checks",
     "max_file_size_mb", "markdown_time_limit",
 )
 
@@ -151,6 +152,7 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
         builtin_ratings=data.get("ratings") is None,
         languages=languages,
         default_language_in_subfolder=in_subfolder,
+        checks=_checks(data.get("checks"), lines, diagnostics),
         unsafe_html=unsafe,
         max_file_bytes=int(max_file_mb * 1_000_000),
         markdown_seconds=markdown_seconds,
@@ -179,6 +181,37 @@ def _languages(raw: Any, language: str, problem: Callable[[str, str], None]) -> 
                              f"write languages = [{listed}]")
         return (language,)
     return (language, *[tag for tag in found if tag != language])
+
+
+def _checks(raw: Any, lines: list[str], diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
+    """Read `[checks]`: an editorial rule id and "off", "warning" or "error" for each line."""
+    if raw is None:
+        return ()
+
+    def line_of(key: str) -> int:
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        return next((i + 1 for i, text in enumerate(lines) if pattern.match(text)), 1)
+
+    if not isinstance(raw, dict):
+        diagnostics.error(CONFIG_FILE, line_of("checks"), 1,
+                          '`checks` must be a table: [checks] with lines such as source-not-archived = "off"')
+        return ()
+    found: list[tuple[str, str]] = []
+    for rule_id, setting in raw.items():
+        if rule_id not in RULES:
+            diagnostics.error(
+                CONFIG_FILE, line_of(rule_id), 1,
+                f"unknown check `{rule_id}` in [checks]{did_you_mean(rule_id, list(RULES))}; "
+                f"the checks are: {', '.join(RULES)}",
+            )
+        elif setting not in SETTINGS:
+            diagnostics.error(
+                CONFIG_FILE, line_of(rule_id), 1,
+                f'check `{rule_id}` must be "off", "warning" or "error", not {setting!r}',
+            )
+        else:
+            found.append((rule_id, setting))
+    return tuple(found)
 
 
 def translate_default_ratings(translate: Callable[[str], str]) -> tuple[Rating, ...]:

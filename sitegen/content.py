@@ -286,6 +286,7 @@ class _Reading:
                 aliases=values.get("aliases", ()),
                 bio_html=bio_html,
                 path=source.path,
+                ignore=values.get("ignore", ()),
             )
         return speakers
 
@@ -371,6 +372,7 @@ class _Reading:
             draft=values.get("draft", False),
             background_html=background_html,
             language=self.config.language,
+            ignore=values.get("ignore", ()),
         )
         entries: list[_RawEntry] = []
         seen: dict[str, str] = {}
@@ -469,6 +471,7 @@ class _Reading:
             approximate=values.get("approximate", False),
             role=values.get("role", ""),
             quote=values.get("quote", ""),
+            quote_type=values.get("quote_type", ""),
             original_quote=values.get("original_quote", ""),
             original_language=values.get("original_language", ""),
             rating=values.get("rating"),
@@ -481,6 +484,7 @@ class _Reading:
             summary=summary,
             digest=hashlib.sha256(source.text.encode()).hexdigest()[:16],
             language=self.config.language,
+            ignore=values.get("ignore", ()),
         )
         refs = {name: values[name] for name in RELATION_TYPES if name in values}
         return _RawEntry(
@@ -499,14 +503,11 @@ class _Reading:
             if name not in values and name not in meta:
                 self.diagnostics.error(path, line, 1, f"missing field `{name}`: {why}")
 
+        # A statement's sources and a rating's verdict and review date are checked by the
+        # editorial rules `source-missing` and `rating-incomplete`, whose severity a site sets.
         if kind == "statement":
             need("speaker", "a statement needs the speaker id from _speakers/ or a name")
-            need("sources", "a statement needs at least one source: "
-                            "sources: [{url: https://..., title: ..., publisher: ...}]")
-        if "rating" in meta:
-            need("verdict", "a rated entry needs a one-sentence `verdict`")
-            need("reviewed", "a rated entry needs the date of the review in `reviewed`")
-        elif "verdict" in values:
+        if "rating" not in meta and "verdict" in values:
             node = meta["verdict"]
             self.diagnostics.warning(path, node.line, node.column,
                                      "`verdict` without `rating` is not shown; add a rating")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -22,10 +22,13 @@ class Diagnostic:
     severity: Severity
     message: str
     """What is wrong and how to fix it, in one or two sentences."""
+    rule: str = ""
+    """The editorial rule's id (see `editorial`), or "" for a structural problem."""
 
     def format(self) -> str:
         """Render as `path:line:column: severity: message`, the form editors parse."""
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        suffix = f" [{self.rule}]" if self.rule else ""
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}{suffix}"
 
 
 @dataclass
@@ -50,9 +53,7 @@ class Diagnostics:
         """Return the problems in file order, with warnings promoted under --strict."""
         items = self.items
         if strict:
-            items = [
-                Diagnostic(d.path, d.line, d.column, "error", d.message) for d in items
-            ]
+            items = [replace(d, severity="error") for d in items]
         ordered = sorted(set(items), key=lambda d: (d.path, d.line, d.column, d.message))
         return _capped(ordered)
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from sitegen.dates import DATE_FORMS_HINT, PartialDate, parse_date
 from sitegen.diagnostics import Diagnostics
+from sitegen.editorial import RULE_IDS
 from sitegen.model import Correction, Source
 from sitegen.source import Node
 
@@ -50,6 +51,8 @@ STORY_FIELDS = _fields(
     Field("updated", "date", "Date of the last editorial update (else the newest entry date)."),
     Field("corrections", "corrections", "The public corrections log: a list of {date, note}."),
     Field("draft", "bool", "true hides the whole story unless building with --drafts."),
+    Field("ignore", "strings", "Editorial check ids to silence for this file, e.g. [source-not-archived].",
+          choices=RULE_IDS),
 )
 
 ENTRY_FIELDS = _fields(
@@ -63,6 +66,8 @@ ENTRY_FIELDS = _fields(
     Field("speaker", "text", "A speaker id from _speakers/, or a free-text name (statements: required)."),
     Field("role", "text", "The speaker's role at the time."),
     Field("quote", "text", "The exact words, in the language of the site."),
+    Field("quote_type", "choice", "verbatim (the exact words) or paraphrase (what was said, reworded).",
+          choices=("verbatim", "paraphrase")),
     Field("original_quote", "text", "The exact words in the original language."),
     Field("original_language", "language", "Language of original_quote, e.g. ru."),
     Field("rating", "text", "A key of the rating scale; makes the entry a reviewed claim."),
@@ -76,6 +81,8 @@ ENTRY_FIELDS = _fields(
     Field("tags", "strings", "Topics."),
     Field("corrections", "corrections", "Corrections to this entry: a list of {date, note}."),
     Field("draft", "bool", "true hides the entry unless building with --drafts."),
+    Field("ignore", "strings", "Editorial check ids to silence for this file, e.g. [source-not-archived].",
+          choices=RULE_IDS),
 )
 
 SPEAKER_FIELDS = _fields(
@@ -85,6 +92,7 @@ SPEAKER_FIELDS = _fields(
     Field("affiliation", "text", "Organization the speaker belongs to."),
     Field("url", "url", "Official page."),
     Field("aliases", "strings", "Other names entries may use for this speaker."),
+    Field("ignore", "strings", "Editorial check ids to silence for this file.", choices=RULE_IDS),
 )
 
 PAGE_FIELDS = _fields(
@@ -94,7 +102,7 @@ PAGE_FIELDS = _fields(
     Field("draft", "bool", "true hides the page unless building with --drafts."),
 )
 
-SOURCE_KEYS = ("url", "title", "publisher", "date", "archive")
+SOURCE_KEYS = ("url", "title", "publisher", "date", "archive", "anonymous")
 CORRECTION_KEYS = ("date", "note")
 
 
@@ -285,8 +293,16 @@ class FieldReader:
         values = []
         for item in self.items(field, node):
             text = self.scalar(field, item)
-            if text is not None and text.strip():
-                values.append(text.strip())
+            if text is None or not text.strip():
+                continue
+            if field.choices and text.strip() not in field.choices:
+                self.error(
+                    item,
+                    f"`{field.name}`: `{text.strip()}` is not one of {', '.join(field.choices)}"
+                    f"{did_you_mean(text.strip(), field.choices)}",
+                )
+                continue
+            values.append(text.strip())
         return tuple(values)
 
     def _read_refs(self, field: Field, node: Node) -> tuple[Located, ...] | None:
@@ -331,7 +347,12 @@ class FieldReader:
                 self.error(value, f"source `{key}` must be a single value")
                 continue
             located = Located(value.value.strip(), value.line, value.column)
-            if key in ("url", "archive"):
+            if key == "anonymous":
+                if located.text.lower() in ("true", "false"):
+                    values[key] = located.text.lower() == "true"
+                else:
+                    self.error(value, f"source `anonymous` must be true or false, not `{located.text}`")
+            elif key in ("url", "archive"):
                 values[key] = self.url(f"sources: {key}", located)
             elif key == "date":
                 values[key] = self.date("sources: date", located)
@@ -358,13 +379,19 @@ class FieldReader:
                     f"unknown field `{key}` in a correction{did_you_mean(key, CORRECTION_KEYS)}; "
                     "a correction has date and note",
                 )
+            # A missing date or note is the editorial rule `correction-incomplete`'s to report.
             date_node = item.value.get("date")
             note_node = item.value.get("note")
-            if date_node is None or note_node is None or not isinstance(note_node.value, str):
-                self.error(item, "a correction needs both `date` and `note`")
-                continue
-            date_text = self.scalar(field, date_node)
-            date = self.date("corrections: date", Located(date_text or "", date_node.line, date_node.column))
-            if date is not None:
-                corrections.append(Correction(date, note_node.value.strip()))
+            note = ""
+            if note_node is not None and note_node.value is not None:
+                note = (self.scalar(field, note_node) or "").strip()
+            date = None
+            if date_node is not None and date_node.value is not None:
+                date_text = self.scalar(field, date_node)
+                if date_text is None:
+                    continue
+                date = self.date("corrections: date", Located(date_text, date_node.line, date_node.column))
+                if date is None:
+                    continue
+            corrections.append(Correction(date, note))
         return tuple(corrections)

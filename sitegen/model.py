@@ -66,6 +66,8 @@ class Config:
     """Every language the site is built in, the default (`language`) first."""
     default_language_in_subfolder: bool = False
     """True: the default language lives under /<language>/ too, and the root lets readers choose."""
+    checks: tuple[tuple[str, str], ...] = ()
+    """`[checks]` of sitegen.toml: editorial rule id and the severity the site gives it."""
 
     def prefix(self, language: str) -> str:
         """Where a language's pages live below the site root: "" or `uk/`."""
@@ -88,13 +90,16 @@ class Source:
     date: PartialDate | None = None
     archive: str = ""
     """An archived copy (Wayback Machine, archive.today), for when the page changes."""
+    anonymous: bool = False
+    """The source relies on people it does not name; readers are told so."""
 
 
 @dataclass(frozen=True)
 class Correction:
     """One line of a public corrections log."""
 
-    date: PartialDate
+    date: PartialDate | None
+    """None only when the author left it out: `correction-incomplete` reports it, and it is not shown."""
     note: str
 
 
@@ -134,6 +139,8 @@ class Speaker:
     bio_html: str = ""
     path: str = ""
     """The registry file, or "" for a free-text speaker named only in entries."""
+    ignore: tuple[str, ...] = ()
+    """Editorial rule ids silenced for this file."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,8 @@ class Entry:
     """A speaker id (registry or derived from a free-text name)."""
     role: str = ""
     quote: str = ""
+    quote_type: str = ""
+    """`verbatim` (the exact words) or `paraphrase`; "" when the author has not said."""
     original_quote: str = ""
     original_language: str = ""
     rating: str | None = None
@@ -201,6 +210,8 @@ class Entry:
     """The language its words are in: the site's default, or a translation's."""
     translations: tuple[EntryText, ...] = ()
     """The entry in other languages (`<id>.<lang>.md` beside its file)."""
+    ignore: tuple[str, ...] = ()
+    """Editorial rule ids silenced for this file."""
 
     @property
     def ref(self) -> EntryRef:
@@ -228,6 +239,8 @@ class Story:
     language: str = ""
     """The language its words are in: the site's default, or a translation's."""
     translations: tuple[StoryText, ...] = ()
+    ignore: tuple[str, ...] = ()
+    """Editorial rule ids silenced for this file."""
 
 
 @dataclass(frozen=True)

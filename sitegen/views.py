@@ -93,6 +93,8 @@ class EntryView:
     speaker: SpeakerLink | None
     role: str
     quote: str
+    quote_type: str
+    """`verbatim`, `paraphrase` or ""."""
     original_quote: str
     original_language: str
     rating: Rating | None
@@ -325,7 +327,7 @@ class SiteViews:
             status=story.status,
             tags=tuple(self.site.tags[t] for t in story.tags),
             updated=story.updated,
-            corrections=story.corrections,
+            corrections=tuple(c for c in story.corrections if c.date is not None),
             background_html=story.background_html,
             entry_count=len(story.entries),
             timezone=story.timezone_name,
@@ -380,6 +382,7 @@ class SiteViews:
             speaker=self.speaker_link(entry.speaker),
             role=entry.role,
             quote=entry.quote,
+            quote_type=entry.quote_type,
             original_quote=entry.original_quote,
             original_language=entry.original_language,
             rating=self.site.config.rating(entry.rating) if entry.rating else None,
@@ -388,7 +391,7 @@ class SiteViews:
             sources=entry.sources,
             relations=tuple(relations),
             tags=tuple(self.site.tags[t] for t in entry.tags),
-            corrections=entry.corrections,
+            corrections=tuple(c for c in entry.corrections if c.date is not None),
             body_html=entry.body_html,
             summary=entry.summary,
             path=entry.path,

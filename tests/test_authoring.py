@@ -53,3 +53,97 @@ def test_new_refuses_bad_ids_and_existing_entries(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "sitegen new story no-story" in missing.stderr
     reserved = run_cli("new", "story", "tags", cwd=site)
     assert reserved.returncode == 2
+
+
+def test_new_entry_takes_its_fields_as_options_for_scripts(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    run_cli("init", str(site))
+    result = run_cli(
+        "new", "entry", "first-story", "minister-bridge", "--kind", "statement",
+        "--title", 'Minister: "the bridge is done"', "--date", "2024-11-12",
+        "--speaker", "Jane Roe", "--role", "Minister of Transport", "--quote", "It is done.",
+        "--quote-type", "paraphrase", "--source-url", "https://news.example.com/bridge",
+        "--source-publisher", "Example News", "--source-title", "Interview",
+        cwd=site,
+    )
+    assert result.returncode == 0, result.stderr
+    text = (site / "content/first-story/minister-bridge.md").read_text()
+    for line in ('title: "Minister: \\"the bridge is done\\""', "date: 2024-11-12", 'speaker: "Jane Roe"',
+                 'role: "Minister of Transport"', "quote_type: paraphrase",
+                 "  - url: https://news.example.com/bridge", '    publisher: "Example News"',
+                 "    archive: https://web.archive.org/web/2024/https://news.example.com/bridge"):
+        assert any(written.startswith(line) for written in text.splitlines()), line
+    check = run_cli("check", "--source", str(site), "--strict")
+    assert check.returncode == 0, check.stdout
+    assert run_cli("build", "--source", str(site)).returncode == 0
+    page = (site / "public/first-story/minister-bridge/index.html").read_text()
+    assert "Minister of Transport" in page and "A paraphrase, not the exact words" in page
+
+
+def test_new_entry_fills_today_and_refuses_bad_options(tmp_path: Path) -> None:
+    import datetime as dt
+
+    site = tmp_path / "site"
+    run_cli("init", str(site))
+    assert run_cli("new", "entry", "first-story", "today", "--kind", "event", cwd=site).returncode == 0
+    text = (site / "content/first-story/today.md").read_text()
+    assert f"date: {dt.date.today().isoformat()}" in text and "  - url: https://" in text
+    bad_date = run_cli("new", "entry", "first-story", "x", "--kind", "event", "--date", "11/12/2024",
+                       cwd=site)
+    assert bad_date.returncode == 2 and "2024-11-10" in bad_date.stderr
+    bad_url = run_cli("new", "entry", "first-story", "y", "--kind", "event", "--source-url", "news", cwd=site)
+    assert bad_url.returncode == 2 and "https://" in bad_url.stderr
+    assert not (site / "content/first-story/x.md").exists()
+
+
+def test_init_sets_up_vs_code_for_front_matter(tmp_path: Path) -> None:
+    import json
+    import re
+
+    site = tmp_path / "site"
+    run_cli("init", str(site))
+    settings = json.loads((site / ".vscode/settings.json").read_text())
+    for schema_path, globs in settings["yaml.schemas"].items():
+        schema = json.loads((site / schema_path).read_text())
+        assert schema["$schema"].startswith("http://json-schema.org/draft-07")
+        assert globs and all(g.startswith(("content/", "!content/")) for g in globs)
+    entry_schema = json.loads((site / ".vscode/sitegen/entry.schema.json").read_text())
+    assert entry_schema["properties"]["rating"]["anyOf"][0]["enum"][:2] == ["false", "misleading"]
+    extensions = json.loads((site / ".vscode/extensions.json").read_text())
+    assert "redhat.vscode-yaml" in extensions["recommendations"]
+    # The task's problem matcher reads what `sitegen check` prints, so problems land on their lines.
+    task = json.loads((site / ".vscode/tasks.json").read_text())["tasks"][0]
+    matcher = task["problemMatcher"]["pattern"]
+    (site / "content/first-story/broken.md").write_text("---\nkind: event\ndate: soon\ntitle: T\n---\n")
+    output = run_cli("check", cwd=site).stdout
+    found = [m for m in map(re.compile(matcher["regexp"]).match, output.splitlines()) if m]
+    assert [(m[matcher["file"]], m[matcher["line"]], m[matcher["severity"]]) for m in found] == [
+        ("content/first-story/broken.md", "3", "error")]
+    snippets = json.loads((site / ".vscode/sitegen.code-snippets").read_text())
+    assert snippets["sitegen quote_type"]["body"] == ["quote_type: ${1|verbatim,paraphrase|}"]
+    assert all(s["scope"] == "markdown" for s in snippets.values())
+
+
+def test_the_pages_workflow_checks_before_it_builds(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    run_cli("init", str(site))
+    workflow = (site / ".github/workflows/deploy.yml").read_text()
+    assert workflow.index("run: sitegen check --format github") < workflow.index("run: sitegen build")
+
+
+def test_pre_commit_hook_runs_sitegen_check_on_content_changes() -> None:
+    import re
+
+    import yaml
+
+    from tests.support.sites import REPO_ROOT
+
+    (hook,) = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "sitegen-check" and hook["entry"] == "sitegen check"
+    assert hook["language"] == "python" and hook["pass_filenames"] is False
+    files = re.compile(hook["files"])
+    for path in ("content/story/entry.md", "site/content/_speakers/x.md", "sitegen.toml",
+                 "layouts/entry.html"):
+        assert files.search(path), path
+    for path in ("public/index.html", "README.md", "notes/content.txt"):
+        assert not files.search(path), path

@@ -30,6 +30,11 @@ description = "A test site with every publishing feature."
 [organization]
 name = "Test Fact Desk"
 url = "https://example.org/"
+
+# Made-up sources have no archived copies or second publishers to cite.
+[checks]
+source-not-archived = "off"
+sources-not-independent = "off"
 """
 
 FULL_SITE: dict[str, str] = {
@@ -112,6 +117,7 @@ FULL_SITE: dict[str, str] = {
         speaker: jane-roe
         role: "Minister of Examples"
         quote: 'The bridge was finished exactly on time, "as promised" </script><script>alert(1)</script>'
+        quote_type: verbatim
         original_quote: "Міст добудували вчасно."
         original_language: uk
         rating: false
@@ -183,11 +189,15 @@ FULL_SITE: dict[str, str] = {
         date: 2023-06-01
         title: "Mayor promises a bigger port"
         speaker: Sam Mayor
+        role: Mayor
         quote: "We will double the port by 2030."
+        quote_type: paraphrase
         confirms: bridge-dispute/opening
+        ignore: [source-anonymous]
         sources:
           - url: https://news.example.com/port
             publisher: Acme News
+            anonymous: true
         ---
         The mayor spoke at a rally about the quaysides.
         """,
