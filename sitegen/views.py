@@ -380,7 +380,10 @@ class SiteViews:
             speaker=self.speaker_link(entry.speaker),
             role=entry.role,
             quote=entry.quote,
-            original_quote=entry.original_quote,
+            # The speaker's own words beside a translation; not twice where the quote is them.
+            original_quote=(
+                "" if entry.original_quote.strip() == entry.quote.strip() else entry.original_quote
+            ),
             original_language=entry.original_language,
             rating=self.site.config.rating(entry.rating) if entry.rating else None,
             verdict=entry.verdict,
