@@ -59,6 +59,8 @@ def test_a_ukrainian_site_speaks_ukrainian_with_months_in_the_genitive(
     for words in ("Хронологія", "Джерела", "Передісторія", "Як ми оцінюємо твердження", "Усі типи",
                   "Це заперечує:", "Заперечує:", "наступного дня", "напередодні", "Неправда"):
         assert words in timeline, words
+    # A date that ends in CLDR's "р." ends the sentence without a second full stop.
+    assert 'Перевірено <time datetime="2024-11-12">12 листопада 2024\u202fр.</time></span>' in timeline
     # Plural forms follow the language: 1 запис, 3 записи, 5 записів.
     assert "3 записи" in timeline
     assert not re.search(r"\b(Stories|Timeline|Sources|November|entries)\b", timeline)
