@@ -41,6 +41,10 @@ def claim_review(entry: EntryView, config: Config, speaker: Speaker | None = Non
         "alternateName": entry.rating.label,
     }
     claim: dict[str, Any] = {"@type": "Claim", "datePublished": schema_date(entry.date)}
+    if entry.original_quote:
+        # The claim as its speaker made it, in their language; claimReviewed is in the page's.
+        claim["text"] = entry.original_quote
+        claim["inLanguage"] = entry.original_language
     author = claim_author(entry, speaker)
     if author:
         claim["author"] = author

@@ -22,7 +22,7 @@ from sitegen.i18n import (
     load_translations,
     parse_locale,
 )
-from sitegen.model import Config, Organization, Rating
+from sitegen.model import Config, Organization, Rating, SiteText
 from sitegen.theme import LAYOUTS_DIR, builtin_theme_dir
 
 CONFIG_FILE = "sitegen.toml"
@@ -39,8 +39,10 @@ DEFAULT_RATINGS: tuple[tuple[str, str, str], ...] = (
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "organization",
     "ratings", "unsafe_html", "languages", "default_language_in_subfolder", "checks",
-    "max_file_size_mb", "markdown_time_limit",
+    "translations", "max_file_size_mb", "markdown_time_limit",
 )
+TEXT_KEYS = ("title", "description", "ratings")
+"""What `[translations.<lang>]` may translate: the site's own words, not the theme's."""
 
 
 def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = None) -> Config:
@@ -140,6 +142,9 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     if not isinstance(in_subfolder, bool):
         problem("default_language_in_subfolder", "`default_language_in_subfolder` must be true or false")
         in_subfolder = False
+    ratings = _ratings(data.get("ratings"), problem, translations.gettext)
+    texts = _texts(data.get("translations"), languages, ratings if "ratings" in data else (), problem,
+                   lambda key, message: diagnostics.warning(CONFIG_FILE, line_of(key), 1, message))
     return Config(
         title=title,
         base_url=url,
@@ -148,7 +153,8 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
         timezone=zone,
         description=text("description", ""),
         organization=organization,
-        ratings=_ratings(data.get("ratings"), problem, translations.gettext),
+        ratings=ratings,
+        texts=texts,
         builtin_ratings=data.get("ratings") is None,
         languages=languages,
         default_language_in_subfolder=in_subfolder,
@@ -212,6 +218,58 @@ def _checks(raw: Any, lines: list[str], diagnostics: Diagnostics) -> tuple[tuple
         else:
             found.append((rule_id, setting))
     return tuple(found)
+
+
+def _texts(
+    raw: Any, languages: tuple[str, ...], own_ratings: tuple[Rating, ...],
+    problem: Callable[[str, str], None], warn: Callable[[str, str], None],
+) -> tuple[tuple[str, SiteText], ...]:
+    """Read `[translations.<lang>]`: the site's title, description and own rating scale, translated.
+
+    The theme's words come from its catalogues; these are the words the site
+    itself wrote in sitegen.toml, which no catalogue can know.
+    """
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        problem("translations", "`translations` must be tables such as [translations.uk] with title, "
+                                "description and ratings")
+        return ()
+    texts: list[tuple[str, SiteText]] = []
+    for language, table in raw.items():
+        if language not in languages[1:]:
+            warn("translations", f"[translations.{language}] is for a language the site is not built in "
+                                 "(besides its default); list it in `languages` or remove it")
+            continue
+        for key in table:
+            if key not in TEXT_KEYS:
+                problem("translations", f"unknown setting `{key}` in [translations.{language}]"
+                                        f"{did_you_mean(key, TEXT_KEYS)}; it may set: {', '.join(TEXT_KEYS)}")
+        scale = table.get("ratings", {})
+        if not isinstance(scale, dict) or not all(isinstance(v, dict) for v in scale.values()):
+            problem("translations", f"[translations.{language}.ratings] must give each rating key a table "
+                                    'such as false = { label = "…", description = "…" }')
+            scale = {}
+        known = [r.key for r in own_ratings]
+        rated: list[tuple[str, str, str]] = []
+        for rating in own_ratings:
+            words = scale.get(rating.key)
+            if not isinstance(words, dict) or not isinstance(words.get("label"), str):
+                warn("translations", f"rating `{rating.key}` has no label in `{language}`, so its pages show "
+                                     f'"{rating.label}"; add [translations.{language}.ratings] '
+                                     f'{rating.key} = {{ label = "…", description = "…" }}')
+                continue
+            rated.append((rating.key, words["label"], str(words.get("description", rating.description))))
+        for key in scale:
+            if key not in known:
+                problem("translations", f"[translations.{language}.ratings] translates `{key}`, which is not "
+                                        f"a rating of the site{did_you_mean(key, tuple(known))}")
+        title, description = table.get("title", ""), table.get("description", "")
+        if not isinstance(title, str) or not isinstance(description, str):
+            problem("translations", f"`title` and `description` in [translations.{language}] must be strings")
+            title, description = "", ""
+        texts.append((language, SiteText(title, description, tuple(rated))))
+    return tuple(texts)
 
 
 def translate_default_ratings(translate: Callable[[str], str]) -> tuple[Rating, ...]:

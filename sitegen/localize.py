@@ -7,7 +7,7 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from sitegen.config import translate_default_ratings
-from sitegen.model import Entry, Site, Story
+from sitegen.model import Config, Entry, Rating, Site, SiteText, Story
 
 
 def localize(site: Site, language: str, translate: Callable[[str], str]) -> Site:
@@ -21,8 +21,12 @@ def localize(site: Site, language: str, translate: Callable[[str], str]) -> Site
     if language == config.language:
         return replace(site, config=replace(config, base_url=config.base_url + prefix)) if prefix else site
     stories = tuple(_story(story, language) for story in site.stories)
-    ratings = translate_default_ratings(translate) if config.builtin_ratings else config.ratings
-    localized_config = replace(config, language=language, ratings=ratings, base_url=config.base_url + prefix)
+    text = dict(config.texts).get(language, SiteText())
+    ratings = translate_default_ratings(translate) if config.builtin_ratings else _ratings(config, text)
+    localized_config = replace(
+        config, language=language, ratings=ratings, base_url=config.base_url + prefix,
+        title=text.title or config.title, description=text.description or config.description,
+    )
     return replace(
         site,
         config=localized_config,
@@ -50,4 +54,13 @@ def _entry(entry: Entry, language: str) -> Entry:
         entry, language=language, title=text.title, role=text.role, quote=text.quote,
         verdict=text.verdict, body_html=text.body_html, summary=text.summary,
         digest=entry.digest + text.digest,
+    )
+
+
+def _ratings(config: Config, text: SiteText) -> tuple[Rating, ...]:
+    """The site's own rating scale in the words `[translations.<lang>.ratings]` gives it."""
+    words = {key: (label, description) for key, label, description in text.ratings}
+    return tuple(
+        replace(r, label=words[r.key][0], description=words[r.key][1]) if r.key in words else r
+        for r in config.ratings
     )

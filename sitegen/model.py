@@ -39,6 +39,16 @@ class Organization:
 
 
 @dataclass(frozen=True)
+class SiteText:
+    """The site's own words in one more language: `[translations.<lang>]` in sitegen.toml."""
+
+    title: str = ""
+    description: str = ""
+    ratings: tuple[tuple[str, str, str], ...] = ()
+    """(key, label, description) for each rating of the site's own scale it translates."""
+
+
+@dataclass(frozen=True)
 class Config:
     """sitegen.toml, with every default filled in."""
 
@@ -68,6 +78,8 @@ class Config:
     """True: the default language lives under /<language>/ too, and the root lets readers choose."""
     checks: tuple[tuple[str, str], ...] = ()
     """`[checks]` of sitegen.toml: editorial rule id and the severity the site gives it."""
+    texts: tuple[tuple[str, SiteText], ...] = ()
+    """The site's title, description and rating scale in its other languages, by language."""
 
     def prefix(self, language: str) -> str:
         """Where a language's pages live below the site root: "" or `uk/`."""

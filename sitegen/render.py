@@ -203,7 +203,12 @@ class PageRenderer:
 
 
     def absolute(self, path: str, language: str | None = None) -> str:
-        """The full URL of a path in this page's language (or another's), for feeds and hreflang."""
+        """The full URL of a path in this page's language (or another's), for feeds and hreflang.
+
+        The shared assets live once, at the site root, whatever the language.
+        """
+        if path.startswith(SHARED_PATHS):
+            return urls.absolute(self.site_values.root_url, path)
         if language is None:
             return urls.absolute(self.site_values.base_url, path)
         prefixes = {link.tag: link.prefix for link in self.site_values.languages}

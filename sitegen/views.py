@@ -383,7 +383,10 @@ class SiteViews:
             role=entry.role,
             quote=entry.quote,
             quote_type=entry.quote_type,
-            original_quote=entry.original_quote,
+            # The speaker's own words beside a translation; not twice where the quote is them.
+            original_quote=(
+                "" if entry.original_quote.strip() == entry.quote.strip() else entry.original_quote
+            ),
             original_language=entry.original_language,
             rating=self.site.config.rating(entry.rating) if entry.rating else None,
             verdict=entry.verdict,

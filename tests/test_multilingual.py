@@ -102,6 +102,8 @@ def test_feeds_and_timelinejs_exist_per_language_and_keep_the_original_quote(
     slide = next(e for e in timeline["events"] if e["unique_id"] == "denial")
     assert '<blockquote lang="ru">Чистой воды вымысел.</blockquote>' in slide["text"]["text"]
     assert slide["display_date"] == "11 листопада 2024\u202fр."
+    # The feed's icon is the shared one at the site root, not in the language's folder.
+    assert "<icon>https://example.org/checks/assets/favicon.svg</icon>" in read(root, "uk/call/feed.xml")
     assert "Sitemap: https://example.org/checks/uk/sitemap.xml" in read(root, "robots.txt")
     assert "https://example.org/checks/uk/call/denial/" in read(root, "uk/sitemap.xml")
 
@@ -176,3 +178,91 @@ def test_translated_pages_are_valid_html_and_accessible(
         page.goto(base + path)
         violations = run_axe(page)
         assert not violations, f"{path}\n" + format_axe(violations)
+
+
+def test_the_site_translates_its_own_title_and_rating_scale_in_sitegen_toml(
+    write_site: Callable[..., Path],
+) -> None:
+    own_scale = (
+        '[[ratings]]\nkey = "false"\nlabel = "Wrong"\ndescription = "Not so."\n'
+        '[[ratings]]\nkey = "right"\nlabel = "Right"\ndescription = "So."\n'
+        '[translations.uk]\ntitle = "Перевірки"\n'
+        '[translations.uk.ratings]\nfalse = { label = "Хибно", description = "Не так." }\n'
+    )
+    root = write_site({**STORY, "sitegen.toml": TWO_LANGUAGES + own_scale})
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    ukrainian = read(root, "uk/call/index.html")
+    assert "<title>Дзвінок · Перевірки</title>" in ukrainian
+    assert ">Хибно</span>" in ukrainian and "<dd>Не так.</dd>" in ukrainian
+    english = read(root, "call/index.html")
+    assert ">Wrong</span>" in english and "Хибно" not in english
+    # A rating left untranslated shows in the default language, and the check says where to add it.
+    warning = next(d for d in result.diagnostics if "`right`" in d.message)
+    assert warning.path == "sitegen.toml" and warning.severity == "warning"
+    assert "[translations.uk.ratings]" in warning.message
+
+    root = write_site({**STORY, "sitegen.toml": TWO_LANGUAGES + own_scale.replace(
+        "false = {", "flase = {").replace("title = ", "titel = ")}, folder="typos")
+    result = build_site(root)
+    assert not result.ok
+    errors = [d.message for d in result.diagnostics if d.severity == "error"]
+    assert any("`flase`, which is not a rating of the site (did you mean `false`?)" in e for e in errors)
+    assert any("unknown setting `titel` in [translations.uk]" in e for e in errors)
+
+
+def test_the_original_quote_keeps_its_language_in_feeds_and_json_ld(write_site: Callable[..., Path]) -> None:
+    root = write_site(STORY)
+    assert build_site(root).ok
+    page = read(root, "uk/call/denial/index.html")
+    assert '<blockquote class="quote original" lang="ru"><p>Чистой воды вымысел.</p></blockquote>' in page
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1])
+    assert data["inLanguage"] == "uk" and data["claimReviewed"] == "Чиста вигадка."
+    claim = data["itemReviewed"]
+    assert (claim["text"], claim["inLanguage"]) == ("Чистой воды вымысел.", "ru")
+    # In the Ukrainian feed, an entry shown untranslated says its language; a translated one takes the feed's.
+    feed = read(root, "uk/call/feed.xml")
+    assert re.search(r'<entry xml:lang="en">\s*<id>[^<]*/uk/call/report/</id>', feed)
+    assert re.search(r"<entry>\s*<id>[^<]*/uk/call/denial/</id>", feed)
+
+
+def test_a_quote_in_the_speakers_own_language_is_shown_once(write_site: Callable[..., Path]) -> None:
+    root = write_site({
+        **STORY,
+        "content/call/pledge.md": statement(
+            "2024-11-09", "Jane Roe", "Roe promises",
+            extra="quote: I will do it.\noriginal_quote: I will do it.\noriginal_language: en\n",
+        ),
+        "content/call/pledge.uk.md": "---\ntitle: Роу обіцяє\nquote: Я це зроблю.\n---\n\nТекст.\n",
+    })
+    assert build_site(root).ok
+    english = read(root, "call/pledge/index.html")
+    assert english.count("I will do it.") == 1 and 'class="quote original"' not in english
+    ukrainian = read(root, "uk/call/pledge/index.html")
+    assert '<blockquote class="quote"><p>Я це зроблю.</p></blockquote>' in ukrainian
+    assert '<blockquote class="quote original" lang="en"><p>I will do it.</p></blockquote>' in ukrainian
+
+
+def test_standalone_pages_keep_their_language_on_other_sites(write_site: Callable[..., Path]) -> None:
+    root = write_site({**STORY, "content/_pages/about.md": "---\ntitle: About\n---\n\nWho we are.\n"})
+    assert build_site(root).ok
+    assert '<article class="standalone" lang="en">' in read(root, "uk/about/index.html")
+    assert '<a href="about/" lang="en">About</a>' in read(root, "uk/index.html")
+    assert '<article class="standalone">' in read(root, "about/index.html")
+
+
+def test_the_example_story_is_told_in_english_and_ukrainian(example_site_build: Path) -> None:
+    entry = "trump-putin-call/trump-24-hours-claim/"
+    english = (example_site_build / entry / "index.html").read_text("utf-8")
+    ukrainian = (example_site_build / "uk" / entry / "index.html").read_text("utf-8")
+    assert '<html lang="uk">' in ukrainian
+    assert "Трамп каже, що може закінчити війну в Україні за 24 години" in ukrainian
+    assert f'hreflang="uk" href="https://example.org/checks/uk/{entry}"' in english
+    assert f'hreflang="en" href="https://example.org/checks/{entry}"' in ukrainian
+    assert "10 травня 2023\u202fр." in ukrainian and ">Не доведено</span>" in ukrainian
+    # Trump spoke English: his own words stand beside the translation.
+    assert ('<blockquote class="quote original" lang="en"><p>If I&#39;m president, I will have that war '
+            "settled in one day, 24 hours.</p></blockquote>") in ukrainian
+    # Every entry of the story is translated: none falls back to English.
+    timeline = (example_site_build / "uk" / "trump-putin-call" / "index.html").read_text("utf-8")
+    assert "untranslated" not in timeline

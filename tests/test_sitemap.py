@@ -44,11 +44,15 @@ def test_example_sitemap_is_valid_and_complete(
     example_site_build: Path, schema: lxml.etree.XMLSchema
 ) -> None:
     urls = sitemap(example_site_build, schema)
+    # The Ukrainian site has its own sitemap, listed in robots.txt beside the default one.
+    ukrainian = sitemap(example_site_build / "uk", schema)
     pages = {
         CHECKS + p.relative_to(example_site_build).as_posix().removesuffix("index.html")
         for p in html_files(example_site_build)
     }
-    assert set(urls) == pages - {CHECKS + "404.html", CHECKS + "search/"}
+    assert set(urls) | set(ukrainian) == pages - {CHECKS + p for p in ("404.html", "search/", "uk/404.html",
+                                                                       "uk/search/")}
+    assert all(u.startswith(CHECKS + "uk/") for u in ukrainian) and not set(urls) & set(ukrainian)
     assert all(u.startswith(CHECKS) for u in urls)
     assert urls[CHECKS + "trump-putin-call/"] == "2024-11-11"
     assert urls[CHECKS + "trump-putin-call/russia-full-scale-invasion/"] == "2022-02-24"

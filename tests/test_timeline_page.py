@@ -19,7 +19,8 @@ from tests.support.tools import format_axe, run_axe
 
 STORY = "trump-putin-call"
 ENTRY_IDS = sorted(
-    path.stem for path in (REPO_ROOT / "content" / STORY).rglob("*.md") if path.name != "_index.md"
+    path.stem for path in (REPO_ROOT / "content" / STORY).rglob("*.md")
+    if not path.name.startswith("_index") and "." not in path.stem  # not translations (<id>.uk.md)
 )
 ENTRY_ORDER = [
     "russia-full-scale-invasion", "trump-24-hours-claim", "moscow-conditions", "us-election-result",
@@ -263,7 +264,10 @@ def test_nothing_shifts_while_the_page_loads(new_page: Callable[..., Any], story
 def test_axe_finds_no_violations(new_page: Callable[..., Any], base: str, scheme: str) -> None:
     page = new_page(viewport=WIDE, color_scheme=scheme)
     problems = []
-    for path in ("", f"{STORY}/", f"{STORY}/peskov-denial/", "speakers/dmitry-peskov/"):
+    # The Ukrainian site too: the translated story, an entry, a speaker, a tag, the index, 404 and search.
+    for path in ("", f"{STORY}/", f"{STORY}/peskov-denial/", "speakers/dmitry-peskov/",
+                 "uk/", f"uk/{STORY}/", f"uk/{STORY}/peskov-denial/", "uk/speakers/dmitry-peskov/",
+                 "uk/tags/russia/", "uk/404.html", "uk/search/"):
         page.goto(base + path)
         violations = run_axe(page)
         if violations:
