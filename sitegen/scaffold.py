@@ -171,9 +171,11 @@ concurrency:
   cancel-in-progress: false
 
 env:
-  # What `pip install` installs: a released version ("sitegen==0.1.0"),
-  # a Git URL ("sitegen @ git+https://github.com/OWNER/sitegen") or a wheel file.
-  SITEGEN_PACKAGE: sitegen
+  # What `pip install` installs: this project pinned by name and version. The
+  # PyPI package called "sitegen" is a different project; never install it.
+  # A pinned Git URL works too:
+  #   "sitegen-timelines @ git+https://github.com/OWNER/sitegen@v0.1.0"
+  SITEGEN_PACKAGE: "sitegen-timelines==0.1.0"
 
 jobs:
   build:
