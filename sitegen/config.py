@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from sitegen.dates import load_zone
 from sitegen.diagnostics import Diagnostics
-from sitegen.fields import did_you_mean, is_web_url
+from sitegen.fields import CONFIG_FIELDS, did_you_mean, is_web_url
 from sitegen.i18n import (
     N_,
     SOURCE_LANGUAGE,
@@ -35,10 +35,7 @@ DEFAULT_RATINGS: tuple[tuple[str, str, str], ...] = (
 )
 """The built-in scale, in the theme's catalogues; a site's own `[[ratings]]` are in its words."""
 
-KNOWN_KEYS = (
-    "title", "base_url", "language", "timezone", "description", "organization",
-    "ratings", "unsafe_html", "languages", "default_language_in_subfolder",
-)
+KNOWN_KEYS = tuple(CONFIG_FIELDS)
 
 
 def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = None) -> Config:

@@ -104,6 +104,9 @@ sources:
 # confirms: other-entry-id
 # corrects: other-entry-id
 tags: []
+# corrections:                    # dated notes, shown on the page and in /corrections/
+#   - date: {date}
+#     note: "An earlier version of this entry misstated the date of the interview."
 ---
 
 Context and analysis: who said it, where, and how it checks out.
