@@ -40,7 +40,8 @@ def parser() -> argparse.ArgumentParser:
     source_flag(check)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.add_argument("--drafts", action="store_true", help="check drafts too")
+    check.add_argument("--drafts", action="store_true",
+                       help="check drafts as if published (without it, drafts' problems are warnings)")
 
     new = sub.add_parser("new", help="write a new story or entry to fill in")
     source_flag(new)

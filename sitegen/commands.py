@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sitegen import scaffold
 from sitegen.build import Builder
+from sitegen.checking import check_site
+from sitegen.config import CONFIG_FILE, base_url_problem
 from sitegen.diagnostics import Diagnostic, to_json
 
 
@@ -47,6 +49,8 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 def build(args: argparse.Namespace) -> int:
     source = site_folder(args.source)
     output = args.output.resolve() if args.output else source / "public"
+    if args.base_url is not None and (problem := base_url_problem(args.base_url)):
+        raise UsageError(f"--base-url {problem}")
     if output == source or source.is_relative_to(output):
         raise UsageError("--output must not be the site folder or contain it")
     builder = Builder(source, output, base_url=args.base_url, drafts=args.drafts,
@@ -62,8 +66,7 @@ def build(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> int:
     source = site_folder(args.source)
-    builder = Builder(source, source / "public", drafts=args.drafts, strict=args.strict)
-    _, diagnostics = builder.read()
+    diagnostics = check_site(source, drafts=args.drafts)
     items = diagnostics.sorted(args.strict)
     if args.format == "json":
         print(to_json(items))
@@ -84,8 +87,17 @@ def serve(args: argparse.Namespace) -> int:
     )
 
 
+def enclosing_site(folder: Path) -> Path:
+    """The site folder holding `folder`: the nearest one with sitegen.toml, so that
+    `sitegen new` works from inside content/ or a story folder; else `folder` itself."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate
+    return folder
+
+
 def new(args: argparse.Namespace) -> int:
-    source = site_folder(args.source)
+    source = enclosing_site(site_folder(args.source))
     try:
         if args.what == "story":
             path = scaffold.new_story(source, args.slug)

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sitegen.dates import PartialDate, load_zone
+from sitegen.dates import PartialDate, load_zone, unknown_zone_message
 from sitegen.diagnostics import Diagnostics
 from sitegen.fields import (
     ENTRY_FIELDS,
@@ -134,6 +134,8 @@ class _Reading:
         self.draft_stories: set[str] = set()
         self.drafts_seen: set[EntryRef] = set()
         """Hidden drafts: a relation to one is left out with a warning, not an error."""
+        self.unusable: set[EntryRef] = set()
+        """Entries dropped for errors of their own: they exist, so a relation to one is no error."""
 
     def run(self) -> Site:
         content = self.root / CONTENT_DIR
@@ -330,9 +332,7 @@ class _Reading:
                 found = load_zone(node.value)
                 if found is None:
                     self.diagnostics.error(
-                        source.path, node.line, node.column,
-                        f"unknown time zone `{node.value}`; use an IANA name such as "
-                        "UTC or Europe/Kyiv",
+                        source.path, node.line, node.column, unknown_zone_message(node.value),
                     )
                 else:
                     zone, zone_name = found, node.value
@@ -405,17 +405,28 @@ class _Reading:
             self.drafts_seen.update(cached[3])
         raw = cached[1]
         if raw is None:
+            if not cached[3]:
+                self.unusable.add(EntryRef(story, self.declared_id(path)))
             return None
         # Tags are registered site-wide on every read; the cached entry must not be mutated.
         tags = self.add_tags(raw.tag_names, raw.entry.path, raw.tags_line)
         return replace(raw, entry=replace(raw.entry, tags=tags))
+
+    def declared_id(self, path: Path) -> str:
+        """The id an entry file claims (`id:` or its file name), even when it has errors."""
+        source = self.parse(path)
+        if source.meta and isinstance(source.meta.value, dict) and "id" in source.meta.value:
+            written = source.meta.value["id"].value
+            if isinstance(written, str) and written.strip():
+                return written.strip()
+        return path.stem
 
     def _read_entry(self, path: Path, story: str, zone: tzinfo) -> _RawEntry | None:
         source = self.parse(path)
         values = self.fields(source, ENTRY_FIELDS, "an entry", zone)
         meta = source.meta.value if source.meta and isinstance(source.meta.value, dict) else {}
         entry_id = values.get("id", path.stem)
-        id_position = (0, 0)
+        id_position = (1, 1)
         if "id" in meta:
             id_position = (meta["id"].line, meta["id"].column)
         elif not self.check_slug(path, path.stem, "entry id (the file name)"):
@@ -587,6 +598,10 @@ class _Reading:
             return None
         if ref in known:
             return ref
+        if ref in self.unusable:
+            # The target has errors of its own, reported at its file; a "no entry" error here
+            # would be wrong, and its "did you mean" would send the author to another entry.
+            return None
         if ref in self.drafts_seen or ref.story in self.draft_stories:
             self.diagnostics.warning(
                 entry.path, target.line, target.column,

@@ -241,7 +241,9 @@ def new_entry(source: Path, story: str, entry_id: str, kind: str, today: dt.date
     _check_slug(entry_id, "entry id")
     folder = source / CONTENT_DIR / story
     if not (folder / STORY_INDEX).is_file():
-        raise ScaffoldError(f"there is no story `{story}`; create it with `sitegen new story {story}`")
+        raise ScaffoldError(f"there is no story `{story}` in {folder.parent}; create it with "
+                            f"`sitegen new story {story}`, run this in the site folder (the one with "
+                            "sitegen.toml) or pass --source")
     if any(folder.rglob(f"{entry_id}.md")):
         raise ScaffoldError(f"story `{story}` already has an entry `{entry_id}`")
     date = (today or dt.date.today()).isoformat()
