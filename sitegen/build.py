@@ -18,6 +18,7 @@ from sitegen.diagnostics import Diagnostic, Diagnostics
 from sitegen.localize import localize
 from sitegen.model import Site
 from sitegen.pages import html_pages
+from sitegen.placeholders import placeholder_warnings
 from sitegen.render import PageRenderer, PageSpec, json_filter, site_context
 from sitegen.theme import LAYOUTS_DIR, Theme, template_position
 from sitegen.views import SiteViews
@@ -129,6 +130,7 @@ class Builder:
         diagnostics = Diagnostics()
         config = load_config(self.source, diagnostics, self.base_url)
         site = self.reader.read(config, diagnostics, self.drafts)
+        placeholder_warnings(self.source, site, diagnostics)
         return site, diagnostics
 
     def theme_for(self, language: str) -> Theme:

@@ -13,13 +13,16 @@ from pathlib import Path
 
 from sitegen.build import Builder
 from sitegen.diagnostics import Diagnostic, Diagnostics
+from sitegen.placeholders import base_url_warning
 
 DRAFT_MARK = "in a draft: "
 
 
 def check_site(source: Path, drafts: bool = False) -> Diagnostics:
     """Read and check a site without writing anything."""
-    _, published = Builder(source, source / "public", drafts=drafts).read()
+    site, published = Builder(source, source / "public", drafts=drafts).read()
+    if site is not None:
+        base_url_warning(source, site.config.base_url, published)
     if drafts:
         return published
     _, with_drafts = Builder(source, source / "public", drafts=True).read()

@@ -628,10 +628,19 @@ class _Reading:
                 entries.get(story.slug, []),
                 key=lambda e: (*e.date.sort_key(), e.path),
             )
-            updated = story.updated
-            if updated is None and ordered:
-                updated = max((e.date for e in ordered), key=lambda d: d.sort_key())
-            result.append(replace(story, entries=tuple(ordered), updated=updated))
+            result.append(replace(story, entries=tuple(ordered), updated=last_update(story, ordered)))
         result.sort(key=lambda s: s.slug)
         result.sort(key=lambda s: s.updated.sort_key() if s.updated else (NEVER, 0), reverse=True)
         return result
+
+
+def last_update(story: Story, entries: list[Entry]) -> PartialDate | None:
+    """The story's "Last updated": `updated` as written, else the newest entry date, and never
+    before a correction of the story or of one of its entries (the feeds say so too)."""
+    dates = [c.date for c in story.corrections]
+    dates += [c.date for e in entries for c in e.corrections]
+    if story.updated is not None:
+        dates.append(story.updated)
+    elif entries:
+        dates.append(max((e.date for e in entries), key=lambda d: d.sort_key()))
+    return max(dates, key=lambda d: d.sort_key()) if dates else None
