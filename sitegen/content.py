@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sitegen.dates import PartialDate, load_zone, unknown_zone_message
+from sitegen.dates import PartialDate, Precision, load_zone, unknown_zone_message
 from sitegen.diagnostics import Diagnostics
 from sitegen.fields import (
     ENTRY_FIELDS,
@@ -568,6 +568,8 @@ class _Reading:
         for ref in known:
             by_story[ref.story].append(ref.id)
         relations: dict[EntryRef, list[Relation]] = defaultdict(list)
+        dates = {EntryRef(story, raw.entry.id): raw.entry.date
+                 for story, items in raw_entries.items() for raw in items}
         for story, items in raw_entries.items():
             for raw in items:
                 source_ref = EntryRef(story, raw.entry.id)
@@ -576,6 +578,13 @@ class _Reading:
                         ref = self.resolve_ref(raw.entry, relation_type, target, known, by_story)
                         if ref is None:
                             continue
+                        later = dates.get(ref)
+                        if later is not None and happened_before(raw.entry.date, later):
+                            self.diagnostics.warning(
+                                raw.entry.path, target.line, target.column,
+                                f"`{relation_type}: {target.text}` points at an entry dated "
+                                f"{later.text}, after this entry's {raw.entry.date.text}; check the dates",
+                            )
                         relations[source_ref].append(Relation(relation_type, ref))
                         relations[ref].append(Relation(relation_type, source_ref, incoming=True))
         result: dict[str, list[Entry]] = {}
@@ -628,6 +637,7 @@ class _Reading:
                 entries.get(story.slug, []),
                 key=lambda e: (*e.date.sort_key(), e.path),
             )
+            ordered = below_what_they_answer(ordered)
             result.append(replace(story, entries=tuple(ordered), updated=last_update(story, ordered)))
         result.sort(key=lambda s: s.slug)
         result.sort(key=lambda s: s.updated.sort_key() if s.updated else (NEVER, 0), reverse=True)
@@ -644,3 +654,51 @@ def last_update(story: Story, entries: list[Entry]) -> PartialDate | None:
     elif entries:
         dates.append(max((e.date for e in entries), key=lambda d: d.sort_key()))
     return max(dates, key=lambda d: d.sort_key()) if dates else None
+
+
+FIELDS_OF = {
+    Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3, Precision.MINUTE: 5, Precision.SECOND: 6,
+}
+"""How many of (year, month, day, hour, minute, second) each precision gives."""
+
+
+def _fields_of(date: PartialDate, precision: Precision) -> tuple[int, ...]:
+    values = (date.year, date.month, date.day, date.hour, date.minute, date.second)
+    return values[:FIELDS_OF[precision]]
+
+
+def contains(outer: PartialDate, inner: PartialDate) -> bool:
+    """Tell whether a coarser date (a day) takes in a finer one (a time that day)."""
+    return outer.precision < inner.precision and _fields_of(outer, outer.precision) == _fields_of(
+        inner, outer.precision)
+
+
+def happened_before(first: PartialDate, second: PartialDate) -> bool:
+    """Tell whether `first` is over before `second` begins, at the precision both give."""
+    if first.has_time and second.has_time:
+        return first.start < second.start
+    precision = min(first.precision, second.precision)
+    return _fields_of(first, precision) < _fields_of(second, precision)
+
+
+def below_what_they_answer(entries: list[Entry]) -> list[Entry]:
+    """Move an entry dated only by its day below the entries of that day it answers.
+
+    Sorting puts a date-only entry at the start of its day, above a timed entry it
+    responds to; its date does not say it came first, its relation says it came after.
+    """
+    ordered = list(entries)
+    for _ in range(len(ordered)):
+        moved = False
+        for index, entry in enumerate(ordered):
+            position = {e.ref: i for i, e in enumerate(ordered)}
+            targets = [position[r.target] for r in entry.relations
+                       if not r.incoming and r.target in position and position[r.target] > index
+                       and contains(entry.date, ordered[position[r.target]].date)]
+            if targets:
+                ordered.insert(max(targets), ordered.pop(index))
+                moved = True
+                break
+        if not moved:
+            break
+    return ordered

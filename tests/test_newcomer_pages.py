@@ -55,3 +55,26 @@ def test_a_corrected_title_opening_with_a_quote_is_not_quoted_twice(write_site: 
     assert "Correction to “£350 million a week” for the NHS" in titles
     assert "Correction to “A bus tour”" in titles
     assert not [t for t in titles if "““" in t]
+
+
+def test_a_date_only_reply_shows_below_the_timed_entry_it_answers(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/report.md": event("2024-11-10T18:30", "The evening report"),
+        "content/s/denial.md": event("2024-11-10", "The denial", extra="denies: report\n"),
+        "content/s/morning.md": event("2024-11-10T08:00", "A morning event"),
+    })
+    assert build_site(site).ok
+    page = text_of(site / "public/s/index.html")
+    assert page.index("A morning event") < page.index("The evening report") < page.index("The denial")
+
+
+def test_check_warns_when_a_reply_is_dated_before_what_it_answers(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/report.md": event("2024-11-10T18:30", "The report"),
+        "content/s/denial.md": event("2024-11-10T09:00", "The denial", extra="denies: report\n"),
+    })
+    out = run_cli("check", "--source", str(site)).stdout
+    assert ("content/s/denial.md:5:9: warning: `denies: report` points at an entry dated 2024-11-10T18:30, "
+            "after this entry's 2024-11-10T09:00; check the dates") in out, out
