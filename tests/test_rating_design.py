@@ -37,3 +37,16 @@ def test_statements_are_not_coloured_like_true() -> None:
     colours = dict(part.split(":", 1) for part in light.replace("\n", "").split(";") if ":" in part)
     assert colours["--statement"] not in (colours["--r-true"], colours["--r-mostly-true"])
     assert not colours["--statement"].lower().startswith(("#0b6e", "#1d5e", "#2f6f"))
+
+
+def test_the_404_search_box_is_styled_like_the_site(page, static_server: Callable[..., str],
+                                                     example_site_build: Path) -> None:
+    page.goto(static_server(example_site_build, "/checks/") + "404.html")
+    styles = page.locator(".search-form").evaluate("""f => ({
+        button: getComputedStyle(f.querySelector('button')).backgroundColor,
+        radius: getComputedStyle(f.querySelector('input')).borderTopLeftRadius,
+        font: getComputedStyle(f.querySelector('input')).fontFamily
+              === getComputedStyle(document.body).fontFamily,
+    })""")
+    assert styles["button"] not in ("rgba(0, 0, 0, 0)", "rgb(239, 239, 239)")
+    assert styles["radius"] != "0px" and styles["font"]
