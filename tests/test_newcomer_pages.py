@@ -78,3 +78,27 @@ def test_check_warns_when_a_reply_is_dated_before_what_it_answers(write_site: Ca
     out = run_cli("check", "--source", str(site)).stdout
     assert ("content/s/denial.md:5:9: warning: `denies: report` points at an entry dated 2024-11-10T18:30, "
             "after this entry's 2024-11-10T09:00; check the dates") in out, out
+
+
+def test_relations_are_their_own_block_in_date_order_not_in_the_sources(
+    write_site: Callable[..., Path],
+) -> None:
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/late.md": event("2024-03-01", "The late report"),
+        "content/s/early.md": event("2024-01-01", "The early report"),
+        "content/s/reply.md": event("2024-04-01", "The reply", extra=(
+            "responds_to: [late, early]\nsources:\n  - url: https://news.test/a\n    title: A source\n")),
+    })
+    assert build_site(site).ok
+    for page in ("public/s/index.html", "public/s/reply/index.html"):
+        html = (site / page).read_text("utf-8")
+        block = html[html.index('id="reply"') if 'id="reply"' in html else 0:]
+        relations = block[block.index('class="relations"'):]
+        relations = relations[:relations.index("</ul>")]
+        assert relations.index("The early report") < relations.index("The late report"), page
+        sources = block[block.index('class="sources"'):]
+        sources = sources[:sources.index("</ul>")]
+        assert "The early report" not in sources and "A source" in sources, page
+    timeline = (site / "public/s/index.html").read_text("utf-8")
+    assert '<p class="relations-label">Related entries</p>' in timeline
