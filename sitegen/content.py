@@ -579,7 +579,9 @@ class _Reading:
                         if ref is None:
                             continue
                         later = dates.get(ref)
-                        if later is not None and happened_before(raw.entry.date, later):
+                        # An answer comes after what it answers; a confirmation may come first.
+                        if (later is not None and relation_type in ANSWERS
+                                and happened_before(raw.entry.date, later)):
                             self.diagnostics.warning(
                                 raw.entry.path, target.line, target.column,
                                 f"`{relation_type}: {target.text}` points at an entry dated "
@@ -655,6 +657,9 @@ def last_update(story: Story, entries: list[Entry]) -> PartialDate | None:
         dates.append(max((e.date for e in entries), key=lambda d: d.sort_key()))
     return max(dates, key=lambda d: d.sort_key()) if dates else None
 
+
+ANSWERS = ("responds_to", "denies", "corrects")
+"""Relations whose entry must come after its target."""
 
 FIELDS_OF = {
     Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3, Precision.MINUTE: 5, Precision.SECOND: 6,
