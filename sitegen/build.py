@@ -29,6 +29,7 @@ from sitegen.outputguard import (
     output_lock,
 )
 from sitegen.pages import html_pages
+from sitegen.placeholders import placeholder_warnings
 from sitegen.render import PageRenderer, PageSpec, json_filter, site_context
 from sitegen.sitefiles import walk
 from sitegen.source import Node
@@ -143,6 +144,7 @@ class Builder:
         config = load_config(self.source, diagnostics, self.base_url)
         site = self.reader.read(config, diagnostics, self.drafts)
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC))
+        placeholder_warnings(self.source, site, diagnostics)
         return site, diagnostics
 
     def front_matter(self, path: str) -> Node | None:

@@ -45,7 +45,8 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "github", "json"), default="text",
                        help="text (grouped by file), github (Actions annotations) or json")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.add_argument("--drafts", action="store_true", help="check drafts too")
+    check.add_argument("--drafts", action="store_true",
+                       help="check drafts as if published (without it, drafts' problems are warnings)")
 
     new = sub.add_parser("new", help="write a new story or entry to fill in")
     source_flag(new)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sitegen import scaffold
 from sitegen.build import Builder
+from sitegen.checking import check_site
+from sitegen.config import CONFIG_FILE, base_url_problem
 from sitegen.diagnostics import Diagnostic
 from sitegen.outputguard import OutputRefused, check_output
 from sitegen.report import report
@@ -51,6 +53,8 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 def build(args: argparse.Namespace) -> int:
     source = site_folder(args.source)
     output = args.output.resolve() if args.output else source / "public"
+    if args.base_url is not None and (problem := base_url_problem(args.base_url)):
+        raise UsageError(f"--base-url {problem}")
     try:
         check_output(source, output, force=args.force)
     except OutputRefused as error:
@@ -68,8 +72,7 @@ def build(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> int:
     source = site_folder(args.source)
-    builder = Builder(source, source / "public", drafts=args.drafts, strict=args.strict)
-    _, diagnostics = builder.read()
+    diagnostics = check_site(source, drafts=args.drafts)
     report(diagnostics.sorted(args.strict), source, args.format, sys.stdout)
     return 1 if diagnostics.has_errors(args.strict) else 0
 
@@ -92,8 +95,17 @@ def serve(args: argparse.Namespace) -> int:
     return run_server(source, host=args.host, port=args.port, drafts=args.drafts, output=args.output)
 
 
+def enclosing_site(folder: Path) -> Path:
+    """The site folder holding `folder`: the nearest one with sitegen.toml, so that
+    `sitegen new` works from inside content/ or a story folder; else `folder` itself."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate
+    return folder
+
+
 def new(args: argparse.Namespace) -> int:
-    source = site_folder(args.source)
+    source = enclosing_site(site_folder(args.source))
     try:
         if args.what == "story":
             path = scaffold.new_story(source, args.slug)

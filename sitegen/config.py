@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sitegen.dates import load_zone
+from sitegen.dates import load_zone, unknown_zone_message
 from sitegen.diagnostics import Diagnostics
 from sitegen.editorial import RULES, SETTINGS
-from sitegen.fields import did_you_mean, is_web_url
+from sitegen.fields import CONFIG_FIELDS, did_you_mean, is_web_url
 from sitegen.i18n import (
     N_,
     SOURCE_LANGUAGE,
@@ -36,13 +36,25 @@ DEFAULT_RATINGS: tuple[tuple[str, str, str], ...] = (
 )
 """The built-in scale, in the theme's catalogues; a site's own `[[ratings]]` are in its words."""
 
-KNOWN_KEYS = (
-    "title", "base_url", "language", "timezone", "description", "organization",
-    "ratings", "unsafe_html", "languages", "default_language_in_subfolder", "checks",
-    "translations", "max_file_size_mb", "markdown_time_limit",
-)
+KNOWN_KEYS = tuple(CONFIG_FIELDS)
 TEXT_KEYS = ("title", "description", "ratings")
 """What `[translations.<lang>]` may translate: the site's own words, not the theme's."""
+
+
+BASE_URL_FLAG = "--base-url"
+
+
+def with_slash(url: str) -> str:
+    """A base URL names a folder: end it with `/`."""
+    return url if url.endswith("/") else url + "/"
+
+
+def base_url_problem(url: str) -> str | None:
+    """Say what is wrong with a base URL, or None when it can be used."""
+    url = with_slash(url)
+    if not is_web_url(url) or urlsplit(url).query or urlsplit(url).fragment:
+        return f"must be an absolute http(s) URL such as https://example.org/checks/, not `{url}`"
+    return None
 
 
 def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = None) -> Config:
@@ -57,6 +69,8 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     except tomllib.TOMLDecodeError as error:
         line, column = _toml_position(str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        line_text = raw_bytes.decode("utf-8", "replace").splitlines()[line - 1:line] or [""]
+        message, column = _plain_toml_problem(message, line_text[0], column)
         diagnostics.error(CONFIG_FILE, line, column, f"sitegen.toml is not valid TOML: {message}")
     lines = raw_bytes.decode("utf-8", "replace").splitlines()
 
@@ -80,16 +94,13 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
         return value
 
     url = base_url if base_url is not None else text("base_url", "http://localhost:8000/")
-    if not url.endswith("/"):
-        url += "/"
-    if not is_web_url(url) or urlsplit(url).query or urlsplit(url).fragment:
-        message = ("must be an absolute http(s) URL such as "
-                   f"https://example.org/checks/, not `{url}`")
-        if base_url is not None:  # the command line's, not the file's
-            diagnostics.error("--base-url", 0, 0, f"--base-url {message}")
-        else:
-            problem("base_url", f"`base_url` {message}")
-        url = "http://localhost:8000/"
+    url_problem = base_url_problem(url)
+    if url_problem and base_url is not None:
+        # The flag is to blame, not the file: point at the command line.
+        diagnostics.error(BASE_URL_FLAG, 1, 1, f"`{BASE_URL_FLAG}` {url_problem}")
+    elif url_problem:
+        problem("base_url", f"`base_url` {url_problem}")
+    url = "http://localhost:8000/" if url_problem else with_slash(url)
 
     def limit(key: str, default: float, low: float, high: float) -> float:
         value = data.get(key, default)
@@ -104,8 +115,7 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     zone_name = text("timezone", "UTC")
     zone = load_zone(zone_name)
     if zone is None:
-        problem("timezone", f"unknown time zone `{zone_name}`; use an IANA name such as "
-                            "UTC or Europe/Kyiv")
+        problem("timezone", unknown_zone_message(zone_name))
         zone = load_zone("UTC")
         assert zone is not None
 
@@ -303,6 +313,19 @@ def _ratings(raw: Any, problem: Any, translate: Callable[[str], str]) -> tuple[R
             continue
         ratings.append(Rating(key, label, value, str(entry.get("description", ""))))
     return tuple(ratings)
+
+
+def _plain_toml_problem(message: str, line_text: str, column: int) -> tuple[str, int]:
+    """Say what is wrong in the author's words, pointing at where the fix goes."""
+    if message.startswith("Illegal character '\\n'") or message.startswith("Unterminated string"):
+        quote = max(line_text.rfind('"', 0, column - 1), line_text.rfind("'", 0, column - 1))
+        if quote >= 0:
+            mark = line_text[quote]
+            return (f"the string opened here is not closed; end it with `{mark}` on the same line "
+                    f"(a string that spans lines needs triple quotes)", quote + 1)
+    if message.startswith("Illegal character '\\t'"):
+        return "a tab inside a string; write \\t or use spaces", column
+    return message, column
 
 
 def _toml_position(message: str) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sitegen.dates import PartialDate, load_zone
+from sitegen.dates import PartialDate, Precision, load_zone, unknown_zone_message
 from sitegen.diagnostics import Diagnostics
 from sitegen.fields import (
     ENTRY_FIELDS,
@@ -143,6 +143,8 @@ class _Reading:
         self.draft_stories: set[str] = set()
         self.drafts_seen: set[EntryRef] = set()
         """Hidden drafts: a relation to one is left out with a warning, not an error."""
+        self.unusable: set[EntryRef] = set()
+        """Entries dropped for errors of their own: they exist, so a relation to one is no error."""
 
     def run(self) -> Site:
         content = self.root / CONTENT_DIR
@@ -348,9 +350,7 @@ class _Reading:
                 found = load_zone(node.value)
                 if found is None:
                     self.diagnostics.error(
-                        source.path, node.line, node.column,
-                        f"unknown time zone `{node.value}`; use an IANA name such as "
-                        "UTC or Europe/Kyiv",
+                        source.path, node.line, node.column, unknown_zone_message(node.value),
                     )
                 else:
                     zone, zone_name = found, node.value
@@ -424,17 +424,28 @@ class _Reading:
             self.drafts_seen.update(cached[3])
         raw = cached[1]
         if raw is None:
+            if not cached[3]:
+                self.unusable.add(EntryRef(story, self.declared_id(path)))
             return None
         # Tags are registered site-wide on every read; the cached entry must not be mutated.
         tags = self.add_tags(raw.tag_names, raw.entry.path, raw.tags_line)
         return replace(raw, entry=replace(raw.entry, tags=tags))
+
+    def declared_id(self, path: Path) -> str:
+        """The id an entry file claims (`id:` or its file name), even when it has errors."""
+        source = self.parse(path)
+        if source.meta and isinstance(source.meta.value, dict) and "id" in source.meta.value:
+            written = source.meta.value["id"].value
+            if isinstance(written, str) and written.strip():
+                return written.strip()
+        return path.stem
 
     def _read_entry(self, path: Path, story: str, zone: tzinfo) -> _RawEntry | None:
         source = self.parse(path)
         values = self.fields(source, ENTRY_FIELDS, "an entry", zone)
         meta = source.meta.value if source.meta and isinstance(source.meta.value, dict) else {}
         entry_id = values.get("id", path.stem)
-        id_position = (0, 0)
+        id_position = (1, 1)
         if "id" in meta:
             id_position = (meta["id"].line, meta["id"].column)
         elif not self.check_slug(path, path.stem, "entry id (the file name)"):
@@ -576,6 +587,8 @@ class _Reading:
         for ref in known:
             by_story[ref.story].append(ref.id)
         relations: dict[EntryRef, list[Relation]] = defaultdict(list)
+        dates = {EntryRef(story, raw.entry.id): raw.entry.date
+                 for story, items in raw_entries.items() for raw in items}
         for story, items in raw_entries.items():
             for raw in items:
                 source_ref = EntryRef(story, raw.entry.id)
@@ -584,6 +597,15 @@ class _Reading:
                         ref = self.resolve_ref(raw.entry, relation_type, target, known, by_story)
                         if ref is None:
                             continue
+                        later = dates.get(ref)
+                        # An answer comes after what it answers; a confirmation may come first.
+                        if (later is not None and relation_type in ANSWERS
+                                and happened_before(raw.entry.date, later)):
+                            self.diagnostics.warning(
+                                raw.entry.path, target.line, target.column,
+                                f"`{relation_type}: {target.text}` points at an entry dated "
+                                f"{later.text}, after this entry's {raw.entry.date.text}; check the dates",
+                            )
                         relations[source_ref].append(Relation(relation_type, ref))
                         relations[ref].append(Relation(relation_type, source_ref, incoming=True))
         result: dict[str, list[Entry]] = {}
@@ -606,6 +628,10 @@ class _Reading:
             return None
         if ref in known:
             return ref
+        if ref in self.unusable:
+            # The target has errors of its own, reported at its file; a "no entry" error here
+            # would be wrong, and its "did you mean" would send the author to another entry.
+            return None
         if ref in self.drafts_seen or ref.story in self.draft_stories:
             self.diagnostics.warning(
                 entry.path, target.line, target.column,
@@ -632,10 +658,71 @@ class _Reading:
                 entries.get(story.slug, []),
                 key=lambda e: (*e.date.sort_key(), e.path),
             )
-            updated = story.updated
-            if updated is None and ordered:
-                updated = max((e.date for e in ordered), key=lambda d: d.sort_key())
-            result.append(replace(story, entries=tuple(ordered), updated=updated))
+            ordered = below_what_they_answer(ordered)
+            result.append(replace(story, entries=tuple(ordered), updated=last_update(story, ordered)))
         result.sort(key=lambda s: s.slug)
         result.sort(key=lambda s: s.updated.sort_key() if s.updated else (NEVER, 0), reverse=True)
         return result
+
+
+def last_update(story: Story, entries: list[Entry]) -> PartialDate | None:
+    """The story's "Last updated": `updated` as written, else the newest entry date, and never
+    before a correction of the story or of one of its entries (the feeds say so too)."""
+    dates = [c.date for c in story.corrections]
+    dates += [c.date for e in entries for c in e.corrections]
+    if story.updated is not None:
+        dates.append(story.updated)
+    elif entries:
+        dates.append(max((e.date for e in entries), key=lambda d: d.sort_key()))
+    return max(dates, key=lambda d: d.sort_key()) if dates else None
+
+
+ANSWERS = ("responds_to", "denies", "corrects")
+"""Relations whose entry must come after its target."""
+
+FIELDS_OF = {
+    Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3, Precision.MINUTE: 5, Precision.SECOND: 6,
+}
+"""How many of (year, month, day, hour, minute, second) each precision gives."""
+
+
+def _fields_of(date: PartialDate, precision: Precision) -> tuple[int, ...]:
+    values = (date.year, date.month, date.day, date.hour, date.minute, date.second)
+    return values[:FIELDS_OF[precision]]
+
+
+def contains(outer: PartialDate, inner: PartialDate) -> bool:
+    """Tell whether a coarser date (a day) takes in a finer one (a time that day)."""
+    return outer.precision < inner.precision and _fields_of(outer, outer.precision) == _fields_of(
+        inner, outer.precision)
+
+
+def happened_before(first: PartialDate, second: PartialDate) -> bool:
+    """Tell whether `first` is over before `second` begins, at the precision both give."""
+    if first.has_time and second.has_time:
+        return first.start < second.start
+    precision = min(first.precision, second.precision)
+    return _fields_of(first, precision) < _fields_of(second, precision)
+
+
+def below_what_they_answer(entries: list[Entry]) -> list[Entry]:
+    """Move an entry dated only by its day below the entries of that day it answers.
+
+    Sorting puts a date-only entry at the start of its day, above a timed entry it
+    responds to; its date does not say it came first, its relation says it came after.
+    """
+    ordered = list(entries)
+    for _ in range(len(ordered)):
+        moved = False
+        for index, entry in enumerate(ordered):
+            position = {e.ref: i for i, e in enumerate(ordered)}
+            targets = [position[r.target] for r in entry.relations
+                       if not r.incoming and r.target in position and position[r.target] > index
+                       and contains(entry.date, ordered[position[r.target]].date)]
+            if targets:
+                ordered.insert(max(targets), ordered.pop(index))
+                moved = True
+                break
+        if not moved:
+            break
+    return ordered

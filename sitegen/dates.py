@@ -171,3 +171,13 @@ def parse_offset(text: str) -> timedelta:
     if hours > 23 or minutes > 59:
         raise ValueError(text)
     return sign * timedelta(hours=hours, minutes=minutes)
+
+
+def unknown_zone_message(name: str) -> str:
+    """Explain an unknown time zone, with the closest IANA name when there is one."""
+    import difflib
+    from zoneinfo import available_timezones
+
+    close = difflib.get_close_matches(name, sorted(available_timezones()), n=1, cutoff=0.6)
+    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    return f"unknown time zone `{name}`{hint}; use an IANA name such as UTC or Europe/Kyiv"

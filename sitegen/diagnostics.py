@@ -16,14 +16,20 @@ class Diagnostic:
     path: str
     """Path relative to the site folder, with forward slashes."""
     line: int
-    """1-based line in the real file; 0 when the problem concerns the whole file."""
+    """1-based line in the real file; 1 when the problem concerns the whole file."""
     column: int
-    """1-based column; 0 when unknown."""
+    """1-based column; 1 when unknown."""
     severity: Severity
     message: str
     """What is wrong and how to fix it, in one or two sentences."""
     rule: str = ""
     """The editorial rule's id (see `editorial`), or "" for a structural problem."""
+
+    def __post_init__(self) -> None:
+        # Editors and CI annotations read `path:0:0:` as no position at all; a whole-file
+        # problem points at the file's first line instead, the same way everywhere.
+        object.__setattr__(self, "line", max(self.line, 1))
+        object.__setattr__(self, "column", max(self.column, 1))
 
     def format(self) -> str:
         """Render as `path:line:column: severity: message`, the form editors parse."""

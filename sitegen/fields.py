@@ -20,7 +20,7 @@ from sitegen.source import Node
 
 FieldType = Literal[
     "text", "bool", "int", "date", "url", "slug", "choice", "strings", "refs",
-    "sources", "corrections", "language",
+    "sources", "corrections", "language", "table",
 ]
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -100,6 +100,40 @@ PAGE_FIELDS = _fields(
     Field("summary", "text", "One sentence, used as the page description."),
     Field("weight", "int", "Order in the navigation, lightest first."),
     Field("draft", "bool", "true hides the page unless building with --drafts."),
+)
+
+CONFIG_FIELDS = _fields(
+    Field("title", "text", "The site's name, in the header and every page title."),
+    Field("base_url", "url", "Where the site will live, with the trailing slash; a sub-path works. "
+          "`sitegen build --base-url` overrides it for one build."),
+    Field("language", "language", "The language of the content and the theme (en, uk, ru…)."),
+    Field("languages", "strings", "Every language the site is built in, `language` first."),
+    Field("default_language_in_subfolder", "bool", "true: the default language under /<language>/ too."),
+    Field("timezone", "text", "IANA time zone naive times are read in (default UTC), e.g. Europe/Kyiv."),
+    Field("description", "text", "One sentence about the site, for the home page and feeds."),
+    Field("organization", "table", "[organization]: the publisher, the author of every ClaimReview."),
+    Field("ratings", "table", "[[ratings]]: the rating scale, worst first (default: false … true)."),
+    Field("unsafe_html", "bool", "true lets raw HTML in Markdown through (scripts are still removed)."),
+    Field("translations", "table", "[translations.<language>]: the site's title, description and rating "
+          "labels in its other languages (see docs/translating.md)."),
+    Field("checks", "table", '[checks]: an editorial rule id = "off", "warning" or "error" (see README, '
+          '"Editorial checks").'),
+    Field("max_file_size_mb", "int", "The largest content file read, in megabytes (default 5)."),
+    Field("markdown_time_limit", "int", "Seconds one body's Markdown conversion may take (default 10)."),
+)
+"""The settings of sitegen.toml, for the authors' reference."""
+
+ORGANIZATION_FIELDS = _fields(
+    Field("name", "text", "The publisher's name (default: the site's title)."),
+    Field("url", "url", "The publisher's home page (default: base_url)."),
+    Field("logo", "url", "The publisher's logo."),
+)
+
+RATING_FIELDS = _fields(
+    Field("key", "slug", "What entries write as `rating:`.", required=True),
+    Field("label", "text", "What readers see.", required=True),
+    Field("description", "text", "What the rating means, on the methodology of the scale."),
+    Field("value", "int", "ClaimReview's ratingValue (default: the position on the scale)."),
 )
 
 SOURCE_KEYS = ("url", "title", "publisher", "date", "archive", "anonymous")

@@ -115,6 +115,9 @@ sources:
 # corrects: other-entry-id
 tags: []
 # ignore: [source-not-archived]   # silence an editorial check for this file
+# corrections:                    # dated notes, shown on the page and in /corrections/
+#   - date: {date}
+#     note: "An earlier version of this entry misstated the date of the interview."
 ---
 
 Context and analysis: who said it, where, and how it checks out.
@@ -182,9 +185,11 @@ concurrency:
   cancel-in-progress: false
 
 env:
-  # What `pip install` installs: a released version ("sitegen==0.1.0"),
-  # a Git URL ("sitegen @ git+https://github.com/OWNER/sitegen") or a wheel file.
-  SITEGEN_PACKAGE: sitegen
+  # What `pip install` installs: this project pinned by name and version. The
+  # PyPI package called "sitegen" is a different project; never install it.
+  # A pinned Git URL works too:
+  #   "sitegen-timelines @ git+https://github.com/OWNER/sitegen@v0.1.0"
+  SITEGEN_PACKAGE: "sitegen-timelines==0.1.0"
 
 jobs:
   build:
@@ -298,7 +303,9 @@ def new_entry(
     _check_slug(entry_id, "entry id")
     folder = source / CONTENT_DIR / story
     if not (folder / STORY_INDEX).is_file():
-        raise ScaffoldError(f"there is no story `{story}`; create it with `sitegen new story {story}`")
+        raise ScaffoldError(f"there is no story `{story}` in {folder.parent}; create it with "
+                            f"`sitegen new story {story}`, run this in the site folder (the one with "
+                            "sitegen.toml) or pass --source")
     if any(folder.rglob(f"{entry_id}.md")):
         raise ScaffoldError(f"story `{story}` already has an entry `{entry_id}`")
     date = (today or dt.date.today()).isoformat()

@@ -114,11 +114,15 @@ def parse_yaml(path: str, yaml_text: str, first_line: int, diagnostics: Diagnost
         if error.context_mark is not None and "end of stream" in (error.problem or ""):
             # The stream ran out inside a value: the value's start is where the fix goes.
             mark = error.context_mark
+        problem = error.problem or "cannot be read"
+        if error.context_mark is not None and problem.startswith("did not find expected ','"):
+            # A `[` or `{` left open is found where the parser gives up, often at the
+            # closing `---`; the place to fix is where it opens.
+            mark = error.context_mark
         line = first_line + (mark.line if mark else 0)
         column = (mark.column + 1) if mark else 1
-        problem = error.problem or "cannot be read"
-        hint = yaml_hint(problem)
-        diagnostics.error(path, line, column, f"front matter is not valid YAML: {problem}{hint}")
+        message = plain_yaml_problem(problem, _char_at(yaml_text, mark))
+        diagnostics.error(path, line, column, f"front matter is not valid YAML: {message}")
         return None
     except yaml.YAMLError as error:
         diagnostics.error(path, first_line, 1, f"front matter is not valid YAML: {error}")
@@ -130,6 +134,28 @@ def parse_yaml(path: str, yaml_text: str, first_line: int, diagnostics: Diagnost
         return Node({}, first_line, 1)
     budget = [MAX_NODES]
     return _convert(path, root, first_line, diagnostics, budget, 0)
+
+
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    """The character a YAML mark points at, or ""."""
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    if mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return ""
+    return lines[mark.line][mark.column]
+
+
+def plain_yaml_problem(problem: str, char: str) -> str:
+    """Say what is wrong in the author's words rather than the parser's."""
+    if char == "\t":
+        return "a tab; indent with spaces, not tabs"
+    if problem.startswith("did not find expected ','"):
+        closing = "]" if "']'" in problem else "}"
+        opening = "[" if closing == "]" else "{"
+        return (f"the `{opening}` here is never closed; end the list with `{closing}` on the same "
+                f"line, or put the value in quotes")
+    return problem + yaml_hint(problem)
 
 
 def yaml_hint(problem: str) -> str:

@@ -14,8 +14,11 @@ def test_init_creates_a_site_that_builds_cleanly(tmp_path: Path) -> None:
                  "content/_pages/methodology.md", "content/_pages/corrections-policy.md",
                  "content/_pages/contact.md", "content/_speakers/example-speaker.md"]:
         assert (site / path).is_file(), path
-    check = run_cli("check", "--source", str(site), "--strict")
+    check = run_cli("check", "--source", str(site))
     assert check.returncode == 0, check.stdout
+    # Only the placeholders to replace are reported (see test_newcomer_pages.py).
+    problems = [line for line in check.stdout.splitlines() if ": warning: " in line or ": error: " in line]
+    assert problems and all("placeholder" in line for line in problems), check.stdout
     assert run_cli("build", "--source", str(site)).returncode == 0
     assert (site / "public/first-story/first-statement/index.html").is_file()
     assert (site / "public/methodology/index.html").is_file()
@@ -38,7 +41,10 @@ def test_new_story_and_entries_build_after_filling_in(tmp_path: Path) -> None:
     text = (site / "content/budget-claims/minister-says.md").read_text()
     for field in ("kind: statement", "speaker:", "quote:", "sources:", "# rating:", "# denies:"):
         assert field in text
-    assert run_cli("build", "--source", str(site), "--strict").returncode == 0
+    # Unfilled, the new files build, warning about the placeholder texts left to replace.
+    built = run_cli("build", "--source", str(site))
+    assert built.returncode == 0 and "budget-claims/minister-says.md" in built.stderr
+    assert "placeholder text" in built.stderr
     assert (site / "public/budget-claims/minister-says/index.html").is_file()
 
 
