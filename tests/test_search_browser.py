@@ -53,6 +53,13 @@ def test_typing_a_word_finds_the_entry(page: Any, served: str) -> None:
     page.goto(served + "search/")
     page.fill(".pagefind-ui__search-input", WORD)
     assert results(page) == [served + ENTRY]
+    # A result says what the desk found and when, as the entry's page does.
+    page.wait_for_selector(".pagefind-ui__result-tag")
+    tags = page.eval_on_selector_all(
+        ".pagefind-ui__result-tag", "tags => tags.map(t => t.textContent.trim())")
+    assert tags == ["Our rating: Unproven", "Date: 11 November 2024"]
+    font = page.eval_on_selector(".pagefind-ui__result-title", "e => getComputedStyle(e).fontFamily")
+    assert font == page.eval_on_selector("body", "e => getComputedStyle(e).fontFamily")
     page.click(".pagefind-ui__result-link")
     page.wait_for_url(served + ENTRY)
     assert "Kremlin says" in page.title()
