@@ -71,7 +71,9 @@ def parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of front matter, for editors")
     source_flag(schema)
-    schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "story", "speaker", "page"),
+    schema.add_argument("kind", nargs="?", default="entry",
+                        choices=("entry", "story", "speaker", "page",
+                                 "entry-translation", "story-translation"),
                         help="which front matter (default: entry)")
 
     init = sub.add_parser("init", help="create a new site")

@@ -587,8 +587,6 @@ class _Reading:
         for ref in known:
             by_story[ref.story].append(ref.id)
         relations: dict[EntryRef, list[Relation]] = defaultdict(list)
-        dates = {EntryRef(story, raw.entry.id): raw.entry.date
-                 for story, items in raw_entries.items() for raw in items}
         for story, items in raw_entries.items():
             for raw in items:
                 source_ref = EntryRef(story, raw.entry.id)
@@ -597,15 +595,8 @@ class _Reading:
                         ref = self.resolve_ref(raw.entry, relation_type, target, known, by_story)
                         if ref is None:
                             continue
-                        later = dates.get(ref)
-                        # An answer comes after what it answers; a confirmation may come first.
-                        if (later is not None and relation_type in ANSWERS
-                                and happened_before(raw.entry.date, later)):
-                            self.diagnostics.warning(
-                                raw.entry.path, target.line, target.column,
-                                f"`{relation_type}: {target.text}` points at an entry dated "
-                                f"{later.text}, after this entry's {raw.entry.date.text}; check the dates",
-                            )
+                        # An answer dated before what it answers is the editorial rule
+                        # `relation-out-of-order` (sitegen/editorial.py), not a second warning here.
                         relations[source_ref].append(Relation(relation_type, ref))
                         relations[ref].append(Relation(relation_type, source_ref, incoming=True))
         result: dict[str, list[Entry]] = {}
@@ -668,8 +659,9 @@ class _Reading:
 def last_update(story: Story, entries: list[Entry]) -> PartialDate | None:
     """The story's "Last updated": `updated` as written, else the newest entry date, and never
     before a correction of the story or of one of its entries (the feeds say so too)."""
-    dates = [c.date for c in story.corrections]
-    dates += [c.date for e in entries for c in e.corrections]
+    # An undated correction (an error of its own) cannot make a story newer.
+    dates = [c.date for c in story.corrections if c.date is not None]
+    dates += [c.date for e in entries for c in e.corrections if c.date is not None]
     if story.updated is not None:
         dates.append(story.updated)
     elif entries:

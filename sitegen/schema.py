@@ -25,9 +25,14 @@ from sitegen.fields import (
     STORY_FIELDS,
     Field,
 )
+from sitegen.translations import ENTRY_TRANSLATION_FIELDS, STORY_TRANSLATION_FIELDS
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-KINDS = {"story": STORY_FIELDS, "entry": ENTRY_FIELDS, "speaker": SPEAKER_FIELDS, "page": PAGE_FIELDS}
+KINDS = {
+    "story": STORY_FIELDS, "entry": ENTRY_FIELDS, "speaker": SPEAKER_FIELDS, "page": PAGE_FIELDS,
+    # `<id>.<language>.md` beside an original: the same fields, only the title required.
+    "story-translation": STORY_TRANSLATION_FIELDS, "entry-translation": ENTRY_TRANSLATION_FIELDS,
+}
 """What `sitegen schema KIND` can print, by the front matter it describes."""
 
 SCALAR = ["string", "number", "boolean"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.support.sites import run_cli
@@ -79,8 +80,11 @@ def test_new_entry_takes_its_fields_as_options_for_scripts(tmp_path: Path) -> No
                  "  - url: https://news.example.com/bridge", '    publisher: "Example News"',
                  "    archive: https://web.archive.org/web/2024/https://news.example.com/bridge"):
         assert any(written.startswith(line) for written in text.splitlines()), line
-    check = run_cli("check", "--source", str(site), "--strict")
-    assert check.returncode == 0, check.stdout
+    # The entry written from options has no problem of its own (the scaffold's
+    # placeholders around it still warn until they are replaced).
+    check = run_cli("check", "--source", str(site), "--format", "json", "--strict")
+    own = [p for p in json.loads(check.stdout) if p["path"] == "content/first-story/minister-bridge.md"]
+    assert own == [], own
     assert run_cli("build", "--source", str(site)).returncode == 0
     page = (site / "public/first-story/minister-bridge/index.html").read_text()
     assert "Minister of Transport" in page and "A paraphrase, not the exact words" in page
@@ -123,8 +127,9 @@ def test_init_sets_up_vs_code_for_front_matter(tmp_path: Path) -> None:
     (site / "content/first-story/broken.md").write_text("---\nkind: event\ndate: soon\ntitle: T\n---\n")
     output = run_cli("check", cwd=site).stdout
     found = [m for m in map(re.compile(matcher["regexp"]).match, output.splitlines()) if m]
-    assert [(m[matcher["file"]], m[matcher["line"]], m[matcher["severity"]]) for m in found] == [
-        ("content/first-story/broken.md", "3", "error")]
+    assert ("content/first-story/broken.md", "3", "error") in [
+        (m[matcher["file"]], m[matcher["line"]], m[matcher["severity"]]) for m in found]
+    assert all(m[matcher["severity"]] in ("error", "warning") for m in found)
     snippets = json.loads((site / ".vscode/sitegen.code-snippets").read_text())
     assert snippets["sitegen quote_type"]["body"] == ["quote_type: ${1|verbatim,paraphrase|}"]
     assert all(s["scope"] == "markdown" for s in snippets.values())

@@ -76,8 +76,9 @@ def test_check_warns_when_a_reply_is_dated_before_what_it_answers(write_site: Ca
         "content/s/denial.md": event("2024-11-10T09:00", "The denial", extra="denies: report\n"),
     })
     out = run_cli("check", "--source", str(site)).stdout
-    assert ("content/s/denial.md:5:9: warning: `denies: report` points at an entry dated 2024-11-10T18:30, "
-            "after this entry's 2024-11-10T09:00; check the dates") in out, out
+    assert ("content/s/denial.md:5:1: error: `denies: report` points forward in time: this entry is dated "
+            "2024-11-10T09:00, before `report` (2024-11-10T18:30)") in out, out
+    assert out.count("denies: report") == 2, out  # the one problem, and its line quoted once
 
 
 def test_relations_are_their_own_block_in_date_order_not_in_the_sources(

@@ -48,7 +48,8 @@ def test_github_format_escapes_what_would_end_a_command() -> None:
     assert escape_property("a,b:c%") == "a%2Cb%3Ac%25"
     item = Diagnostic("content/a,b:c.md", 2, 0, "warning", "line one\nline two 50%")
     (line,) = format_github([item], Path("/site"), Path("/site")).splitlines()
-    assert line == "::warning file=content/a%2Cb%3Ac.md,line=2,title=sitegen check::line one%0Aline two 50%25"
+    assert line == ("::warning file=content/a%2Cb%3Ac.md,line=2,col=1,title=sitegen check::"
+                    "line one%0Aline two 50%25")
     assert ANNOTATION.match(line)
 
 

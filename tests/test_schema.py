@@ -16,6 +16,7 @@ from sitegen.build import Builder
 from sitegen.diagnostics import Diagnostics
 from sitegen.schema import front_matter_schema
 from sitegen.source import Node, read_source
+from sitegen.translations import TRANSLATION_NAME
 from tests.support.sites import REPO_ROOT, run_cli, story
 
 INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
@@ -52,7 +53,8 @@ def kind_of(relative: str) -> str:
         return "speaker"
     if parts[1] == "_pages":
         return "page"
-    return "story" if parts[-1].startswith("_index") else "entry"
+    kind = "story" if parts[-1].startswith("_index") else "entry"
+    return f"{kind}-translation" if TRANSLATION_NAME.match(parts[-1]) else kind
 
 
 def schema_errors(kind: str, data: Any, ratings: tuple[str, ...] = ()) -> list[str]:

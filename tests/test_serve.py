@@ -251,7 +251,7 @@ def test_symlink_out_of_static_is_an_error_neither_published_nor_served(
     for path in ("/leak.txt", "/passwd"):
         status, _, body = server.request(path)
         assert status in (404, 503) and b"TOP-SECRET" not in body and b"root:" not in body
-    assert "static/leak.txt:0:0: error: this is a symbolic link to" in server.output()
+    assert "static/leak.txt:1:1: error: this is a symbolic link to" in server.output()
 
 
 def test_foreign_host_headers_are_refused(write_site: Callable[..., Path], serve: Any) -> None:

@@ -96,7 +96,8 @@ def test_each_entry_shows_what_a_reader_needs_at_a_glance(
     wapo_relations = page.locator("#wapo-report .relations").inner_text()
     assert re.search(r"Denied by: Kremlin says .* \(Dmitry Peskov, the next day\)", wapo_relations)
     assert re.search(r"Denied by: Ukraine denies .* the same day\)", wapo_relations)
-    assert page.locator("#peskov-denial .relations a").first.get_attribute("href") == "#wapo-report"
+    # In date order: the call the Post reported (6 November) before the report (10 November).
+    assert page.locator("#peskov-denial .relations a").first.get_attribute("href") == "#alleged-call"
     assert "(The Washington Post, the day before)" in peskov.locator(".relations").inner_text()
     # Approximate dates say so.
     assert page.locator("#alleged-call .entry-meta").inner_text().count("around") == 2
