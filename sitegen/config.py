@@ -22,7 +22,7 @@ from sitegen.i18n import (
     load_translations,
     parse_locale,
 )
-from sitegen.model import Config, Organization, Rating, SiteText
+from sitegen.model import TONES, Config, Organization, Rating, SiteText, tone_at
 from sitegen.theme import LAYOUTS_DIR, builtin_theme_dir
 
 CONFIG_FILE = "sitegen.toml"
@@ -291,7 +291,8 @@ def _ratings(raw: Any, problem: Any, translate: Callable[[str], str]) -> tuple[R
     """Read the rating scale, worst first; the built-in one, translated, when none is given."""
     if raw is None:
         return tuple(
-            Rating(key, translate(label), position, translate(description))
+            Rating(key, translate(label), position, translate(description),
+                   tone_at(position, len(DEFAULT_RATINGS)))
             for position, (key, label, description) in enumerate(DEFAULT_RATINGS, start=1)
         )
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw) or not raw:
@@ -311,7 +312,12 @@ def _ratings(raw: Any, problem: Any, translate: Callable[[str], str]) -> tuple[R
         if any(r.key == key for r in ratings):
             problem("ratings", f"rating key `{key}` is given twice")
             continue
-        ratings.append(Rating(key, label, value, str(entry.get("description", ""))))
+        tone = entry.get("tone", tone_at(position, len(raw)))
+        if tone not in TONES:
+            problem("ratings", f"rating `{key}`: `tone` must be one of {', '.join(TONES)} (worst to best), "
+                               f"not {tone!r}{did_you_mean(str(tone), TONES)}")
+            tone = tone_at(position, len(raw))
+        ratings.append(Rating(key, label, value, str(entry.get("description", "")), tone))
     return tuple(ratings)
 
 

@@ -134,6 +134,8 @@ RATING_FIELDS = _fields(
     Field("label", "text", "What readers see.", required=True),
     Field("description", "text", "What the rating means, on the methodology of the scale."),
     Field("value", "int", "ClaimReview's ratingValue (default: the position on the scale)."),
+    Field("tone", "choice", "The badge's colour and shape, worst to best (default: from the "
+          "rating's position on the scale).", choices=("worst", "bad", "neutral", "good", "best")),
 )
 
 SOURCE_KEYS = ("url", "title", "publisher", "date", "archive", "anonymous")

@@ -15,6 +15,17 @@ RelationType = Literal["responds_to", "denies", "confirms", "corrects"]
 RELATION_TYPES: tuple[RelationType, ...] = ("responds_to", "denies", "confirms", "corrects")
 
 
+TONES = ("worst", "bad", "neutral", "good", "best")
+"""The colours and shapes a rating badge can take, worst first."""
+
+
+def tone_at(position: int, count: int) -> str:
+    """The default tone of the rating at `position` (1 = worst) of a scale of `count`."""
+    if count <= 1:
+        return "neutral"
+    return TONES[round((position - 1) * (len(TONES) - 1) / (count - 1))]
+
+
 @dataclass(frozen=True)
 class Rating:
     """One step of the publisher's rating scale."""
@@ -27,6 +38,9 @@ class Rating:
     """ClaimReview's ratingValue: the position in the scale (1 = worst) unless set."""
     description: str = ""
     """One plain-language sentence for the ratings key."""
+    tone: str = "neutral"
+    """Where the rating sits on the scale, worst to best (see `TONES`): its colour and shape,
+    so any site's own scale is coloured, not only the built-in one's keys."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.sites import REPO_ROOT
+from tests.support.sites import REPO_ROOT, build_site, event, story
 
 STORY = "trump-putin-call"
 
@@ -50,3 +50,59 @@ def test_the_404_search_box_is_styled_like_the_site(page, static_server: Callabl
     })""")
     assert styles["button"] not in ("rgba(0, 0, 0, 0)", "rgb(239, 239, 239)")
     assert styles["radius"] != "0px" and styles["font"]
+
+
+CUSTOM_SCALE = """\
+title = "Three-step checks"
+base_url = "https://example.org/"
+language = "en"
+[[ratings]]
+key = "wrong"
+label = "Wrong"
+[[ratings]]
+key = "half"
+label = "Half right"
+[[ratings]]
+key = "right"
+label = "Right"
+"""
+
+
+def test_a_site_with_its_own_three_ratings_gets_a_colour_and_shape_for_each(
+    page, static_server: Callable[..., str], write_site: Callable[..., Path],
+) -> None:
+    rated = "rating: {key}\nverdict: Checked.\nreviewed: 2024-05-03\n"
+    site = write_site({
+        "sitegen.toml": CUSTOM_SCALE,
+        "content/s/_index.md": story(),
+        **{f"content/s/{key}.md": event(f"2024-05-0{n}", f"Claim {n}", extra=rated.format(key=key))
+           for n, key in enumerate(("wrong", "half", "right"), start=1)},
+    })
+    result = build_site(site)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    page.goto(static_server(site / "public") + "s/")
+    badges = page.locator(".entry .review .rating").evaluate_all("""bs => bs.map(b => ({
+        label: b.textContent.replace('Rating:', '').trim(),
+        fill: getComputedStyle(b).backgroundColor,
+        ink: getComputedStyle(b).color,
+        shape: getComputedStyle(b, '::before').content,
+    }))""")
+    assert [b["label"] for b in badges] == ["Wrong", "Half right", "Right"]
+    fills = {b["fill"] for b in badges}
+    assert len(fills) == 3 and "rgba(0, 0, 0, 0)" not in fills, badges
+    assert len({b["shape"] for b in badges}) == 3 and all(b["shape"] not in ("none", "") for b in badges)
+    assert all(b["ink"] != b["fill"] for b in badges), "the label must be readable on its fill"
+
+
+def test_a_rating_may_name_its_tone(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "sitegen.toml": CUSTOM_SCALE.replace('label = "Half right"', 'label = "Half right"\ntone = "bad"'),
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-05-01", extra="rating: half\nverdict: V.\nreviewed: 2024-05-02\n"),
+    })
+    assert build_site(site).ok
+    assert 'class="rating rating-half tone-bad"' in (site / "public/s/a/index.html").read_text("utf-8")
+    unknown_tone = CUSTOM_SCALE.replace('label = "Right"', 'label = "Right"\ntone = "great"')
+    broken = write_site({"sitegen.toml": unknown_tone, "content/s/_index.md": story()}, folder="broken")
+    printed = [d.format() for d in build_site(broken).diagnostics]
+    assert any("`tone` must be one of worst, bad, neutral, good, best" in p for p in printed), printed
