@@ -407,7 +407,7 @@ class _Reading:
         stat = path.stat()
         relative = self.rel(path)
         key = (stat.st_mtime_ns, stat.st_size, story, zone_name, self.config.unsafe_html, self.drafts,
-               self.config.language)
+               self.config.language, tuple(r.key for r in self.config.ratings))
         cached = self.reader.cache.entries.get(relative)
         if cached is None or cached[0] != key:
             outer, self.diagnostics = self.diagnostics, Diagnostics()
@@ -458,8 +458,12 @@ class _Reading:
         kind = values.get("kind")
         date: PartialDate | None = values.get("date")
         title = values.get("title")
+        self.check_rating_key(source.path, values, meta)
         if kind is None or date is None or title is None:
-            self.body(source)  # its link warnings are still worth knowing
+            # The entry cannot be published, but its other mistakes are still worth knowing now.
+            if kind is not None:
+                self.check_entry(source, values, meta, kind, date)
+            self.body(source)
             return None
         self.check_entry(source, values, meta, kind, date)
         body_html, summary = self.body(source)
@@ -503,8 +507,21 @@ class _Reading:
             values.get("tags", ()), self.line_of_meta(source, "tags"),
         )
 
+    def check_rating_key(self, path: str, values: dict[str, Any], meta: dict) -> None:
+        """A rating must be a key of the site's scale."""
+        written = values.get("rating")
+        if written is None or self.config.rating(written) is not None:
+            return
+        keys = [r.key for r in self.config.ratings]
+        node = meta["rating"]
+        self.diagnostics.error(
+            path, node.line, node.column,
+            f"unknown rating `{written}`{did_you_mean(written, keys)}; "
+            f"the scale in sitegen.toml has: {', '.join(keys)}",
+        )
+
     def check_entry(
-        self, source: SourceFile, values: dict[str, Any], meta: dict, kind: str, date: PartialDate
+        self, source: SourceFile, values: dict[str, Any], meta: dict, kind: str, date: PartialDate | None
     ) -> None:
         """Check the rules that tie fields together."""
         path = source.path
@@ -527,7 +544,7 @@ class _Reading:
             self.diagnostics.error(path, node.line, node.column,
                                    "`original_quote` needs `original_language` (e.g. ru)")
         end = values.get("end_date")
-        if end is not None and end.sort_key() < date.sort_key():
+        if end is not None and date is not None and end.sort_key() < date.sort_key():
             node = meta["end_date"]
             self.diagnostics.error(path, node.line, node.column,
                                    f"`end_date` {end.text} is before `date` {date.text}")
@@ -546,13 +563,6 @@ class _Reading:
         for raw_list in raw_entries.values():
             for index, raw in enumerate(raw_list):
                 entry = raw.entry
-                if raw.rating is not None and self.config.rating(raw.rating.text) is None:
-                    keys = [r.key for r in self.config.ratings]
-                    self.diagnostics.error(
-                        entry.path, raw.rating.line, raw.rating.column,
-                        f"unknown rating `{raw.rating.text}`{did_you_mean(raw.rating.text, keys)}; "
-                        f"the scale in sitegen.toml has: {', '.join(keys)}",
-                    )
                 if raw.speaker is None:
                     continue
                 value = raw.speaker.text

@@ -185,3 +185,16 @@ def test_a_file_that_is_not_utf8_gets_one_clear_error(write_site: Callable[..., 
     found = problems(site)
     assert [(d.path, d.line) for d in found] == [("content/s/a.md", 1)]
     assert "UTF-8" in found[0].message
+
+
+def test_an_entry_missing_its_title_still_reports_its_other_mistakes(write_site: Callable[..., Path]) -> None:
+    found = problems(write_site({
+        "content/s/_index.md": story(),
+        "content/s/untitled.md": "---\nkind: statement\ndate: 2024-05-01\nrating: fasle\n"
+                                 "end_date: 2024-04-01\n---\nBody.\n",
+    }))
+    path = "content/s/untitled.md"
+    assert find(found, path, "missing field `title`").line == 2
+    assert "did you mean `false`" in find(found, path, "unknown rating `fasle`").message
+    assert find(found, path, "missing field `speaker`").severity == "error"
+    assert find(found, path, "`end_date` 2024-04-01 is before `date`").line == 5
