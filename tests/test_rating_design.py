@@ -106,3 +106,16 @@ def test_a_rating_may_name_its_tone(write_site: Callable[..., Path]) -> None:
     broken = write_site({"sitegen.toml": unknown_tone, "content/s/_index.md": story()}, folder="broken")
     printed = [d.format() for d in build_site(broken).diagnostics]
     assert any("`tone` must be one of worst, bad, neutral, good, best" in p for p in printed), printed
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_navigation_is_one_line_on_desktop_and_mobile(new_page, story_url: str, width: int) -> None:
+    page = new_page(viewport={"width": width, "height": 800})
+    page.goto(story_url)
+    rows = page.eval_on_selector_all(
+        ".site-header nav[aria-label] a",
+        "links => links.map(a => [a.closest('nav').className, a.offsetTop])")
+    by_nav: dict[str, set[int]] = {}
+    for nav, top in rows:
+        by_nav.setdefault(nav, set()).add(top)
+    assert by_nav and all(len(tops) == 1 for tops in by_nav.values()), by_nav
