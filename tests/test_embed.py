@@ -13,6 +13,7 @@ from typing import Any
 import lxml.html
 import pytest
 
+from tests.support.sites import build_site, event, story
 from tests.support.tools import format_axe, run_axe
 
 STORY = "trump-putin-call"
@@ -179,3 +180,23 @@ def test_the_embed_is_accessible_and_works_without_javascript(
     assert all(entries.nth(i).is_visible() for i in range(8))
     assert plain.locator(f"#{DEEP_ENTRY}").bounding_box()["y"] < 50  # type: ignore[index]
     assert plain.evaluate("() => document.documentElement.scrollWidth") <= 300
+
+
+def test_author_text_in_the_snippet_and_embed_is_escaped(write_site: Callable[..., Path]) -> None:
+    title = 'Say "no" & <b>mean</b> it'
+    root = write_site({
+        "content/s/_index.md": story(title=f"'{title}'"),
+        "content/s/a.md": event("2024-01-01"),
+        "content/s/b.md": event("2024-02-01", title="Another thing"),
+    })
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    site = root / "public"
+    story_page = lxml.html.fromstring((site / "s" / "index.html").read_bytes())
+    assert not story_page.xpath("//b[.='mean']")
+    [code] = story_page.xpath('//details[contains(@class, "embed-code")]//pre/code')
+    [iframe] = lxml.html.fragment_fromstring(code.text_content(), create_parent="div").xpath("//iframe")
+    assert iframe.get("title") == title
+    embed = lxml.html.fromstring((site / "s" / "embed" / "index.html").read_bytes())
+    assert embed.xpath("string(//h1)") == title
+    assert not embed.xpath("//b[.='mean']")
