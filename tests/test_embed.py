@@ -99,6 +99,8 @@ def test_the_embed_page_is_the_timeline_without_navigation(example_site_build: P
     # Links within the frame stay in it; the base target would send them to the article's window.
     in_page = page.xpath('//a[starts-with(@href, "#")]')
     assert in_page and all(a.get("target") == "_self" for a in in_page)
+    # Pagefind indexes only pages marked data-pagefind-body once any page is (entry pages are).
+    assert not page.xpath("//*[@data-pagefind-body]") and page.xpath('//main[@data-pagefind-ignore="all"]')
     sitemap = (example_site_build / "sitemap.xml").read_text()
     assert "/embed/" not in sitemap
 
@@ -200,3 +202,18 @@ def test_author_text_in_the_snippet_and_embed_is_escaped(write_site: Callable[..
     embed = lxml.html.fromstring((site / "s" / "embed" / "index.html").read_bytes())
     assert embed.xpath("string(//h1)") == title
     assert not embed.xpath("//b[.='mean']")
+
+
+def test_the_filters_work_inside_the_frame(new_page: Callable[..., Any], host: Callable[[str], str]) -> None:
+    page = new_page(viewport={"width": 1000, "height": 800})
+    page.goto(host(""))
+    frame = frame_of(page)
+    before = wait_for_full_height(page)
+    frame.locator('select[name="kind"]').select_option("statement")
+    shown = frame.evaluate("""() => [...document.querySelectorAll('ol.timeline-list article.entry')]
+      .filter(a => a.getClientRects().length > 0).map(a => a.dataset.kind)""")
+    assert shown and set(shown) == {"statement"} and len(shown) < 8
+    # Fewer entries, a shorter frame: the article follows the content down as well as up.
+    page.wait_for_function(
+        "h => document.querySelector('iframe').getBoundingClientRect().height < h", arg=before
+    )
