@@ -76,6 +76,19 @@ def parser() -> argparse.ArgumentParser:
                                  "entry-translation", "story-translation"),
                         help="which front matter (default: entry)")
 
+    imports = sub.add_parser("import", help="bring a timeline made with another tool into the site")
+    source_tool = imports.add_subparsers(dest="tool", required=True, metavar="timelinejs")
+    timelinejs = source_tool.add_parser(
+        "timelinejs", help="a TimelineJS3 JSON file, or a CSV of its Google Sheet template",
+    )
+    timelinejs.add_argument("file", type=Path, help="the .json or .csv file")
+    timelinejs.add_argument("--story", required=True, help="the new story's slug: writes content/SLUG/")
+    source_flag(timelinejs)
+    timelinejs.add_argument("--kind", choices=("event", "statement"), default="event",
+                            help="what every entry is (default: event)")
+    timelinejs.add_argument("--force", action="store_true",
+                            help="replace the files of an existing story of that slug")
+
     init = sub.add_parser("init", help="create a new site")
     init.add_argument("dir", type=Path)
     return main

@@ -12,8 +12,10 @@ from sitegen.build import Builder
 from sitegen.checking import check_site
 from sitegen.config import CONFIG_FILE, base_url_problem
 from sitegen.diagnostics import Diagnostic
+from sitegen.fields import SLUG_PATTERN
 from sitegen.outputguard import OutputRefused, check_output
 from sitegen.report import report
+from sitegen.urls import RESERVED_SLUGS
 
 
 class UsageError(Exception):
@@ -29,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
         "new": new,
         "init": init,
         "schema": schema,
+        "import": import_timeline,
     }[args.command]
     return handler(args)
 
@@ -128,4 +131,35 @@ def init(args: argparse.Namespace) -> int:
     except scaffold.ScaffoldError as error:
         raise UsageError(str(error)) from error
     print(f"created a new site in {args.dir}; next: cd {args.dir} && sitegen serve")
+    return 0
+
+
+def import_timeline(args: argparse.Namespace) -> int:
+    from sitegen.importer.timelinejs import convert_file, story_folder
+    from sitegen.importer.write import write_story
+
+    source = site_folder(args.source)
+    if not (source / "sitegen.toml").is_file() and not (source / "content").is_dir():
+        raise UsageError(f"{source} is not a site (no sitegen.toml or content/); "
+                         "pass --source, or create one with `sitegen init DIR`")
+    if not args.file.is_file():
+        raise UsageError(f"{args.file}: no such file")
+    slug = args.story
+    if not SLUG_PATTERN.match(slug) or slug in RESERVED_SLUGS:
+        raise UsageError(f"--story `{slug}` must be lowercase ASCII letters, digits and hyphens, "
+                         f"and none of {', '.join(sorted(RESERVED_SLUGS))}")
+    folder = story_folder(source, slug)
+    if folder.exists() and not args.force:
+        raise UsageError(f"content/{slug}/ already exists; nothing was written. Pick another --story, "
+                         "or pass --force to replace the files this import writes")
+    story, diagnostics = convert_file(args.file, slug, args.kind, str(args.file))
+    # In the order found, which is slide order: JSON slides have no line to sort by.
+    print_diagnostics(list(dict.fromkeys(diagnostics.items)))
+    if story is None or diagnostics.has_errors():
+        print(f"nothing was written; fix {args.file} and import again", file=sys.stderr)
+        return 1
+    write_story(folder, story, args.force)
+    print(f"wrote content/{slug}/: _index.md and {len(story.entries)} entries from {args.file}")
+    todo = "speakers, sources and ratings" if args.kind == "statement" else "sources and ratings"
+    print(f"next: fill in {todo} where they are known, then `sitegen check`")
     return 0

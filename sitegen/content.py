@@ -43,7 +43,7 @@ from sitegen.model import (
 from sitegen.sitefiles import escape_reason, walk
 from sitegen.source import SourceFile, read_source
 from sitegen.translations import TRANSLATION_NAME, TranslationReader
-from sitegen.urls import RESERVED_SLUGS, slugify, tag_slug
+from sitegen.urls import RESERVED_ENTRY_IDS, RESERVED_SLUGS, slugify, tag_slug
 
 NEVER = datetime(1, 1, 1, tzinfo=UTC)
 """Where a story with no dates sorts: after every dated one."""
@@ -452,6 +452,14 @@ class _Reading:
             return None
         if "id" in meta and "id" not in values:
             return None
+        if entry_id in RESERVED_ENTRY_IDS:
+            line, column = id_position if "id" in meta else (0, 0)
+            self.diagnostics.error(
+                source.path, line, column,
+                f"entry id `{entry_id}` is reserved: /{story}/{entry_id}/ is the story's "
+                f"{RESERVED_ENTRY_IDS[entry_id]}; rename the file or set another `id:`",
+            )
+            return None
         if values.get("draft") and not self.drafts:
             self.drafts_seen.add(EntryRef(story, entry_id))
             return None
@@ -484,6 +492,7 @@ class _Reading:
             title=title,
             end_date=values.get("end_date"),
             approximate=values.get("approximate", False),
+            display_date=values.get("display_date", ""),
             role=values.get("role", ""),
             quote=values.get("quote", ""),
             quote_type=values.get("quote_type", ""),
@@ -530,6 +539,11 @@ class _Reading:
         def need(name: str, why: str) -> None:
             if name not in values and name not in meta:
                 self.diagnostics.error(path, line, 1, f"missing field `{name}`: {why}")
+            elif name not in values and meta[name].value in (None, []):
+                # Written but left empty (an import leaves them for an editor): publishable, not done.
+                node = meta[name]
+                self.diagnostics.warning(path, node.line, node.column,
+                                         f"`{name}` is still empty: {why}; fill it in before publishing")
 
         # A statement's sources and a rating's verdict and review date are checked by the
         # editorial rules `source-missing` and `rating-incomplete`, whose severity a site sets.

@@ -63,6 +63,7 @@ ENTRY_FIELDS = _fields(
     Field("id", "slug", "The entry id, if not the file name."),
     Field("end_date", "date", "For events that span time."),
     Field("approximate", "bool", "true shows the date as approximate."),
+    Field("display_date", "text", "How the date is shown instead (\"Spring 1945\"); date still places it."),
     Field("speaker", "text", "A speaker id from _speakers/, or a free-text name (statements: required)."),
     Field("role", "text", "The speaker's role at the time."),
     Field("quote", "text", "The exact words, in the language of the site."),

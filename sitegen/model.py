@@ -209,6 +209,8 @@ class Entry:
     title: str
     end_date: PartialDate | None = None
     approximate: bool = False
+    display_date: str = ""
+    """Shown instead of the formatted date and end date when set; `date` still orders the entry."""
     speaker: str | None = None
     """A speaker id (registry or derived from a free-text name)."""
     role: str = ""

@@ -9,6 +9,7 @@ from sitegen.feeds import plan_feeds
 from sitegen.search import build_search_index
 from sitegen.sitemap import plan_sitemap
 from sitegen.timelinejs import plan_timelines
+from sitegen.timelinejs_csv import plan_timeline_csvs
 from sitegen.write import Artifact
 
 if TYPE_CHECKING:
@@ -23,7 +24,9 @@ def plan_host_files(site: Site, views: SiteViews, renderer: PageRenderer) -> Ite
     yield Artifact(".nojekyll", "empty", lambda: b"", "the GitHub Pages marker")
 
 
-PLANNERS: tuple[OutputPlanner, ...] = (plan_feeds, plan_timelines, plan_sitemap, plan_host_files)
+PLANNERS: tuple[OutputPlanner, ...] = (
+    plan_feeds, plan_timelines, plan_timeline_csvs, plan_sitemap, plan_host_files,
+)
 
 POST_STAGE: tuple[PostStage, ...] = (build_search_index,)
 """Run over the whole staged output, in order, before it is swapped in."""

@@ -21,6 +21,9 @@ def html_pages(views: SiteViews) -> Iterator[PageSpec]:
         yield PageSpec(story.url, "story.html", {
             "story": story, "entries": entries, "timeline": views.timeline(story.slug),
         })
+        yield PageSpec(urls.embed(story.slug), "embed.html", {
+            "story": story, "entries": entries, "timeline": views.timeline(story.slug), "embed": True,
+        })
         for index, entry in enumerate(entries):
             yield PageSpec(entry.url, "entry.html", {
                 "story": story,

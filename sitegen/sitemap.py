@@ -30,6 +30,8 @@ SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 NOT_LISTED = frozenset({"404.html", search_page()})
 """Pages with nothing for a search engine to index."""
+NOT_LISTED_TEMPLATES = frozenset({"embed.html"})
+"""Copies of pages listed elsewhere: each story's embed is its story page, framed."""
 
 
 def story_last_change(views: SiteViews, story: StoryView) -> PartialDate | None:
@@ -75,7 +77,7 @@ def sitemap_xml(site: Site, views: SiteViews) -> str:
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     for spec in html_pages(views):
-        if spec.url_path in NOT_LISTED:
+        if spec.url_path in NOT_LISTED or spec.template in NOT_LISTED_TEMPLATES:
             continue
         lines.append("  <url>")
         lines.append(f"    <loc>{escape(urls.absolute(site.config.base_url, spec.url_path))}</loc>")

@@ -49,6 +49,9 @@ def slide(entry: EntryView, base_url: str, macros: Any) -> dict[str, Any]:
     if entry.end_date is not None:
         event["end_date"] = date_object(entry.end_date)
         display += " – " + str(macros.date_text(entry.end_date, entry.approximate))
+    if entry.display_date:
+        # The author's own wording (escaped below with the rest: TimelineJS shows it as HTML).
+        display = entry.display_date
     parts = []
     if entry.speaker:
         speaker = html_text(entry.speaker.name)

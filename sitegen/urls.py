@@ -14,6 +14,9 @@ from functools import lru_cache
 from urllib.parse import quote
 
 RESERVED_SLUGS = frozenset({"speakers", "tags", "assets", "search", "corrections", "pagefind"})
+EMBED_FOLDER = "embed"
+RESERVED_ENTRY_IDS = {EMBED_FOLDER: "timeline for other sites' iframes"}
+"""Entry ids that would take a URL the story itself uses, with what uses it."""
 
 
 def slugify(text: str) -> str:
@@ -39,6 +42,11 @@ def story(slug: str) -> str:
 
 def entry(story_slug: str, entry_id: str) -> str:
     return f"{story_slug}/{entry_id}/"
+
+
+def embed(story_slug: str) -> str:
+    """The story's timeline alone, for an iframe in someone else's article."""
+    return f"{story_slug}/{EMBED_FOLDER}/"
 
 
 def speakers() -> str:

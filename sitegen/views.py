@@ -115,6 +115,8 @@ class EntryView:
     """The language its words are in."""
     untranslated: bool = False
     """Shown in its original language because it has no translation into the page's."""
+    display_date: str = ""
+    """The author's wording of the date ("Spring 1945"), shown instead of the formatted dates."""
 
 
 @dataclass(frozen=True)
@@ -378,6 +380,7 @@ class SiteViews:
             date=entry.date,
             end_date=entry.end_date,
             approximate=entry.approximate,
+            display_date=entry.display_date,
             title=entry.title,
             speaker=self.speaker_link(entry.speaker),
             role=entry.role,

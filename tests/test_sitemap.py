@@ -50,8 +50,10 @@ def test_example_sitemap_is_valid_and_complete(
         CHECKS + p.relative_to(example_site_build).as_posix().removesuffix("index.html")
         for p in html_files(example_site_build)
     }
-    assert set(urls) | set(ukrainian) == pages - {CHECKS + p for p in ("404.html", "search/", "uk/404.html",
-                                                                       "uk/search/")}
+    embeds = {p for p in pages if p.endswith("/embed/")}
+    assert embeds == {CHECKS + "trump-putin-call/embed/", CHECKS + "uk/trump-putin-call/embed/"}
+    assert set(urls) | set(ukrainian) == pages - embeds - {
+        CHECKS + p for p in ("404.html", "search/", "uk/404.html", "uk/search/")}
     assert all(u.startswith(CHECKS + "uk/") for u in ukrainian) and not set(urls) & set(ukrainian)
     assert all(u.startswith(CHECKS) for u in urls)
     assert urls[CHECKS + "trump-putin-call/"] == "2024-11-11"
@@ -101,7 +103,9 @@ def test_every_page_has_canonical_description_social_meta_and_favicon(full_site:
         assert page.xpath('//link[@rel="icon"][@type="image/svg+xml"]'), relative
         if relative != "404.html":
             [canonical] = page.xpath('//link[@rel="canonical"]/@href')
-            assert canonical == CHECKS + quote(relative.removesuffix("index.html")), relative
+            # An embed's canonical page is the story it frames.
+            url_path = relative.removesuffix("index.html").removesuffix("embed/")
+            assert canonical == CHECKS + quote(url_path), relative
             assert meta("property", "og:url") == canonical
     entry = lxml.html.fromstring((full_site / "bridge-dispute/minister-claim/index.html").read_bytes())
     assert entry.xpath('//meta[@property="og:type"]/@content') == ["article"]

@@ -1,0 +1,1 @@
+"""Bring timelines made with other tools into a site as stories and entries."""

@@ -1,0 +1,61 @@
+"""HTML written for TimelineJS, as Markdown bodies and plain-text fields.
+
+TimelineJS shows `text`, captions and credits as HTML, so files carry links,
+emphasis and lists as tags. markdownify (on BeautifulSoup) keeps those and
+drops scripts and styles with their content; nothing here parses HTML by hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+from markdownify import MarkdownConverter
+
+DROPPED_TAGS = ("script", "style", "iframe", "object", "embed", "noscript", "template")
+"""Elements whose content is code or a foreign player, never words for the body."""
+
+
+class _BodyConverter(MarkdownConverter):
+    """ATX headings and `-` bullets, the way sitegen's own entries are written."""
+
+
+def _clean_soup(html: str) -> BeautifulSoup:
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup(DROPPED_TAGS):
+        element.decompose()
+    return soup
+
+
+def to_markdown(html: str) -> str:
+    """Convert TimelineJS HTML to Markdown, keeping links, emphasis and lists."""
+    if not html.strip():
+        return ""
+    converter = _BodyConverter(heading_style="ATX", bullets="-", escape_underscores=False)
+    text = converter.convert_soup(_clean_soup(html))
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def to_plain_text(html: str) -> str:
+    """The words of an HTML fragment on one line, entities decoded: for titles and names."""
+    if not html.strip():
+        return ""
+    return " ".join(_clean_soup(html).get_text(" ").split())
+
+
+def first_sentences(text: str, limit: int = 280) -> str:
+    """The first sentences of a text that fit in `limit` characters, for a summary or a title."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    kept = ""
+    for sentence in sentences:
+        if len(kept) + len(sentence) + 1 > limit:
+            break
+        kept = f"{kept} {sentence}".strip()
+    if kept:
+        return kept
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"

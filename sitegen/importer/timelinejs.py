@@ -1,0 +1,45 @@
+"""`sitegen import timelinejs FILE --story SLUG`: a TimelineJS timeline as a new story.
+
+Everything is read and checked first; when any slide cannot be converted,
+every such slide is reported and nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.content import CONTENT_DIR
+from sitegen.diagnostics import Diagnostics
+from sitegen.importer.convert import ImportedStory, SlideConverter
+from sitegen.importer.slides import read_timeline
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import found and, when it had no errors, wrote."""
+
+    diagnostics: Diagnostics
+    story: ImportedStory | None
+    written: tuple[Path, ...] = ()
+
+
+def convert_file(
+    file: Path, story_slug: str, kind: str, label: str,
+) -> tuple[ImportedStory | None, Diagnostics]:
+    """Read and convert a TimelineJS file; the story is None when nothing could be read."""
+    diagnostics = Diagnostics()
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        diagnostics.error(label, 1, 1, f"not UTF-8 text (byte {error.start}); export it as UTF-8")
+        return None, diagnostics
+    timeline = read_timeline(label, text, diagnostics)
+    if timeline is None:
+        return None, diagnostics
+    story = SlideConverter(label, diagnostics, kind, story_slug).story(timeline, file.name)
+    return story, diagnostics
+
+
+def story_folder(site: Path, story_slug: str) -> Path:
+    return site / CONTENT_DIR / story_slug

@@ -1,0 +1,118 @@
+"""`sitegen import timelinejs`: TimelineJS timelines in, as stories that build and check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.sites import build_site, run_cli
+
+EXAMPLES = Path(__file__).resolve().parent / "data" / "timelinejs"
+SITE = {"sitegen.toml": 'title = "T"\nbase_url = "https://example.org/"\n'}
+
+
+@pytest.mark.parametrize("name", ["eras", "group_sample", "marktwain", "welcome"])
+def test_each_knight_lab_example_becomes_a_story_with_an_entry_per_slide(write_site, name: str) -> None:
+    site = write_site(SITE)
+    (site / "content").mkdir()
+    result = run_cli("import", "timelinejs", str(EXAMPLES / f"{name}.json"), "--story", "imported",
+                     "--source", str(site))
+    assert result.returncode == 0, result.stderr
+    slides = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))["events"]
+    entries = [p for p in (site / "content/imported").glob("*.md") if p.name != "_index.md"]
+    assert len(entries) == len(slides)
+    check = run_cli("check", "--source", str(site))
+    assert check.returncode == 0, check.stdout
+    assert "error" not in check.stdout
+    built = build_site(site)
+    assert built.ok
+    timeline = json.loads((site / "public/imported/timeline.json").read_text("utf-8"))
+    assert len(timeline["events"]) == len(slides)
+
+
+def test_dates_keep_their_precision_and_text_keeps_its_links(write_site) -> None:
+    site = write_site(SITE)
+    run_cli("import", "timelinejs", str(EXAMPLES / "eras.json"), "--story", "eras", "--source", str(site))
+    nineveh = (site / "content/eras/battle-of-nineveh.md").read_text("utf-8")
+    assert "date: '0627-12-12'" in nineveh
+    assert "Era Test 600-650" in nineveh
+    war = (site / "content/eras/last-great-roman-persian-war.md").read_text("utf-8")
+    assert "date: '0602'" in war and "end_date: 0629" in war
+    run_cli("import", "timelinejs", str(EXAMPLES / "group_sample.json"), "--story", "groups",
+            "--source", str(site))
+    groups = (site / "content/groups").glob("*.md")
+    assert any("date: 2016-11-13T09:30" in p.read_text("utf-8") for p in groups)
+    run_cli("import", "timelinejs", str(EXAMPLES / "welcome.json"), "--story", "welcome",
+            "--source", str(site))
+    bodies = "".join(p.read_text("utf-8") for p in (site / "content/welcome").glob("*.md"))
+    assert "[Wikipedia entry](http://en.wikipedia.org/wiki/A_Trip_to_the_Moon)" in bodies
+
+
+def test_bce_years_are_reported_per_slide_and_nothing_is_written(write_site) -> None:
+    site = write_site(SITE)
+    result = run_cli("import", "timelinejs", str(EXAMPLES / "years.json"), "--story", "years",
+                     "--source", str(site))
+    assert result.returncode == 1
+    for number in range(1, 6):
+        assert f"slide {number}: start_date year -" in result.stderr
+    assert not (site / "content/years").exists()
+
+
+BAD_FILES = {
+    "not-json.json": ("{ not json", "not JSON"),
+    "no-date.json": ('{"events": [{"text": {"headline": "Undated"}}]}', "slide 1: no start date"),
+    "layout.csv": ("When,What\n2024,Something\n", "unknown column layout"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_files_give_clear_errors_and_write_nothing(write_site, tmp_path: Path, name: str) -> None:
+    site = write_site(SITE)
+    text, message = BAD_FILES[name]
+    (tmp_path / name).write_text(text, "utf-8")
+    result = run_cli("import", "timelinejs", str(tmp_path / name), "--story", "bad", "--source", str(site))
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert not (site / "content/bad").exists()
+
+
+def test_an_existing_story_is_not_overwritten_without_force(write_site) -> None:
+    site = write_site({**SITE, "content/eras/_index.md": "---\ntitle: Mine\nsummary: Mine.\n---\n"})
+    result = run_cli("import", "timelinejs", str(EXAMPLES / "eras.json"), "--story", "eras",
+                     "--source", str(site))
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert "Mine" in (site / "content/eras/_index.md").read_text("utf-8")
+    forced = run_cli("import", "timelinejs", str(EXAMPLES / "eras.json"), "--story", "eras", "--source",
+                     str(site), "--force")
+    assert forced.returncode == 0
+    assert "Eras Test" in (site / "content/eras/_index.md").read_text("utf-8")
+
+
+def test_timeline_csv_has_the_template_columns_and_imports_back_to_the_same_entries(write_site) -> None:
+    site = write_site(SITE)
+    run_cli("import", "timelinejs", str(EXAMPLES / "eras.json"), "--story", "eras", "--source", str(site))
+    first = build_site(site)
+    assert first.ok
+    csv_text = (site / "public/eras/timeline.csv").read_text("utf-8")
+    assert csv_text.startswith("Year,Month,Day,Time,End Year,End Month,End Day,End Time,Display Date,"
+                               "Headline,Text,Media,Media Credit,Media Caption,Media Thumbnail,Type,Group,"
+                               "Background")
+    again = write_site(SITE, folder="again")
+    (again / "eras.csv").write_text(csv_text, "utf-8")
+    result = run_cli("import", "timelinejs", str(again / "eras.csv"), "--story", "eras",
+                     "--source", str(again))
+    assert result.returncode == 0, result.stderr
+    assert build_site(again).ok
+    before = json.loads((site / "public/eras/timeline.json").read_text("utf-8"))
+    after = json.loads((again / "public/eras/timeline.json").read_text("utf-8"))
+    def essentials(document: dict) -> list[tuple]:
+        return [(e["unique_id"], e["start_date"], e.get("end_date"), e["text"]["headline"])
+                for e in document["events"]]
+    assert essentials(after) == essentials(before)
+    for entry_id in ("battle-of-nineveh", "synod-of-whitby"):
+        old = (site / f"public/eras/{entry_id}/index.html").read_text("utf-8")
+        new = (again / f"public/eras/{entry_id}/index.html").read_text("utf-8")
+        body = old.split('class="entry-body')[1].split("</div>")[0]
+        assert body in new

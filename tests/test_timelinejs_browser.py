@@ -1,0 +1,77 @@
+"""The example story's timeline.json in Knight Lab's own TimelineJS3, in Chromium, all on loopback.
+
+The library comes from npm (`@knight-lab/timelinejs` in tests/tools); the page,
+the library and our export share one origin, and any request off loopback is
+refused and reported, so the test proves the export loads with nothing external.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.support.tools import NODE_MODULES, require_tool
+
+STORY = "trump-putin-call"
+DIST = NODE_MODULES / "@knight-lab" / "timelinejs" / "dist"
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>TimelineJS</title>
+<link rel="stylesheet" href="tl/css/timeline.css">
+<script src="tl/js/timeline.js"></script></head>
+<body><div id="timeline-embed" style="width:100%;height:600px"></div>
+<script>
+// script_path: the library's CSS from beside it, not Knight Lab's CDN; font: a local sheet
+// instead of the default one, which takes its web fonts from Google.
+window.timeline = new TL.Timeline("timeline-embed", "timeline.json", {
+  script_path: new URL("tl/js/", location.href).href,
+  font: new URL("system-fonts.css", location.href).href,
+});
+</script>
+</body></html>
+"""
+
+
+def test_knight_labs_timelinejs_shows_one_slide_per_entry(
+    new_page: Callable[..., Any], static_server: Callable[..., str],
+    example_site_build: Path, tmp_path: Path,
+) -> None:
+    require_tool("@knight-lab/timelinejs", (DIST / "js" / "timeline.js").is_file(),
+                 "cd tests/tools && npm ci")
+    root = tmp_path / "tl-page"
+    shutil.copytree(DIST / "js", root / "tl" / "js")
+    shutil.copytree(DIST / "css", root / "tl" / "css")
+    export = example_site_build / STORY / "timeline.json"
+    shutil.copy(export, root / "timeline.json")
+    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    (root / "system-fonts.css").write_text(".tl-timeline{font-family:sans-serif}\n", encoding="utf-8")
+    events = json.loads(export.read_text(encoding="utf-8"))["events"]
+    entries = len(events)
+    assert entries == 8
+
+    page = new_page(viewport={"width": 1200, "height": 800})
+    base = static_server(root)
+    external: list[str] = []
+    errors: list[str] = []
+
+    def refuse_external(route: Any) -> None:
+        external.append(route.request.url)
+        route.abort()
+
+    page.context.route(lambda url: not url.startswith(base), refuse_external)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base)
+    page.wait_for_function("() => document.querySelectorAll('.tl-slide').length > 0")
+    page.wait_for_load_state("networkidle")
+
+    slides = page.locator(".tl-slider-container .tl-slide")
+    assert slides.count() == entries + 1  # the title slide, then one per entry
+    assert page.locator(".tl-slide-titleslide").count() == 1
+    headlines = page.locator(".tl-slide:not(.tl-slide-titleslide) .tl-headline").all_text_contents()
+    assert sorted(h.strip() for h in headlines) == sorted(e["text"]["headline"] for e in events)
+    assert not external, external
+    assert not errors, errors
