@@ -84,7 +84,10 @@ def test_the_story_page_offers_a_snippet_for_the_embed(example_site_build: Path)
     [iframe] = frame.xpath("//iframe")
     assert iframe.get("src") == f"{CANONICAL}{STORY}/embed/"
     assert iframe.get("title") == "Did Trump call Putin after the 2024 election?"
-    assert 'sitegen==="height"' in snippet
+    [script] = frame.xpath("//script")
+    assert script.get("src") == f"{CANONICAL}assets/embed-resize.js"
+    resize = (example_site_build / "assets" / "embed-resize.js").read_text("utf-8")
+    assert 'sitegen==="height"' in resize
 
 
 def test_the_embed_page_is_the_timeline_without_navigation(example_site_build: Path) -> None:

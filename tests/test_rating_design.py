@@ -101,7 +101,7 @@ def test_a_rating_may_name_its_tone(write_site: Callable[..., Path]) -> None:
         "content/s/a.md": event("2024-05-01", extra="rating: half\nverdict: V.\nreviewed: 2024-05-02\n"),
     })
     assert build_site(site).ok
-    assert 'class="rating rating-half tone-bad"' in (site / "public/s/a/index.html").read_text("utf-8")
+    assert 'class="rating tone-bad"' in (site / "public/s/a/index.html").read_text("utf-8")
     unknown_tone = CUSTOM_SCALE.replace('label = "Right"', 'label = "Right"\ntone = "great"')
     broken = write_site({"sitegen.toml": unknown_tone, "content/s/_index.md": story()}, folder="broken")
     printed = [d.format() for d in build_site(broken).diagnostics]

@@ -104,7 +104,7 @@ def test_field_values_keep_the_type_spec_md_gives_them(write_site: Callable[...,
     assert result.ok, [d.format() for d in result.diagnostics]
     page = (site / "public/s/012345/index.html").read_text()
     assert '<time datetime="2024">2024</time>' in page
-    assert 'rating-false' in page and "False" in page
+    assert 'class="rating tone-worst"' in page and "False" in page
     assert 'href="../../speakers/no/"' in page
 
 

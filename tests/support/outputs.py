@@ -48,7 +48,9 @@ def html_problems(markup: str, where: str, inline_allowed: frozenset[str]) -> It
                 scheme = "".join(ch for ch in value if ch > " ").lower()
                 if scheme.startswith(("javascript:", "vbscript:", "data:text/html")):
                     yield f"{where}: <{tag} {name}={value!r}> script URL"
-        if tag in ("iframe", "object", "embed", "base"):
+        # The embed page's own <base target="_top"> sends links to the article's window;
+        # a <base href> would re-point every relative link, so that one counts.
+        if tag in ("iframe", "object", "embed") or (tag == "base" and element.get("href") is not None):
             yield f"{where}: <{tag}> element"
         if tag == "script":
             kind = element.get("type", "")
