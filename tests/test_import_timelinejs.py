@@ -25,7 +25,7 @@ def test_each_knight_lab_example_becomes_a_story_with_an_entry_per_slide(write_s
     assert len(entries) == len(slides)
     check = run_cli("check", "--source", str(site))
     assert check.returncode == 0, check.stdout
-    assert "error" not in check.stdout
+    assert ": error: " not in check.stdout, check.stdout
     built = build_site(site)
     assert built.ok
     timeline = json.loads((site / "public/imported/timeline.json").read_text("utf-8"))

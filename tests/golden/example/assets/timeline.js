@@ -24,7 +24,7 @@
     var shown = 0, hidden = {};
     articles.forEach(function (a) {
       var match = FIELDS.every(function (name) {
-        return !values[name] || a.getAttribute("data-" + name) === values[name];
+        return !values[name] || (a.getAttribute("data-" + name) || "none") === values[name];
       });
       a.parentNode.classList.toggle("is-hidden", !match);
       if (match) shown++; else hidden["#" + a.id] = 1;
