@@ -85,8 +85,10 @@ def test_the_recipes_install_line_installs_this_checkout(wheel_dir: Path, tmp_pa
                               check=True, capture_output=True, text=True).stdout.strip()
     (Path(new_site) / "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", "utf-8")
     subprocess.run(
+        # --ignore-installed: the test's own environment (seen through the .pth) may hold this
+        # project already, and the recipe must install it into the new one regardless.
         [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-         "--no-index", "--find-links", str(wheel_dir), requirement],
+         "--ignore-installed", "--no-index", "--find-links", str(wheel_dir), requirement],
         check=True, capture_output=True, text=True,
     )
     pip = [sys.executable, "-m", "pip", "--python", str(python)]
