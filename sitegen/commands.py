@@ -53,15 +53,20 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
 
 
+def guard_output(source: Path, output: Path, force: bool) -> None:
+    """Refuse, as wrong usage, an output folder whose replacement would lose the user's files."""
+    try:
+        check_output(source, output, force=force)
+    except OutputRefused as error:
+        raise UsageError(str(error)) from error
+
+
 def build(args: argparse.Namespace) -> int:
     source = site_folder(args.source)
     output = args.output.resolve() if args.output else source / "public"
     if args.base_url is not None and (problem := base_url_problem(args.base_url)):
         raise UsageError(f"--base-url {problem}")
-    try:
-        check_output(source, output, force=args.force)
-    except OutputRefused as error:
-        raise UsageError(str(error)) from error
+    guard_output(source, output, args.force)
     builder = Builder(source, output, base_url=args.base_url, drafts=args.drafts,
                       strict=args.strict)
     result = builder.build()
@@ -91,10 +96,7 @@ def serve(args: argparse.Namespace) -> int:
 
     source = site_folder(args.source)
     if args.output is not None:
-        try:
-            check_output(source, args.output, force=args.force)
-        except OutputRefused as error:
-            raise UsageError(str(error)) from error
+        guard_output(source, args.output, args.force)
     return run_server(source, host=args.host, port=args.port, drafts=args.drafts, output=args.output)
 
 

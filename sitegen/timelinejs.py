@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sitegen import urls
@@ -91,19 +91,37 @@ def timeline(story: StoryView, entries: tuple[EntryView, ...], base_url: str, ma
 def plan_timelines(site: Site, views: SiteViews, renderer: PageRenderer) -> Iterator[Artifact]:
     """One timeline.json per story; fingerprinted from the views and the macros they use."""
     base_url = site.config.base_url
-    salt = renderer.theme.template_digest(MACROS) + base_url
 
-    def produce(story: StoryView, entries: tuple[EntryView, ...]) -> bytes:
-        macros = renderer.theme.env.get_template(MACROS).make_module({})
+    def render(story: StoryView, entries: tuple[EntryView, ...], macros: Any) -> bytes:
         document = timeline(story, entries, base_url, macros)
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    return plan_story_exports(views, renderer, timeline_path, render, "the TimelineJS export", salt=base_url)
+
+
+StoryRender = Callable[["StoryView", "tuple[EntryView, ...]", Any], bytes]
+
+
+def plan_story_exports(
+    views: SiteViews, renderer: PageRenderer, path_of: Callable[[str], str], render: StoryRender,
+    what: str, salt: str = "",
+) -> Iterator[Artifact]:
+    """One file per story made from its views and the theme's macros (timeline.json, timeline.csv).
+
+    The fingerprint covers the macros template, `salt` (what else the file depends on) and the
+    views, so a file is produced again only when one of them changed.
+    """
+    salt = renderer.theme.template_digest(MACROS) + salt
+
+    def produce(story: StoryView, entries: tuple[EntryView, ...]) -> bytes:
+        return render(story, entries, renderer.theme.env.get_template(MACROS).make_module({}))
 
     for story in views.stories:
         entries = views.story_entries(story.slug)
         digest = hashlib.sha256((salt + renderer.digest((story, entries))).encode()).hexdigest()
         yield Artifact(
-            path=timeline_path(story.slug),
+            path=path_of(story.slug),
             fingerprint=digest,
             produce=lambda story=story, entries=entries: produce(story, entries),
-            origin=f"the TimelineJS export of {story.slug}",
+            origin=f"{what} of {story.slug}",
         )

@@ -12,13 +12,13 @@ unknown columns, and `sitegen import timelinejs` reads it back as the entry id.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sitegen.dates import Precision
 from sitegen.escape import html_text
+from sitegen.timelinejs import plan_story_exports
 from sitegen.write import Artifact
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ ID_COLUMN = "Unique ID"
 COLUMNS = (*TEMPLATE_COLUMNS, ID_COLUMN)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet runs a cell that starts with one of these as a formula (CSV injection)."""
-MACROS = "partials/macros.html"
 
 
 def timeline_csv_path(slug: str) -> str:
@@ -103,18 +102,8 @@ def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], macros: Any) 
 
 def plan_timeline_csvs(site: Site, views: SiteViews, renderer: PageRenderer) -> Iterator[Artifact]:
     """One timeline.csv per story; fingerprinted from the views and the macros they use."""
-    salt = renderer.theme.template_digest(MACROS)
 
-    def produce(story: StoryView, entries: tuple[EntryView, ...]) -> bytes:
-        macros = renderer.theme.env.get_template(MACROS).make_module({})
+    def render(story: StoryView, entries: tuple[EntryView, ...], macros: Any) -> bytes:
         return timeline_csv(story, entries, macros).encode("utf-8")
 
-    for story in views.stories:
-        entries = views.story_entries(story.slug)
-        digest = hashlib.sha256((salt + renderer.digest((story, entries))).encode()).hexdigest()
-        yield Artifact(
-            path=timeline_csv_path(story.slug),
-            fingerprint=digest,
-            produce=lambda story=story, entries=entries: produce(story, entries),
-            origin=f"the TimelineJS sheet export of {story.slug}",
-        )
+    return plan_story_exports(views, renderer, timeline_csv_path, render, "the TimelineJS sheet export")
