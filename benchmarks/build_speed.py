@@ -340,7 +340,7 @@ def report(results: list[Result], hugo_found: bool, warm: bool) -> None:
         print(f"cold time {sitegen.cold.seconds / hugo_s:.1f}x, second run "
               f"{sitegen.second.seconds / hugo.second.seconds:.1f}x, "
               f"peak memory {sitegen_peak / hugo_mb:.2f}x, "
-              f"pages {sitegen.pages / max(hugo.pages, 1):.2f}x")
+              f"pages {sitegen.outputs.pages / max(hugo.pages, 1):.2f}x")
         reference = f"hugo measured here, {hugo_s:.2f} s"
     else:
         hugo_s = HUGO_SECONDS

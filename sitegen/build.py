@@ -7,20 +7,30 @@ import dataclasses
 import hashlib
 import shutil
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
 
-from sitegen import editorial, urls
-from sitegen.config import load_config
-from sitegen.content import ReadCache, SiteReader
-from sitegen.diagnostics import Diagnostic, Diagnostics
-from sitegen.localize import localize
-from sitegen.model import Site
-from sitegen.outputguard import (
+from sitegen.outputs.pages import html_pages
+from sitegen.outputs.plan import SitePlan, StagedOutput
+from sitegen.outputs.registry import PLANNERS, POST_STAGE
+from sitegen.reading import editorial
+from sitegen.reading.config import load_config
+from sitegen.reading.content import ReadCache, SiteReader
+from sitegen.reading.document import Node
+from sitegen.reading.placeholders import placeholder_warnings
+from sitegen.reading.sitefiles import walk
+from sitegen.rendering.localize import localize
+from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
+from sitegen.rendering.theme import LAYOUTS_DIR, Theme, template_position
+from sitegen.rendering.views import SiteViews
+from sitegen.structure import urls
+from sitegen.structure.diagnostics import Diagnostic, Diagnostics
+from sitegen.structure.model import Site
+from sitegen.writing.outputguard import (
     MANIFEST,
     BuildLocked,
     OutputRefused,
@@ -28,14 +38,7 @@ from sitegen.outputguard import (
     manifest_bytes,
     output_lock,
 )
-from sitegen.pages import html_pages
-from sitegen.placeholders import placeholder_warnings
-from sitegen.render import PageRenderer, PageSpec, json_filter, site_context
-from sitegen.sitefiles import walk
-from sitegen.source import Node
-from sitegen.theme import LAYOUTS_DIR, Theme, template_position
-from sitegen.views import SiteViews
-from sitegen.write import (
+from sitegen.writing.write import (
     Artifact,
     BufferedOutput,
     OutputError,
@@ -46,47 +49,8 @@ from sitegen.write import (
 )
 
 STATIC_DIR = "static"
-ROOT_FILES = frozenset({"robots.txt", ".nojekyll"})
-"""Files a host reads at the site root only: written once, not once per language."""
-NOT_FOUND = "404.html"
 LANGUAGES_TEMPLATE = "languages.html"
 """The root page that lets readers choose when every language has its own folder."""
-
-OutputPlanner = Callable[[Site, SiteViews, PageRenderer], Iterable[Artifact]]
-"""A stage that adds output files (feeds, sitemap, JSON…) to a build."""
-
-
-@dataclass(frozen=True)
-class StagedOutput:
-    """A written but not yet published output, for stages that read the whole site."""
-
-    site: Site
-    artifacts: list[Artifact]
-    staging: Path
-    """The new output; it replaces `output` once every stage has succeeded."""
-    output: Path
-    """The current output, whose files a stage may link when nothing changed."""
-    previous: dict[str, str]
-    """The fingerprints of the current output, including those stages returned."""
-    diagnostics: Diagnostics
-
-
-PostStage = Callable[[StagedOutput], dict[str, str]]
-"""A stage that runs on the staged output (a search index); returns fingerprints to remember."""
-
-
-def extra_planners() -> list[OutputPlanner]:
-    """The output stages beyond HTML pages, theme assets and static files."""
-    from sitegen.outputs import PLANNERS
-
-    return list(PLANNERS)
-
-
-def post_stage_hooks() -> list[PostStage]:
-    """The stages that run over the staged output before it is swapped in."""
-    from sitegen.outputs import POST_STAGE
-
-    return list(POST_STAGE)
 
 
 @dataclass
@@ -118,12 +82,12 @@ class Builder:
         """`buffered` keeps two copies of the output behind a link at `output` and updates
         the idle one in place (the preview server); `search_index=False` skips the stages
         that run over the whole staged output, which cost seconds on large sites."""
-        self.source = source.resolve()
+        self.site_dir = source.resolve()
         self.output = output.resolve()
         self.base_url = base_url
         self.drafts = drafts
         self.strict = strict
-        self.reader = SiteReader(self.source, ReadCache())
+        self.reader = SiteReader(self.site_dir, ReadCache())
         self.fingerprints: dict[str, str] = {}
         self.buffer = BufferedOutput(self.output) if buffered else None
         self.search_index = search_index
@@ -141,10 +105,10 @@ class Builder:
     def read(self) -> tuple[Site | None, Diagnostics]:
         """Read and check the whole site; no output is touched."""
         diagnostics = Diagnostics()
-        config = load_config(self.source, diagnostics, self.base_url)
+        config = load_config(self.site_dir, diagnostics, self.base_url)
         site = self.reader.read(config, diagnostics, self.drafts)
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC))
-        placeholder_warnings(self.source, site, diagnostics)
+        placeholder_warnings(self.site_dir, site, diagnostics)
         return site, diagnostics
 
     def front_matter(self, path: str) -> Node | None:
@@ -156,7 +120,7 @@ class Builder:
         """The theme speaking one language, kept while no layout changes."""
         theme = self._themes.get(language)
         if theme is None:
-            theme = Theme(self.source, filters={"jsonld": json_filter}, language=language)
+            theme = Theme(self.site_dir, filters={"jsonld": json_filter}, language=language)
             self._themes[language] = theme
         return theme
 
@@ -167,7 +131,7 @@ class Builder:
         artifacts: list[Artifact] = []
         # A symlink could publish (or let the preview serve) any file on the machine.
         layouts_before = len(diagnostics.items)
-        for _ in walk(self.source, self.source / LAYOUTS_DIR, diagnostics):
+        for _ in walk(self.site_dir, self.site_dir / LAYOUTS_DIR, diagnostics):
             pass  # Jinja reads layouts/ itself: only the check is needed here
         if len(diagnostics.items) > layouts_before:
             return artifacts
@@ -175,9 +139,9 @@ class Builder:
             artifacts.extend(self.plan_language(site, language))
         theme = self.theme_for(config.language)
         for name, path in theme.assets().items():
-            artifacts.append(file_artifact(f"assets/{name}", path, "the theme"))
-        static = self.source / STATIC_DIR
-        for path in walk(self.source, static, diagnostics):
+            artifacts.append(file_artifact(urls.asset(name), path, "the theme"))
+        static = self.site_dir / STATIC_DIR
+        for path in walk(self.site_dir, static, diagnostics):
             if not path.name.startswith("."):
                 relative = path.relative_to(static).as_posix()
                 artifacts.append(file_artifact(relative, path, f"static/{relative}"))
@@ -194,23 +158,25 @@ class Builder:
         views = SiteViews(localized)
         prefix = config.prefix(language)
         values = site_context(localized, views.nav_pages, root_url=config.base_url)
-        renderer = PageRenderer(theme, values, prefix)
-        planned = [renderer.artifact(spec) for spec in html_pages(views)]
-        for planner in extra_planners():
-            planned.extend(planner(localized, views, renderer))
+        renderer = TemplateRenderer(theme, values, prefix)
+        pages = tuple(html_pages(views))
+        planned = [renderer.artifact(page) for page in pages]
+        plan = SitePlan(localized, views, renderer, pages)
+        for planner in PLANNERS:
+            planned.extend(planner(plan))
         default = language == config.language
         for artifact in planned:
-            if artifact.path in ROOT_FILES:
+            if artifact.path in urls.ROOT_FILES:
                 if default:
                     yield artifact
                 continue
             yield replace(artifact, path=prefix + artifact.path) if prefix else artifact
-            if default and prefix and artifact.path == NOT_FOUND:
+            if default and prefix and artifact.path == urls.NOT_FOUND:
                 # Hosts serve /404.html for every missing URL; its links are absolute.
-                yield replace(artifact, path=NOT_FOUND)
+                yield replace(artifact, path=urls.NOT_FOUND)
         if default and prefix:
-            root = PageRenderer(theme, dataclasses.replace(values, base_url=config.base_url))
-            yield root.artifact(PageSpec(urls.home(), LANGUAGES_TEMPLATE, {}))
+            root = TemplateRenderer(theme, dataclasses.replace(values, base_url=config.base_url))
+            yield root.artifact(PagePlan(urls.home(), LANGUAGES_TEMPLATE, {}, kind="languages", listed=False))
 
     def build(self, changed: Collection[str] | None = None) -> BuildResult:
         """Check, render and swap in a new output; on errors leave the old one alone.
@@ -222,7 +188,7 @@ class Builder:
         started = time.perf_counter()
         try:
             # Never replace the sources, whoever calls (the CLI also refuses foreign folders).
-            check_output(self.source, self.output, force=True)
+            check_output(self.site_dir, self.output, force=True)
         except OutputRefused as error:
             diagnostics = Diagnostics()
             diagnostics.error(self.output.as_posix(), 0, 0, str(error))
@@ -238,7 +204,7 @@ class Builder:
             return self._result(diagnostics, False, started)
         except OSError as error:
             diagnostics = Diagnostics()
-            diagnostics.error(*io_error_place(error, self.source), io_error_message(error))
+            diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
             return self._result(diagnostics, False, started)
 
     def _build(self, changed: Collection[str] | None, started: float) -> BuildResult:
@@ -260,24 +226,24 @@ class Builder:
                 remove_leftovers(self.output)
                 staging, produced = stage(artifacts, self.output, self.fingerprints)
         except jinja2.TemplateError as error:
-            report_template_error(error, self.source, diagnostics)
+            report_template_error(error, self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
         except OutputError as error:
             diagnostics.error(".", 0, 0, str(error))
             return self._result(diagnostics, False, started)
         except OSError as error:
-            diagnostics.error(*io_error_place(error, self.source), io_error_message(error))
+            diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
             return self._result(diagnostics, False, started)
         except Exception as error:
             # A runtime error inside a template ({{ 1/0 }} in a layout override).
             if template_position(error)[0] is None:
                 raise
-            report_template_error(error, self.source, diagnostics)
+            report_template_error(error, self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
         fingerprints = {a.path: a.fingerprint for a in artifacts}
         staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics)
         try:
-            for hook in post_stage_hooks() if self.search_index else []:
+            for hook in POST_STAGE if self.search_index else ():
                 fingerprints.update(hook(staged))
         except BaseException:
             self._discard(staging)
@@ -292,7 +258,7 @@ class Builder:
                 swap(staging, self.output)
         except OSError as error:
             self._discard(staging)
-            diagnostics.error(*io_error_place(error, self.source), io_error_message(error))
+            diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
             return self._result(diagnostics, False, started)
         self.fingerprints = fingerprints
         result = self._result(diagnostics, True, started)

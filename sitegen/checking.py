@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sitegen.build import Builder
-from sitegen.diagnostics import Diagnostic, Diagnostics
-from sitegen.placeholders import base_url_warning
+from sitegen.reading.placeholders import base_url_warning
+from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 
 DRAFT_MARK = "in a draft: "
 

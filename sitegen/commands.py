@@ -10,12 +10,12 @@ from pathlib import Path
 from sitegen import scaffold
 from sitegen.build import Builder
 from sitegen.checking import check_site
-from sitegen.config import CONFIG_FILE, base_url_problem
-from sitegen.diagnostics import Diagnostic
-from sitegen.fields import SLUG_PATTERN
-from sitegen.outputguard import OutputRefused, check_output
+from sitegen.reading.config import CONFIG_FILE, base_url_problem
+from sitegen.reading.fields import SLUG_PATTERN
 from sitegen.report import report
-from sitegen.urls import RESERVED_SLUGS
+from sitegen.structure.diagnostics import Diagnostic
+from sitegen.structure.urls import RESERVED_SLUGS
+from sitegen.writing.outputguard import OutputRefused, check_output
 
 
 class UsageError(Exception):
@@ -92,7 +92,7 @@ def schema(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from sitegen.serve import serve as run_server
+    from sitegen.preview.serve import serve as run_server
 
     source = site_folder(args.source)
     if args.output is not None:

@@ -14,7 +14,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import TextIO
 
-from sitegen.diagnostics import Diagnostic, to_json
+from sitegen.structure.diagnostics import Diagnostic, to_json
 
 RED, YELLOW, CYAN, BOLD, DIM, RESET = "\033[31m", "\033[33m", "\033[36m", "\033[1m", "\033[2m", "\033[0m"
 

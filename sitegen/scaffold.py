@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen.config import CONFIG_FILE, load_config
-from sitegen.content import CONTENT_DIR, STORY_INDEX
-from sitegen.dates import DATE_FORMS_HINT, parse_date
-from sitegen.diagnostics import Diagnostics
-from sitegen.fields import ENTRY_FIELDS, SLUG_PATTERN, is_web_url
-from sitegen.schema import front_matter_schema
-from sitegen.urls import RESERVED_SLUGS
+from sitegen.reading.config import CONFIG_FILE, load_config
+from sitegen.reading.content import CONTENT_DIR, STORY_INDEX
+from sitegen.reading.fields import ENTRY_FIELDS, SLUG_PATTERN, is_web_url
+from sitegen.reading.schema import front_matter_schema
+from sitegen.structure.dates import DATE_FORMS_HINT, parse_date
+from sitegen.structure.diagnostics import Diagnostics
+from sitegen.structure.urls import RESERVED_SLUGS
 
 
 class ScaffoldError(Exception):

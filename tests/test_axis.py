@@ -8,8 +8,8 @@ from datetime import UTC
 
 import pytest
 
-from sitegen.axis import CHAR_WIDTH, PITCH, Axis, AxisItem, Label, layout_axis
-from sitegen.dates import parse_date
+from sitegen.rendering.axis import CHAR_WIDTH, PITCH, Axis, AxisItem, Label, layout_axis
+from sitegen.structure.dates import parse_date
 
 WIDTHS = (704, 328)
 

@@ -11,9 +11,9 @@ import extruct
 import lxml.html
 import pytest
 
-from sitegen.claimreview import claim_reviewed, rating_words
-from sitegen.config import load_config
-from sitegen.diagnostics import Diagnostics
+from sitegen.outputs.claimreview import claim_reviewed, rating_words
+from sitegen.reading.config import load_config
+from sitegen.structure.diagnostics import Diagnostics
 from tests.support.publishing import FULL_SITE
 from tests.support.sites import build_site, statement, story
 

@@ -1,4 +1,4 @@
-"""docs/content.md, the authors' reference, is generated from sitegen/fields.py and never drifts."""
+"""docs/content.md, the authors' reference, is generated from sitegen/reading/fields.py and never drifts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from sitegen.docs_reference import REFERENCE_FILE, render_reference
-from sitegen.fields import CONFIG_FIELDS, ENTRY_FIELDS, SPEAKER_FIELDS, STORY_FIELDS
+from sitegen.reading.fields import CONFIG_FIELDS, ENTRY_FIELDS, SPEAKER_FIELDS, STORY_FIELDS
 from sitegen.scaffold import STATEMENT
 from tests.support.sites import REPO_ROOT
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sitegen.dates import Precision, load_zone, parse_date
+from sitegen.structure.dates import Precision, load_zone, parse_date
 
 UTC_ZONE = load_zone("UTC")
 KYIV = load_zone("Europe/Kyiv")

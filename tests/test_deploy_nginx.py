@@ -16,7 +16,7 @@ import lxml.html
 import pytest
 
 from sitegen.build import Builder
-from sitegen.search import find_pagefind
+from sitegen.outputs.search import find_pagefind
 from tests.support.publishing import FULL_SITE, CrawlResult, crawl, fetch, html_files, html_links
 from tests.support.sites import REPO_ROOT, build_site, write_files
 from tests.support.tools import require_tool
@@ -117,7 +117,7 @@ def test_search_assets_are_served_under_the_sub_path(
 
 
 def test_two_builds_are_byte_identical_search_index_included(tmp_path: Path) -> None:
-    from sitegen.pagefind_bundle import read_data
+    from sitegen.outputs.pagefind_bundle import read_data
 
     require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin")
     root = write_files(tmp_path / "site", FULL_SITE)

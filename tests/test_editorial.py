@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import Builder
-from sitegen.diagnostics import Diagnostic
-from sitegen.editorial import RULES
+from sitegen.reading.editorial import RULES
+from sitegen.structure.diagnostics import Diagnostic
 from tests.support.sites import BASIC_CONFIG, build_site, run_cli, story
 
 CLEAN = """\

@@ -13,8 +13,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from sitegen.serve import PreviewState
-from sitegen.theme import Theme
+from sitegen.preview.serve import PreviewState
+from sitegen.rendering.theme import Theme
 from tests.support.publishing import html_files
 from tests.support.sites import REPO_ROOT, build_site, event, statement, story
 from tests.support.tools import format_axe, format_vnu, run_axe

@@ -86,7 +86,7 @@ def test_two_builds_at_once_give_one_good_output(tmp_path: Path) -> None:
 
 
 def test_a_build_waits_for_the_lock_then_says_another_build_is_running(tmp_path: Path) -> None:
-    from sitegen.outputguard import BuildLocked, output_lock
+    from sitegen.writing.outputguard import BuildLocked, output_lock
 
     with output_lock(tmp_path / "public"), pytest.raises(BuildLocked, match="another build is running"), \
             output_lock(tmp_path / "public", wait=0.2):

@@ -19,7 +19,7 @@ from tests.support.sites import REPO_ROOT, event, story
 BUILD = """
 import json, sys
 from pathlib import Path
-import sitegen.write as write
+import sitegen.writing.write as write
 from sitegen.build import Builder
 write.PARALLEL_MIN_FILES = int(sys.argv[3])
 pools = []

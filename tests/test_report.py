@@ -8,8 +8,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.diagnostics import Diagnostic
 from sitegen.report import escape_data, escape_property, format_github, format_text, wants_colour
+from sitegen.structure.diagnostics import Diagnostic
 from tests.support.sites import event, run_cli, story
 
 ANNOTATION = re.compile(

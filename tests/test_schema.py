@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 
 from sitegen.build import Builder
-from sitegen.diagnostics import Diagnostics
-from sitegen.schema import front_matter_schema
-from sitegen.source import Node, read_source
-from sitegen.translations import TRANSLATION_NAME
+from sitegen.reading.document import Node, read_document
+from sitegen.reading.schema import front_matter_schema
+from sitegen.reading.translations import TRANSLATION_NAME
+from sitegen.structure.diagnostics import Diagnostics
 from tests.support.sites import REPO_ROOT, run_cli, story
 
 INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
@@ -42,7 +42,7 @@ def as_editor_sees_it(node: Node) -> Any:
 
 
 def front_matter(path: Path) -> Any:
-    source = read_source(path.name, path.read_text("utf-8"), Diagnostics())
+    source = read_document(path.name, path.read_text("utf-8"), Diagnostics())
     assert source.meta is not None
     return as_editor_sees_it(source.meta)
 

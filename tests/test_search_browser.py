@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from sitegen.build import Builder
-from sitegen.search import find_pagefind
+from sitegen.outputs.search import find_pagefind
 from tests.support.sites import REPO_ROOT
 from tests.support.tools import require_tool
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from sitegen import watch
-from sitegen.serve import BadRequest, host_allowed, inject, request_file
+from sitegen.preview import watch
+from sitegen.preview.serve import BadRequest, host_allowed, inject, request_file
 from tests.support.sites import event, statement, story
 
 SPEAKER = "---\nname: Dmitry Peskov\ntype: person\n---\n\nKremlin spokesman.\n"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.build import Builder
-from sitegen.diagnostics import Diagnostic
+from sitegen.structure.diagnostics import Diagnostic
 from tests.support.sites import build_site, event, run_cli, statement, story
 
 SPEAKER = "---\nname: Dmitry Peskov\n---\nBio.\n"

@@ -16,12 +16,12 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from sitegen.dates import PartialDate, parse_date
-from sitegen.diagnostics import Diagnostics
-from sitegen.fields import SLUG_PATTERN, is_web_url
 from sitegen.importer.html_text import first_sentences, to_markdown, to_plain_text
 from sitegen.importer.slides import DATE_KEYS, Slide, Timeline
-from sitegen.urls import RESERVED_ENTRY_IDS, slugify, tag_slug
+from sitegen.reading.fields import SLUG_PATTERN, is_web_url
+from sitegen.structure.dates import PartialDate, parse_date
+from sitegen.structure.diagnostics import Diagnostics
+from sitegen.structure.urls import RESERVED_ENTRY_IDS, slugify, tag_slug
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif"})
 TIME_PATTERN = re.compile(

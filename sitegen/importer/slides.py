@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.diagnostics import Diagnostics
-from sitegen.timelinejs_csv import ID_COLUMN, TEMPLATE_COLUMNS
+from sitegen.outputs.timelinejs_csv import ID_COLUMN, TEMPLATE_COLUMNS
+from sitegen.structure.diagnostics import Diagnostics
 
 DATE_KEYS = ("year", "month", "day", "hour", "minute", "second")
 REQUIRED_COLUMNS = ("Year", "Headline")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.content import CONTENT_DIR
-from sitegen.diagnostics import Diagnostics
 from sitegen.importer.convert import ImportedStory, SlideConverter
 from sitegen.importer.slides import read_timeline
+from sitegen.reading.content import CONTENT_DIR
+from sitegen.structure.diagnostics import Diagnostics
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from sitegen.content import STORY_INDEX
 from sitegen.importer.convert import ImportedStory
+from sitegen.reading.content import STORY_INDEX
 
 
 def document(meta: dict[str, Any], body: str) -> str:

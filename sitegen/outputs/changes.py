@@ -1,0 +1,41 @@
+"""When content last changed, as the content itself says: for feeds' `updated` and sitemaps' `lastmod`.
+
+Every date comes from the content (an entry's own date, its review, its
+corrections), never from the clock or file times, so the same content gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sitegen.rendering.views import EntryView, SiteViews, StoryView
+    from sitegen.structure.dates import PartialDate
+
+
+def latest(dates: Iterable[PartialDate | None]) -> PartialDate | None:
+    """The date that starts last, as its author wrote it."""
+    return max((d for d in dates if d is not None), key=lambda d: d.sort_key(), default=None)
+
+
+def entry_last_change(entry: EntryView) -> PartialDate:
+    """The entry's newest date: its own, its review's or its newest correction's."""
+    found = latest([entry.date, entry.reviewed, *(c.date for c in entry.corrections)])
+    return found or entry.date
+
+
+def story_last_change(views: SiteViews, story: StoryView) -> PartialDate | None:
+    """The newest date of a story: as written, its corrections and its entries."""
+    return latest([
+        story.updated, *(c.date for c in story.corrections),
+        *(entry_last_change(e) for e in views.story_entries(story.slug)),
+    ])
+
+
+def lists_last_change(
+    views: SiteViews, stories: Iterable[StoryView] = (), entries: Iterable[EntryView] = (),
+) -> PartialDate | None:
+    """The newest change among the stories and entries a list page shows."""
+    return latest([story_last_change(views, s) for s in stories] + [entry_last_change(e) for e in entries])

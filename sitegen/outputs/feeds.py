@@ -1,0 +1,149 @@
+"""Atom feeds: the whole site, each story, and the corrections log.
+
+Feeds are rendered from the theme's `atom.xml`, so every word a reader sees
+stays in the theme; this module decides what goes in them and their dates.
+Every date comes from the content, so the same content gives the same bytes.
+An entry's `updated` is its newest date (the entry's own, its review, its
+newest correction), so a feed changes when an entry is added or corrected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+from sitegen.outputs.changes import entry_last_change, latest
+from sitegen.outputs.corrections import CorrectionItem, corrections_log
+from sitegen.outputs.plan import SitePlan
+from sitegen.rendering.render import PagePlan
+from sitegen.structure import urls
+from sitegen.writing.write import Artifact
+
+if TYPE_CHECKING:
+    from sitegen.rendering.views import EntryView, SiteViews, StoryView
+    from sitegen.structure.dates import PartialDate
+
+SITE_FEED_SIZE = 100
+"""The site feed holds the newest entries only; story feeds hold all of theirs."""
+FEED_TEMPLATE = "atom.xml"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# XML 1.0 forbids these even as character references; Markdown passes them through.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One `<entry>`: an entry of a story, or one correction."""
+
+    id: str
+    """Below the site root, made absolute by the template; never changes for the same item."""
+    url: str
+    published: str
+    updated: str
+    entry: EntryView | None = None
+    correction: CorrectionItem | None = None
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What one feed file shows."""
+
+    kind: Literal["site", "story", "corrections"]
+    page: str
+    """The HTML page this feed follows, below the site root."""
+    updated: str
+    items: tuple[FeedItem, ...]
+    story: StoryView | None = None
+
+
+def rfc3339(instant: datetime) -> str:
+    """Atom's date format, in UTC."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def newest(dates: Iterable[PartialDate | None]) -> datetime:
+    """The latest instant among the dates given."""
+    found = latest(dates)
+    return found.start if found else EPOCH
+
+
+def entry_updated(entry: EntryView) -> datetime:
+    """When an entry last changed, as far as its content says."""
+    return entry_last_change(entry).start
+
+
+def entry_item(entry: EntryView) -> FeedItem:
+    return FeedItem(
+        id=entry.url,
+        url=entry.url,
+        published=rfc3339(entry.date.start),
+        updated=rfc3339(entry_updated(entry)),
+        entry=entry,
+    )
+
+
+def by_newest(entries: list[EntryView]) -> list[EntryView]:
+    """Newest change first; ties in the timeline's own order."""
+    return sorted(entries, key=lambda e: (entry_updated(e), e.date.start), reverse=True)
+
+
+def story_feed_data(views: SiteViews, story: StoryView) -> Feed:
+    entries = by_newest(list(views.story_entries(story.slug)))
+    updated = max(
+        [entry_updated(e) for e in entries]
+        + [newest([story.updated, *(c.date for c in story.corrections)])]
+    )
+    return Feed("story", story.url, rfc3339(updated), tuple(entry_item(e) for e in entries), story)
+
+
+def site_feed_data(views: SiteViews) -> Feed:
+    everything = [e for story in views.stories for e in views.story_entries(story.slug)]
+    entries = by_newest(everything)[:SITE_FEED_SIZE]
+    story_dates = [newest([s.updated, *(c.date for c in s.corrections)]) for s in views.stories]
+    updated = max([entry_updated(e) for e in entries] + story_dates, default=EPOCH)
+    return Feed("site", urls.home(), rfc3339(updated), tuple(entry_item(e) for e in entries))
+
+
+def corrections_feed_data(log: tuple[CorrectionItem, ...]) -> Feed:
+    items = tuple(
+        FeedItem(
+            id=item.key,
+            url=item.url,
+            published=rfc3339(item.date.start),
+            updated=rfc3339(item.date.start),
+            correction=item,
+        )
+        for item in log
+    )
+    updated = items[0].updated if items else rfc3339(EPOCH)
+    return Feed("corrections", urls.corrections(), updated, items)
+
+
+def feed_specs(views: SiteViews) -> Iterator[PagePlan]:
+    """Every feed of the site, as pages of the feed template."""
+    yield PagePlan(urls.site_feed(), FEED_TEMPLATE, {"feed": site_feed_data(views)}, kind="feed")
+    for story in views.stories:
+        yield PagePlan(urls.story_feed(story.slug), FEED_TEMPLATE, {"feed": story_feed_data(views, story)},
+                       kind="feed", title=story.title)
+    yield PagePlan(urls.corrections_feed(), FEED_TEMPLATE,
+                   {"feed": corrections_feed_data(corrections_log(views))}, kind="feed")
+
+
+def plan_feeds(plan: SitePlan) -> Iterator[Artifact]:
+    """The Atom files; rendered only when their view or template changed."""
+    renderer = plan.renderer
+    for spec in feed_specs(plan.views):
+        yield Artifact(
+            path=spec.file,
+            fingerprint=renderer.fingerprint(spec),
+            produce=lambda spec=spec: xml_text(renderer.render(spec)).encode("utf-8"),
+            origin=f"the feed {spec.url_path}",
+        )
+
+
+def xml_text(text: str) -> str:
+    """Drop the characters that would make the XML ill-formed."""
+    return XML_INVALID.sub("", text)

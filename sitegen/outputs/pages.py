@@ -1,0 +1,60 @@
+"""The plan of the HTML site: which page is rendered with which template and view.
+
+Each plan also says what kind of page it is, its title and when what it shows
+last changed, for the sitemap, feeds and search to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sitegen.outputs.changes import entry_last_change, lists_last_change, story_last_change
+from sitegen.outputs.claimreview import claim_review
+from sitegen.outputs.corrections import corrections_log
+from sitegen.rendering.render import PagePlan
+from sitegen.rendering.views import SiteViews
+from sitegen.structure import urls
+
+
+def html_pages(views: SiteViews) -> Iterator[PagePlan]:
+    """Every HTML page SPEC.md lists, with the view each one shows."""
+    site = views.site
+    yield PagePlan(urls.home(), "index.html", {"stories": views.stories}, kind="home",
+                   title=site.config.title, lastmod=lists_last_change(views, views.stories))
+    for story in views.stories:
+        entries = views.story_entries(story.slug)
+        changed = story_last_change(views, story)
+        timeline = views.timeline(story.slug)
+        yield PagePlan(story.url, "story.html", {"story": story, "entries": entries, "timeline": timeline},
+                       kind="story", title=story.title, lastmod=changed)
+        yield PagePlan(urls.embed(story.slug), "embed.html", {
+            "story": story, "entries": entries, "timeline": timeline, "embed": True,
+        }, kind="embed", title=story.title, lastmod=changed, listed=False)
+        for index, entry in enumerate(entries):
+            yield PagePlan(entry.url, "entry.html", {
+                "story": story,
+                "entry": entry,
+                "previous": entries[index - 1] if index > 0 else None,
+                "next": entries[index + 1] if index + 1 < len(entries) else None,
+                "claimreview": claim_review(
+                    entry, site.config, site.speakers.get(entry.speaker.id) if entry.speaker else None
+                ),
+            }, kind="entry", title=entry.title, lastmod=entry_last_change(entry))
+    yield PagePlan(urls.speakers(), "speakers.html", {"speakers": views.speakers}, kind="speakers")
+    for speaker in views.speakers:
+        statements = views.statements_by_speaker.get(speaker.speaker.id, ())
+        yield PagePlan(speaker.url, "speaker.html", {"speaker": speaker.speaker, "statements": statements},
+                       kind="speaker", title=speaker.speaker.name,
+                       lastmod=lists_last_change(views, entries=statements))
+    yield PagePlan(urls.tags(), "tags.html", {"tags": views.tags}, kind="tags")
+    for tag in views.tags:
+        stories, entries = views.tagged[tag.tag.slug]
+        yield PagePlan(tag.url, "tag.html", {"tag": tag.tag, "stories": stories, "entries": entries},
+                       kind="tag", title=tag.tag.name, lastmod=lists_last_change(views, stories, entries))
+    for page in site.pages:
+        yield PagePlan(urls.page(page.slug), "page.html", {"page": page}, kind="page", title=page.title)
+    log = corrections_log(views)
+    yield PagePlan(urls.corrections(), "corrections.html", {"corrections": log}, kind="corrections",
+                   lastmod=log[0].date if log else None)
+    yield PagePlan(urls.search(), "search.html", {}, kind="search", listed=False)
+    yield PagePlan(urls.NOT_FOUND, "404.html", {}, kind="not-found", listed=False, absolute_links=True)

@@ -1,0 +1,78 @@
+"""sitemap.xml (sitemaps.org 0.9) and robots.txt, for search engines.
+
+Every URL is absolute under base_url; `lastmod` is the newest date the
+content gives for what the page shows, so it moves only when content does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from sitegen.outputs.claimreview import schema_date
+from sitegen.outputs.plan import SitePlan
+from sitegen.structure import urls
+from sitegen.structure.dates import Precision
+from sitegen.writing.write import Artifact
+
+if TYPE_CHECKING:
+    from sitegen.structure.dates import PartialDate
+    from sitegen.structure.model import Site
+
+
+def w3c_date(date: PartialDate) -> str:
+    """A date in a form the sitemap schema accepts, in the author's own terms.
+
+    The schema takes a day or a full time: a month or a year is given as its first day.
+    """
+    if date.precision < Precision.DAY:
+        return f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
+    return schema_date(date)
+
+
+def sitemap_xml(plan: SitePlan) -> str:
+    """List every page a search engine should know, with its last change, as the page plans say."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for page in plan.pages:
+        if not page.listed:
+            continue
+        lines.append("  <url>")
+        lines.append(f"    <loc>{escape(urls.absolute(plan.site.config.base_url, page.url_path))}</loc>")
+        if page.lastmod is not None:
+            lines.append(f"    <lastmod>{w3c_date(page.lastmod)}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots_txt(site: Site) -> str:
+    """Allow every crawler and point it at the sitemap.
+
+    Crawlers read robots.txt only at a host's root; under a sub-path this file
+    is for the host's own robots.txt to copy from.
+    """
+    config = site.config
+    # One sitemap per language, each in its language's folder; robots.txt names them all.
+    root = config.base_url.removesuffix(config.prefix(config.language))
+    sitemaps = "".join(
+        f"Sitemap: {urls.absolute(root, config.prefix(language) + urls.SITEMAP)}\n"
+        for language in config.languages
+    )
+    return "User-agent: *\nAllow: /\n\n" + sitemaps
+
+
+def plan_sitemap(plan: SitePlan) -> Iterator[Artifact]:
+    """sitemap.xml and robots.txt."""
+    yield text_artifact(urls.SITEMAP, sitemap_xml(plan), "the sitemap")
+    yield text_artifact(urls.ROBOTS, robots_txt(plan.site), "robots.txt")
+
+
+def text_artifact(path: str, text: str, origin: str) -> Artifact:
+    """A small file made up front; its fingerprint is the hash of its bytes."""
+    data = text.encode("utf-8")
+    return Artifact(path, hashlib.sha256(data).hexdigest(), lambda: data, origin)

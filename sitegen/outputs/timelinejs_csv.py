@@ -1,0 +1,105 @@
+"""Each story as a CSV in the column layout of TimelineJS's Google Sheet template.
+
+`/<story>/timeline.csv` sits beside `timeline.json`, so a newsroom that keeps
+its timelines in Knight Lab's sheet can paste a story into it. The first row
+is the title slide (`Type` = `title`), then one row per entry, oldest first.
+Headline, Text, captions and credits are HTML to TimelineJS (it sets
+innerHTML), so every text is escaped and the body is the entry's own safe HTML.
+One column the template lacks, `Unique ID`, comes last: TimelineJS ignores
+unknown columns, and `sitegen import timelinejs` reads it back as the entry id.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from sitegen.outputs.plan import SitePlan
+from sitegen.outputs.timelinejs import plan_story_exports
+from sitegen.rendering.escape import html_text
+from sitegen.structure import urls
+from sitegen.structure.dates import Precision
+from sitegen.writing.write import Artifact
+
+if TYPE_CHECKING:
+    from sitegen.rendering.views import EntryView, StoryView
+    from sitegen.structure.dates import PartialDate
+
+TEMPLATE_COLUMNS = (
+    "Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time",
+    "Display Date", "Headline", "Text", "Media", "Media Credit", "Media Caption",
+    "Media Thumbnail", "Type", "Group", "Background",
+)
+"""The header of Knight Lab's sheet template (src/template/my-own-timeline.csv), in its order."""
+ID_COLUMN = "Unique ID"
+"""sitegen's extra column: the entry id, so an export imports back to the same ids."""
+COLUMNS = (*TEMPLATE_COLUMNS, ID_COLUMN)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet runs a cell that starts with one of these as a formula (CSV injection)."""
+
+
+def sheet_text(text: str) -> str:
+    """Keep a cell a text when pasted into a sheet: a leading `'` stops a formula from running."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def date_cells(date: PartialDate | None) -> tuple[str, str, str, str]:
+    """Year, Month, Day and Time, filled only as far as the author's precision goes."""
+    if date is None:
+        return ("", "", "", "")
+    month = str(date.month) if date.precision >= Precision.MONTH else ""
+    day = str(date.day) if date.precision >= Precision.DAY else ""
+    time = ""
+    if date.precision >= Precision.MINUTE:
+        time = f"{date.hour:02d}:{date.minute:02d}"
+        if date.precision == Precision.SECOND:
+            time += f":{date.second:02d}"
+    return (str(date.year), month, day, time)
+
+
+def entry_row(entry: EntryView, macros: Any) -> dict[str, str]:
+    """One entry as a sheet row: its dates, title, body and first source as the media."""
+    start, end = date_cells(entry.date), date_cells(entry.end_date)
+    source = entry.sources[0] if entry.sources else None
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(zip(("Year", "Month", "Day", "Time"), start, strict=True))
+    row.update(zip(("End Year", "End Month", "End Day", "End Time"), end, strict=True))
+    row.update({
+        "Display Date": sheet_text(html_text(entry.display_date)),
+        "Headline": sheet_text(html_text(entry.title)),
+        "Text": entry.body_html.strip(),
+        "Media": source.url if source else "",
+        "Media Credit": sheet_text(html_text(source.publisher)) if source else "",
+        "Media Caption": sheet_text(html_text(source.title)) if source else "",
+        "Group": sheet_text(html_text(str(macros.KIND_LABELS[entry.kind]))),
+        ID_COLUMN: entry.id,
+    })
+    return row
+
+
+def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], macros: Any) -> str:
+    """A story as the sheet's rows: the title slide, then every entry in order."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    title = dict.fromkeys(COLUMNS, "")
+    title.update({
+        "Headline": sheet_text(html_text(story.title)),
+        "Text": f"<p>{html_text(story.summary)}</p>",
+        "Type": "title",
+    })
+    writer.writerow(title)
+    for entry in entries:
+        writer.writerow(entry_row(entry, macros))
+    return buffer.getvalue()
+
+
+def plan_timeline_csvs(plan: SitePlan) -> Iterator[Artifact]:
+    """One timeline.csv per story; fingerprinted from the views and the macros they use."""
+
+    def render(story: StoryView, entries: tuple[EntryView, ...], macros: Any) -> bytes:
+        return timeline_csv(story, entries, macros).encode("utf-8")
+
+    return plan_story_exports(plan, urls.timeline_csv, render, "the TimelineJS sheet export")

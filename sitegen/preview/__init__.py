@@ -1,0 +1,1 @@
+"""`sitegen serve`: the local server, live reload and the file watcher."""

@@ -1,0 +1,340 @@
+"""Read sitegen.toml into a `Config`, with a default for every key."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sitegen.reading.editorial import RULES, SETTINGS
+from sitegen.reading.fields import CONFIG_FIELDS, did_you_mean, is_web_url
+from sitegen.rendering.i18n import (
+    N_,
+    SOURCE_LANGUAGE,
+    catalogue_files,
+    catalogue_names,
+    load_translations,
+    parse_locale,
+)
+from sitegen.rendering.theme import LAYOUTS_DIR, builtin_theme_dir
+from sitegen.structure.dates import load_zone, unknown_zone_message
+from sitegen.structure.diagnostics import Diagnostics
+from sitegen.structure.model import TONES, Config, Organization, Rating, SiteText, tone_at
+
+CONFIG_FILE = "sitegen.toml"
+
+DEFAULT_RATINGS: tuple[tuple[str, str, str], ...] = (
+    ("false", N_("False"), N_("The claim is not accurate.")),
+    ("misleading", N_("Misleading"), N_("The claim has accurate parts but leaves a false impression.")),
+    ("unproven", N_("Unproven"), N_("There is not enough evidence to say whether the claim is accurate.")),
+    ("mostly-true", N_("Mostly true"), N_("The claim is accurate but needs clarification.")),
+    ("true", N_("True"), N_("The claim is accurate.")),
+)
+"""The built-in scale, in the theme's catalogues; a site's own `[[ratings]]` are in its words."""
+
+KNOWN_KEYS = tuple(CONFIG_FIELDS)
+TEXT_KEYS = ("title", "description", "ratings")
+"""What `[translations.<lang>]` may translate: the site's own words, not the theme's."""
+
+
+BASE_URL_FLAG = "--base-url"
+
+
+def with_slash(url: str) -> str:
+    """A base URL names a folder: end it with `/`."""
+    return url if url.endswith("/") else url + "/"
+
+
+def base_url_problem(url: str) -> str | None:
+    """Say what is wrong with a base URL, or None when it can be used."""
+    url = with_slash(url)
+    if not is_web_url(url) or urlsplit(url).query or urlsplit(url).fragment:
+        return f"must be an absolute http(s) URL such as https://example.org/checks/, not `{url}`"
+    return None
+
+
+def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = None) -> Config:
+    """Read the site's sitegen.toml (if any); report problems with their line."""
+    path = source / CONFIG_FILE
+    raw_bytes = path.read_bytes() if path.is_file() else b""
+    data: dict[str, Any] = {}
+    try:
+        data = tomllib.loads(raw_bytes.decode("utf-8"))
+    except UnicodeDecodeError:
+        diagnostics.error(CONFIG_FILE, 1, 1, "sitegen.toml is not UTF-8 text; save it as UTF-8")
+    except tomllib.TOMLDecodeError as error:
+        line, column = _toml_position(str(error))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        line_text = raw_bytes.decode("utf-8", "replace").splitlines()[line - 1:line] or [""]
+        message, column = _plain_toml_problem(message, line_text[0], column)
+        diagnostics.error(CONFIG_FILE, line, column, f"sitegen.toml is not valid TOML: {message}")
+    lines = raw_bytes.decode("utf-8", "replace").splitlines()
+
+    def line_of(key: str) -> int:
+        pattern = re.compile(rf"^\s*(\[+\s*)?{re.escape(key)}\b")
+        return next((i + 1 for i, text in enumerate(lines) if pattern.match(text)), 1)
+
+    def problem(key: str, message: str) -> None:
+        diagnostics.error(CONFIG_FILE, line_of(key), 1, message)
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            problem(key, f"unknown setting `{key}`{did_you_mean(key, KNOWN_KEYS)}; "
+                         f"known settings: {', '.join(KNOWN_KEYS)}")
+
+    def text(key: str, default: str, table: dict[str, Any] = data) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            problem(key, f"`{key}` must be a string in quotes")
+            return default
+        return value
+
+    url = base_url if base_url is not None else text("base_url", "http://localhost:8000/")
+    url_problem = base_url_problem(url)
+    if url_problem and base_url is not None:
+        # The flag is to blame, not the file: point at the command line.
+        diagnostics.error(BASE_URL_FLAG, 1, 1, f"`{BASE_URL_FLAG}` {url_problem}")
+    elif url_problem:
+        problem("base_url", f"`base_url` {url_problem}")
+    url = "http://localhost:8000/" if url_problem else with_slash(url)
+
+    def limit(key: str, default: float, low: float, high: float) -> float:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            problem(key, f"`{key}` must be a number from {low:g} to {high:g}")
+            return default
+        return float(value)
+
+    max_file_mb = limit("max_file_size_mb", 5, 0.001, 1000)
+    markdown_seconds = limit("markdown_time_limit", 10, 0.1, 3600)
+
+    zone_name = text("timezone", "UTC")
+    zone = load_zone(zone_name)
+    if zone is None:
+        problem("timezone", unknown_zone_message(zone_name))
+        zone = load_zone("UTC")
+        assert zone is not None
+
+    org_table = data.get("organization", {})
+    if not isinstance(org_table, dict):
+        problem("organization", "`organization` must be a table: [organization] with name and url")
+        org_table = {}
+    title = text("title", "Timeline Checks")
+    organization = Organization(
+        name=text("name", title, org_table),
+        url=text("url", url, org_table),
+        logo=text("logo", "", org_table),
+    )
+    unsafe = data.get("unsafe_html", False)
+    if not isinstance(unsafe, bool):
+        problem("unsafe_html", "`unsafe_html` must be true or false")
+        unsafe = False
+    language = text("language", "en")
+    if parse_locale(language) is None:
+        problem("language", f"unknown language `{language}`; write a BCP 47 tag such as "
+                            "en, uk, ru, ar, es or pt-BR")
+        language = "en"
+    catalogues = catalogue_files((source / LAYOUTS_DIR, builtin_theme_dir()), language)
+    if not catalogues and catalogue_names(language)[-1] != SOURCE_LANGUAGE:
+        diagnostics.warning(
+            CONFIG_FILE, line_of("language"), 1,
+            f"the theme has no translation for `{language}`: its words stay English while dates "
+            f"follow `{language}`; add layouts/locales/{catalogue_names(language)[-1]}/LC_MESSAGES/"
+            "messages.po (see docs/translating.md)",
+        )
+    translations, _ = load_translations(catalogues)
+    languages = _languages(data.get("languages"), language, problem)
+    in_subfolder = data.get("default_language_in_subfolder", False)
+    if not isinstance(in_subfolder, bool):
+        problem("default_language_in_subfolder", "`default_language_in_subfolder` must be true or false")
+        in_subfolder = False
+    ratings = _ratings(data.get("ratings"), problem, translations.gettext)
+    texts = _texts(data.get("translations"), languages, ratings if "ratings" in data else (), problem,
+                   lambda key, message: diagnostics.warning(CONFIG_FILE, line_of(key), 1, message))
+    return Config(
+        title=title,
+        base_url=url,
+        language=language,
+        timezone_name=zone_name,
+        timezone=zone,
+        description=text("description", ""),
+        organization=organization,
+        ratings=ratings,
+        texts=texts,
+        builtin_ratings=data.get("ratings") is None,
+        languages=languages,
+        default_language_in_subfolder=in_subfolder,
+        checks=_checks(data.get("checks"), lines, diagnostics),
+        unsafe_html=unsafe,
+        max_file_bytes=int(max_file_mb * 1_000_000),
+        markdown_seconds=markdown_seconds,
+        digest=hashlib.sha256(raw_bytes + url.encode()).hexdigest(),
+    )
+
+
+def _languages(raw: Any, language: str, problem: Callable[[str, str], None]) -> tuple[str, ...]:
+    """Read `languages`: every language the site is built in, the default (`language`) first."""
+    if raw is None:
+        return (language,)
+    if not isinstance(raw, list) or not raw or not all(isinstance(tag, str) for tag in raw):
+        problem("languages", '`languages` must be a list of language tags such as ["en", "uk"]')
+        return (language,)
+    found: list[str] = []
+    for tag in raw:
+        if parse_locale(tag) is None:
+            problem("languages", f"unknown language `{tag}` in `languages`; write a BCP 47 tag such as uk")
+        elif tag in found:
+            problem("languages", f"`{tag}` is listed twice in `languages`")
+        else:
+            found.append(tag)
+    if language not in found:
+        listed = ", ".join(f'"{tag}"' for tag in [language, *found])
+        problem("languages", f"`languages` must include the default `language = \"{language}\"`; "
+                             f"write languages = [{listed}]")
+        return (language,)
+    return (language, *[tag for tag in found if tag != language])
+
+
+def _checks(raw: Any, lines: list[str], diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
+    """Read `[checks]`: an editorial rule id and "off", "warning" or "error" for each line."""
+    if raw is None:
+        return ()
+
+    def line_of(key: str) -> int:
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        return next((i + 1 for i, text in enumerate(lines) if pattern.match(text)), 1)
+
+    if not isinstance(raw, dict):
+        diagnostics.error(CONFIG_FILE, line_of("checks"), 1,
+                          '`checks` must be a table: [checks] with lines such as source-not-archived = "off"')
+        return ()
+    found: list[tuple[str, str]] = []
+    for rule_id, setting in raw.items():
+        if rule_id not in RULES:
+            diagnostics.error(
+                CONFIG_FILE, line_of(rule_id), 1,
+                f"unknown check `{rule_id}` in [checks]{did_you_mean(rule_id, list(RULES))}; "
+                f"the checks are: {', '.join(RULES)}",
+            )
+        elif setting not in SETTINGS:
+            diagnostics.error(
+                CONFIG_FILE, line_of(rule_id), 1,
+                f'check `{rule_id}` must be "off", "warning" or "error", not {setting!r}',
+            )
+        else:
+            found.append((rule_id, setting))
+    return tuple(found)
+
+
+def _texts(
+    raw: Any, languages: tuple[str, ...], own_ratings: tuple[Rating, ...],
+    problem: Callable[[str, str], None], warn: Callable[[str, str], None],
+) -> tuple[tuple[str, SiteText], ...]:
+    """Read `[translations.<lang>]`: the site's title, description and own rating scale, translated.
+
+    The theme's words come from its catalogues; these are the words the site
+    itself wrote in sitegen.toml, which no catalogue can know.
+    """
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        problem("translations", "`translations` must be tables such as [translations.uk] with title, "
+                                "description and ratings")
+        return ()
+    texts: list[tuple[str, SiteText]] = []
+    for language, table in raw.items():
+        if language not in languages[1:]:
+            warn("translations", f"[translations.{language}] is for a language the site is not built in "
+                                 "(besides its default); list it in `languages` or remove it")
+            continue
+        for key in table:
+            if key not in TEXT_KEYS:
+                problem("translations", f"unknown setting `{key}` in [translations.{language}]"
+                                        f"{did_you_mean(key, TEXT_KEYS)}; it may set: {', '.join(TEXT_KEYS)}")
+        scale = table.get("ratings", {})
+        if not isinstance(scale, dict) or not all(isinstance(v, dict) for v in scale.values()):
+            problem("translations", f"[translations.{language}.ratings] must give each rating key a table "
+                                    'such as false = { label = "…", description = "…" }')
+            scale = {}
+        known = [r.key for r in own_ratings]
+        rated: list[tuple[str, str, str]] = []
+        for rating in own_ratings:
+            words = scale.get(rating.key)
+            if not isinstance(words, dict) or not isinstance(words.get("label"), str):
+                warn("translations", f"rating `{rating.key}` has no label in `{language}`, so its pages show "
+                                     f'"{rating.label}"; add [translations.{language}.ratings] '
+                                     f'{rating.key} = {{ label = "…", description = "…" }}')
+                continue
+            rated.append((rating.key, words["label"], str(words.get("description", rating.description))))
+        for key in scale:
+            if key not in known:
+                problem("translations", f"[translations.{language}.ratings] translates `{key}`, which is not "
+                                        f"a rating of the site{did_you_mean(key, tuple(known))}")
+        title, description = table.get("title", ""), table.get("description", "")
+        if not isinstance(title, str) or not isinstance(description, str):
+            problem("translations", f"`title` and `description` in [translations.{language}] must be strings")
+            title, description = "", ""
+        texts.append((language, SiteText(title, description, tuple(rated))))
+    return tuple(texts)
+
+
+def translate_default_ratings(translate: Callable[[str], str]) -> tuple[Rating, ...]:
+    """The built-in rating scale in a language's words."""
+    return _ratings(None, lambda key, message: None, translate)
+
+
+def _ratings(raw: Any, problem: Any, translate: Callable[[str], str]) -> tuple[Rating, ...]:
+    """Read the rating scale, worst first; the built-in one, translated, when none is given."""
+    if raw is None:
+        return tuple(
+            Rating(key, translate(label), position, translate(description),
+                   tone_at(position, len(DEFAULT_RATINGS)))
+            for position, (key, label, description) in enumerate(DEFAULT_RATINGS, start=1)
+        )
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw) or not raw:
+        problem("ratings", "`ratings` must be a list of [[ratings]] tables with key and label")
+        return _ratings(None, problem, translate)
+    every_value_set = all("value" in r for r in raw)
+    ratings: list[Rating] = []
+    for position, entry in enumerate(raw, start=1):
+        key, label = entry.get("key"), entry.get("label")
+        if not isinstance(key, str) or not isinstance(label, str):
+            problem("ratings", f"rating number {position} needs a `key` and a `label` (strings)")
+            continue
+        value = entry.get("value", position) if every_value_set else position
+        if not isinstance(value, int):
+            problem("ratings", f"rating `{key}`: `value` must be a whole number")
+            value = position
+        if any(r.key == key for r in ratings):
+            problem("ratings", f"rating key `{key}` is given twice")
+            continue
+        tone = entry.get("tone", tone_at(position, len(raw)))
+        if tone not in TONES:
+            problem("ratings", f"rating `{key}`: `tone` must be one of {', '.join(TONES)} (worst to best), "
+                               f"not {tone!r}{did_you_mean(str(tone), TONES)}")
+            tone = tone_at(position, len(raw))
+        ratings.append(Rating(key, label, value, str(entry.get("description", "")), tone))
+    return tuple(ratings)
+
+
+def _plain_toml_problem(message: str, line_text: str, column: int) -> tuple[str, int]:
+    """Say what is wrong in the author's words, pointing at where the fix goes."""
+    if message.startswith("Illegal character '\\n'") or message.startswith("Unterminated string"):
+        quote = max(line_text.rfind('"', 0, column - 1), line_text.rfind("'", 0, column - 1))
+        if quote >= 0:
+            mark = line_text[quote]
+            return (f"the string opened here is not closed; end it with `{mark}` on the same line "
+                    f"(a string that spans lines needs triple quotes)", quote + 1)
+    if message.startswith("Illegal character '\\t'"):
+        return "a tab inside a string; write \\t or use spaces", column
+    return message, column
+
+
+def _toml_position(message: str) -> tuple[int, int]:
+    """Pull `(at line N, column M)` out of tomllib's message."""
+    match = re.search(r"at line (\d+), column (\d+)", message)
+    return (int(match.group(1)), int(match.group(2))) if match else (1, 1)

@@ -1,0 +1,62 @@
+"""Warn about the words `sitegen init` and `sitegen new` write for the author to replace.
+
+A scaffolded site builds cleanly, which is what makes it easy to publish by
+accident with "The exact words." as a quote and example.org as a source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sitegen.structure.diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from sitegen.structure.model import Site
+
+PLACEHOLDER_TEXTS = (
+    "https://example.org/report",
+    "https://example.org/interview",
+    "The exact words.",
+    "One or two sentences: what is being checked.",
+    "Example Speaker",
+)
+"""What the scaffold's templates (sitegen/scaffold.py) write for the author to fill in."""
+
+PLACEHOLDER_BASE_URL = "https://example.org/"
+
+
+def placeholder_warnings(source: Path, site: Site, diagnostics: Diagnostics) -> None:
+    """Warn at every line of a content file that still holds a scaffold placeholder."""
+    paths = [s.path for s in site.stories] + [e.path for s in site.stories for e in s.entries]
+    paths += [s.path for s in site.speakers.values() if s.path]
+    for relative in dict.fromkeys(paths):
+        try:
+            text = (source / relative).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("#"):
+                continue
+            for placeholder in PLACEHOLDER_TEXTS:
+                column = line.find(placeholder)
+                if column >= 0:
+                    diagnostics.warning(
+                        relative, number, column + 1,
+                        f"`{placeholder}` is placeholder text from `sitegen init`/`sitegen new`; "
+                        "replace it before publishing",
+                    )
+
+
+def base_url_warning(source: Path, base_url: str, diagnostics: Diagnostics) -> None:
+    """Warn when sitegen.toml still says the site lives at the scaffold's example.org."""
+    if base_url != PLACEHOLDER_BASE_URL:
+        return
+    config = source / "sitegen.toml"
+    lines = config.read_text("utf-8", "replace").splitlines() if config.is_file() else []
+    number = next((i for i, line in enumerate(lines, start=1) if line.startswith("base_url")), 1)
+    diagnostics.warning(
+        "sitegen.toml", number, 1,
+        f"`base_url` is still the placeholder {PLACEHOLDER_BASE_URL}; set it to where the site "
+        "will live (feeds, canonical links and the sitemap use it)",
+    )

@@ -1,0 +1,80 @@
+"""List a site's source files without ever leaving the site folder.
+
+`content/`, `layouts/` and `static/` may hold symbolic links; one that points
+outside the site would publish (and let the preview serve) any file on the
+machine, so it is an error naming the link. Links that point nowhere, link
+loops and folders named like files (`x.md/`) are errors with their path too,
+instead of a traceback halfway through a build.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sitegen.structure.diagnostics import Diagnostics
+
+
+def escape_reason(root: Path, path: Path) -> str | None:
+    """Why `path` must not be read (a link out of the site, dangling or looping), or None."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "this is a symbolic link to nothing (its target does not exist); remove it or fix it"
+    except (RuntimeError, OSError):
+        return "this is a symbolic link loop; remove it"
+    if not target.is_relative_to(root.resolve()):
+        return (f"this is a symbolic link to {target}, outside the site folder, which is never read; "
+                "copy the file into the site instead")
+    return None
+
+
+def walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str = "") -> Iterator[Path]:
+    """Every file under `folder` (ending in `suffix`), in name order, reporting unsafe ones.
+
+    Folders linked from inside the site are followed once each; the paths
+    yielded are the ones under `folder`, so they name files as the author sees them.
+    """
+    if not folder.is_dir():
+        return
+    seen: set[Path] = set()
+    yield from _walk(root, folder, diagnostics, suffix, seen)
+
+
+def _walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str, seen: set[Path]) -> Iterator[Path]:
+    real = folder.resolve()
+    if real in seen:
+        diagnostics.error(_rel(root, folder), 0, 0, "this folder links back to a folder above it (a loop); "
+                          "remove the symbolic link")
+        return
+    seen.add(real)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as error:
+        diagnostics.error(_rel(root, folder), 0, 0, f"cannot read this folder: {error.strerror}")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_symlink():
+            reason = escape_reason(root, path)
+            if reason is not None:
+                if not suffix or path.name.endswith(suffix) or path.is_dir() or not path.exists():
+                    diagnostics.error(_rel(root, path), 0, 0, reason)
+                continue
+        if path.is_dir():
+            if suffix and path.name.endswith(suffix) and not path.name.startswith("."):
+                diagnostics.error(_rel(root, path), 0, 0,
+                                  f"a folder named like a content file (`*{suffix}`); rename it")
+                continue
+            yield from _walk(root, path, diagnostics, suffix, seen)
+        elif path.is_file() and path.name.endswith(suffix):
+            yield path
+    seen.discard(real)
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

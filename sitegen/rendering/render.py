@@ -1,0 +1,239 @@
+"""Turn views into output files: each page a template, a context and a fingerprint.
+
+Rendering is a pure function of (template files, page path, context), so the
+fingerprint of those three tells whether a page must be rendered again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from sitegen.rendering.escape import script_json
+from sitegen.rendering.i18n import describe
+from sitegen.rendering.theme import Theme
+from sitegen.rendering.views import NavLink
+from sitegen.structure import urls
+from sitegen.structure.model import Config, Site
+from sitegen.writing.write import Artifact
+
+if TYPE_CHECKING:
+    from sitegen.structure.dates import PartialDate
+
+SHARED_PATHS = urls.SHARED_FOLDERS
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """One language the site is built in, for hreflang links and the language switcher."""
+
+    tag: str
+    name: str
+    """In the language itself: "Українська"."""
+    direction: str
+    prefix: str
+    """Below the site root: "" or `uk/`."""
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What every template may show about the site itself."""
+
+    title: str
+    description: str
+    language: str
+    """The BCP 47 tag of `<html lang>`."""
+    direction: str
+    """`ltr`, or `rtl` for Arabic, Hebrew, Persian…: `<html dir>`."""
+    base_url: str
+    organization_name: str
+    organization_url: str
+    ratings: tuple[Any, ...]
+    nav_pages: tuple[NavLink, ...]
+    drafts: bool
+    """A preview that includes drafts: pages must say so."""
+    languages: tuple[LanguageLink, ...] = ()
+    """Every language of the site, the default first; more than one means links between them."""
+    default_language: str = ""
+    """The language originals are written in."""
+    root_url: str = ""
+    """base_url without the language's folder: where the shared assets and other languages are."""
+
+
+def site_context(site: Site, nav_pages: tuple[NavLink, ...], root_url: str = "") -> SiteContext:
+    """Gather the site-wide values shown on every page."""
+    config: Config = site.config
+    languages = []
+    for tag in config.languages:
+        language = describe(tag)
+        languages.append(LanguageLink(tag, language.name, language.direction, config.prefix(tag)))
+    return SiteContext(
+        title=config.title,
+        description=config.description,
+        language=config.language,
+        direction=describe(config.language).direction,
+        base_url=config.base_url,
+        organization_name=config.organization.name,
+        organization_url=config.organization.url,
+        ratings=config.ratings,
+        nav_pages=nav_pages,
+        drafts=site.drafts,
+        languages=tuple(languages),
+        default_language=config.languages[0],
+        root_url=root_url or config.base_url,
+    )
+
+
+PageKind = Literal[
+    "home", "story", "embed", "entry", "speakers", "speaker", "tags", "tag", "page",
+    "corrections", "search", "not-found", "languages", "feed",
+]
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One file rendered from a template: what it shows, and what other outputs need to know of it.
+
+    The sitemap, feeds and search read `kind`, `title`, `lastmod` and `listed` from the plan,
+    never from the template context, so renaming a context key cannot change them.
+    """
+
+    url_path: str
+    """Below the site root: `""` for the home page, `story/entry/` for an entry."""
+    template: str
+    context: dict[str, Any]
+    kind: PageKind = "page"
+    title: str = ""
+    """What the page is about, as its heading says."""
+    lastmod: PartialDate | None = None
+    """The newest content date of what the page shows; None when the content gives none."""
+    listed: bool = True
+    """In the sitemap: False for pages with nothing to index or copies of a listed page."""
+    absolute_links: bool = False
+    """For 404.html, which hosts serve at any depth: links start at base_url's path."""
+    output_path: str = ""
+    """Defaults to the URL's index.html."""
+
+    @property
+    def file(self) -> str:
+        return self.output_path or urls.output_file(self.url_path)
+
+
+class TemplateRenderer:
+    """Render page specs with a theme, making fingerprints from their inputs."""
+
+    def __init__(self, theme: Theme, site_values: SiteContext, prefix: str = ""):
+        """`prefix` is the language's folder below the site root ("" or `uk/`); page paths
+        and links are below it, except the shared assets."""
+        self.theme = theme
+        self.site_values = site_values
+        self.prefix = prefix
+        self.base_path = urlsplit(site_values.base_url).path or "/"
+        self.root_path = urlsplit(site_values.root_url or site_values.base_url).path or "/"
+        self._salt = repr(site_values) + prefix
+        self._digests: dict[int, tuple[object, str]] = {}
+
+    def linker(self, spec: PagePlan) -> Callable[..., str]:
+        """Make `url(path, language=None)` for a page: relative links, or absolute paths on 404.
+
+        A path is in the page's language unless it is a shared asset or `language` names another.
+        """
+        here = self.prefix + spec.url_path
+        prefixes = {link.tag: link.prefix for link in self.site_values.languages}
+
+        def url(path: str, language: str | None = None) -> str:
+            if path.startswith(SHARED_PATHS):
+                target = path
+            elif language is not None:
+                target = prefixes.get(language, "") + path
+            else:
+                target = self.prefix + path
+            if spec.absolute_links:
+                return urls.absolute(self.root_path, target)
+            return urls.relative(here, target)
+
+        return url
+
+    def fingerprint(self, spec: PagePlan) -> str:
+        digest = hashlib.sha256()
+        digest.update(self.theme.template_digest(spec.template).encode())
+        digest.update(spec.url_path.encode())
+        digest.update(self._salt.encode())
+        digest.update(self.digest(spec.context).encode())
+        return digest.hexdigest()
+
+    def digest(self, value: object) -> str:
+        """Hash a view. Each view object is hashed once per build, however many pages show it:
+        an entry appears on its page, its story, its speaker's page and its tags' pages."""
+        parts: list[str] = []
+        self._feed(value, parts)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    def _feed(self, value: object, parts: list[str]) -> None:
+        if value is None or isinstance(value, str | int | float | bool):
+            parts.append(repr(value))
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts.append(self._dataclass_digest(value))
+        elif isinstance(value, tuple | list):
+            parts.append("[")
+            for item in value:
+                self._feed(item, parts)
+            parts.append("]")
+        elif isinstance(value, dict):
+            parts.append("{")
+            for key in sorted(value, key=repr):
+                parts.append(repr(key))
+                self._feed(value[key], parts)
+            parts.append("}")
+        else:
+            parts.append(repr(value))
+
+    def _dataclass_digest(self, value: object) -> str:
+        cached = self._digests.get(id(value))
+        if cached is not None and cached[0] is value:
+            return cached[1]
+        # A frozen view's repr names every field, nested views included.
+        digest = hashlib.sha256(repr(value).encode()).hexdigest()
+        # Keeping the object alive keeps its id from being reused within this build.
+        self._digests[id(value)] = (value, digest)
+        return digest
+
+    def artifact(self, spec: PagePlan) -> Artifact:
+        return Artifact(
+            path=spec.file,
+            fingerprint=self.fingerprint(spec),
+            produce=lambda: self.render(spec).encode("utf-8"),
+            origin=f"the page {spec.url_path or '/'} ({spec.template})",
+        )
+
+    def render(self, spec: PagePlan) -> str:
+        context = dict(spec.context)
+        context.update(
+            site=self.site_values,
+            page_path=spec.url_path,
+            url=self.linker(spec),
+            abs_url=self.absolute,
+        )
+        return self.theme.render(spec.template, context)
+
+
+    def absolute(self, path: str, language: str | None = None) -> str:
+        """The full URL of a path in this page's language (or another's), for feeds and hreflang.
+
+        The shared assets live once, at the site root, whatever the language.
+        """
+        if path.startswith(SHARED_PATHS):
+            return urls.absolute(self.site_values.root_url, path)
+        if language is None:
+            return urls.absolute(self.site_values.base_url, path)
+        prefixes = {link.tag: link.prefix for link in self.site_values.languages}
+        return urls.absolute(self.site_values.root_url, prefixes.get(language, "") + path)
+
+
+def json_filter(value: Any) -> str:
+    """Serialise for a `<script type="application/ld+json">`: nothing can close the tag."""
+    return script_json(value)

@@ -1,0 +1,117 @@
+"""The default theme, a site's overrides of it, and the Jinja environment."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+from sitegen.rendering.i18n import SOURCE_LANGUAGE, Localizer, catalogue_files, load_translations
+
+LAYOUTS_DIR = "layouts"
+ASSETS_DIR = "assets"
+
+
+def builtin_theme_dir() -> Path:
+    """Where the default theme is: inside the wheel, or the repository's layouts/."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "_theme"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / LAYOUTS_DIR
+
+
+class Theme:
+    """Templates and assets, the site's own `layouts/` first, file by file, in one language."""
+
+    def __init__(
+        self,
+        site_root: Path,
+        filters: dict[str, Callable[..., Any]] | None = None,
+        language: str = SOURCE_LANGUAGE,
+    ):
+        self.dirs = [d for d in (site_root / LAYOUTS_DIR, builtin_theme_dir()) if d.is_dir()]
+        self.language = language
+        self.catalogues = catalogue_files(self.dirs, language)
+        """The `.po` files that translate the theme's words, the site's own first."""
+        translations, self.catalogue_digest = load_translations(self.catalogues)
+        self.localizer = Localizer(language, translations)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals.update(self.localizer.template_globals())
+        self.env.filters.update(filters or {})
+        self._digests: dict[str, str] = {}
+
+    def source_path(self, name: str) -> Path | None:
+        """The file that provides a template or asset, after overrides."""
+        for folder in self.dirs:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def template_digest(self, name: str) -> str:
+        """Hash a template with everything it extends, includes or imports."""
+        if name in self._digests:
+            return self._digests[name]
+        self._digests[name] = ""  # guards against include cycles
+        path = self.source_path(name)
+        if path is None:
+            raise jinja2.TemplateNotFound(name)
+        text = path.read_text("utf-8")
+        # A page shows the catalogue's words: editing a translation re-renders it.
+        digest = hashlib.sha256(text.encode() + self.catalogue_digest.encode())
+        try:
+            referenced = jinja2.meta.find_referenced_templates(self.env.parse(text))
+        except jinja2.TemplateSyntaxError:
+            referenced = []
+        for child in sorted(r for r in referenced if r):
+            digest.update(self.template_digest(child).encode())
+        self._digests[name] = digest.hexdigest()
+        return self._digests[name]
+
+    def assets(self) -> dict[str, Path]:
+        """Every asset file by its path under assets/, overrides winning."""
+        found: dict[str, Path] = {}
+        for folder in reversed(self.dirs):
+            root = folder / ASSETS_DIR
+            if root.is_dir():
+                for path in sorted(root.rglob("*")):
+                    if path.is_file() and not path.name.startswith("."):
+                        found[path.relative_to(root).as_posix()] = path
+        return dict(sorted(found.items()))
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        """Render a template with a context."""
+        return self.env.get_template(name).render(context)
+
+
+def template_position(error: BaseException) -> tuple[str | None, int]:
+    """The template file and line an error happened at.
+
+    Syntax errors carry them; errors raised while rendering (an undefined
+    attribute) do not, but Jinja rewrites the traceback so that template frames
+    name the template file and line.
+    """
+    filename = getattr(error, "filename", None) or getattr(error, "name", None)
+    line = getattr(error, "lineno", 0) or 0
+    if filename is None:
+        frame = error.__traceback__
+        while frame is not None:
+            code = frame.tb_frame.f_code
+            if code.co_filename.endswith((".html", ".xml", ".txt", ".json")):
+                filename, line = code.co_filename, frame.tb_lineno
+            frame = frame.tb_next
+    return filename, line

@@ -1,0 +1,479 @@
+"""Read-only views that templates get, so the model can change under themes.
+
+A view holds plain values and URL paths (below the site root); templates turn
+paths into links with `url()`. Views are also what a page's fingerprint is
+made of: a page is re-rendered only when its view or its templates change.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date as calendar_date
+from functools import cached_property
+from typing import Literal
+from urllib.parse import urlsplit
+
+from sitegen.rendering.axis import Axis, AxisItem, layout_axis
+from sitegen.structure import urls
+from sitegen.structure.dates import PartialDate, Precision, load_zone
+from sitegen.structure.model import (
+    Citation,
+    Correction,
+    Entry,
+    EntryRef,
+    Rating,
+    RelationType,
+    Site,
+    Speaker,
+    Story,
+    Tag,
+)
+
+
+@dataclass(frozen=True)
+class SpeakerLink:
+    """A speaker as an entry shows it."""
+
+    id: str
+    name: str
+    type: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RelativeTime:
+    """How long after (or before) one entry another happened, for "Denied by …, the next day"."""
+
+    unit: Literal["day", "week", "month", "year"]
+    count: int
+    """0 for "the same day"; never negative."""
+    later: bool
+    """True when the other entry came after this one."""
+
+
+@dataclass(frozen=True)
+class RelatedEntry:
+    """The other end of a relation, as much as a link to it needs."""
+
+    type: RelationType
+    incoming: bool
+    """True for "Denied by", False for "Denies"."""
+    title: str
+    url: str
+    anchor: str
+    """The entry's anchor on its story's timeline."""
+    date: PartialDate
+    speaker: str
+    story_title: str
+    same_story: bool
+    when: RelativeTime | None = None
+    """When the other end happened, seen from this entry."""
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """An entry with everything resolved that a template shows."""
+
+    story: str
+    story_title: str
+    story_url: str
+    id: str
+    anchor: str
+    url: str
+    kind: str
+    date: PartialDate
+    end_date: PartialDate | None
+    approximate: bool
+    title: str
+    speaker: SpeakerLink | None
+    role: str
+    quote: str
+    quote_type: str
+    """`verbatim`, `paraphrase` or ""."""
+    original_quote: str
+    original_language: str
+    rating: Rating | None
+    verdict: str
+    reviewed: PartialDate | None
+    sources: tuple[Citation, ...]
+    relations: tuple[RelatedEntry, ...]
+    tags: tuple[Tag, ...]
+    corrections: tuple[Correction, ...]
+    body_html: str
+    summary: str
+    path: str
+    timeline_body_html: str = ""
+    """The body as the timeline shows it: headings below the entry's h3, ids made unique."""
+    collapsible: bool = False
+    """Long enough that the timeline shows its first paragraph until the reader asks for more."""
+    language: str = ""
+    """The language its words are in."""
+    untranslated: bool = False
+    """Shown in its original language because it has no translation into the page's."""
+    display_date: str = ""
+    """The author's wording of the date ("Spring 1945"), shown instead of the formatted dates."""
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """A story's header data and where it lives."""
+
+    slug: str
+    url: str
+    title: str
+    summary: str
+    status: str
+    tags: tuple[Tag, ...]
+    updated: PartialDate | None
+    corrections: tuple[Correction, ...]
+    background_html: str
+    entry_count: int
+    timezone: str
+    language: str = ""
+    """The language its title, summary and background are in."""
+    untranslated: bool = False
+    """Shown in its original language because it has no translation into the page's."""
+
+
+@dataclass(frozen=True)
+class SpeakerView:
+    """A speaker and how many statements they made."""
+
+    speaker: Speaker
+    url: str
+    statement_count: int
+
+
+@dataclass(frozen=True)
+class TagView:
+    """A tag and how many stories and entries carry it."""
+
+    tag: Tag
+    url: str
+    count: int
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A standalone page in the navigation."""
+
+    slug: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    """One choice of a timeline filter."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """What the timeline page adds to a story: its overview axes and its filters."""
+
+    axis_wide: Axis
+    """Laid out for a wide column (`WIDE_AXIS` units, drawn 1:1)."""
+    axis_narrow: Axis
+    """Laid out for a 360 px phone, shown instead below the wide column's width."""
+    kinds: tuple[FilterOption, ...]
+    speakers: tuple[FilterOption, ...]
+    ratings: tuple[FilterOption, ...]
+    """In scale order; value `none` for entries without a rating."""
+
+
+WIDE_AXIS = 704
+"""The main column's width in CSS px (46rem less its padding), so marks keep 24 px spacing."""
+NARROW_AXIS = 328
+"""A 360 px phone's column."""
+TIMELINE_HEADING_LEVEL = 4
+"""Entries are h3 under the "Timeline" h2, so their body headings start at h4."""
+COLLAPSE_MIN_CHARS = 700
+"""Bodies longer than this (in text) start collapsed to their first paragraph when JS runs."""
+
+HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
+FRAGMENT_LINK = re.compile(r'\bhref="#([^"]+)"')
+URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+TAG = re.compile(r"<[^>]+>")
+
+
+def rebase_links(body_html: str, written_for: str, shown_on: str) -> str:
+    """Keep a body's relative links pointing where the author meant when shown on another page.
+
+    Authors write relative links as seen from the entry's own page (`story/entry/`); the
+    timeline shows the same HTML one folder up, where `../first/` would leave the story.
+    """
+    if written_for == shown_on:
+        return body_html
+
+    def rebase(match: re.Match[str]) -> str:
+        url = html.unescape(match[2])
+        if not url or url.startswith(("#", "/")) or urlsplit(url).scheme:
+            return match[0]
+        target = posixpath.normpath(posixpath.join("/" + written_for, url)).lstrip("/")
+        if url.endswith("/") and not target.endswith("/"):
+            target += "/"
+        return f'{match[1]}="{html.escape(urls.relative(shown_on, target))}"'
+
+    return URL_ATTRIBUTE.sub(rebase, body_html)
+
+
+def timeline_body(body_html: str, entry_anchor: str) -> str:
+    """Fit a body into the timeline: demote its headings, prefix its ids with the entry's."""
+    levels = [int(level) for _, level in HEADING_TAG.findall(body_html)]
+    shift = max(0, TIMELINE_HEADING_LEVEL - min(levels)) if levels else 0
+    html = HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}", body_html)
+    # Footnote ids (fn:1) repeat from entry to entry; on one page they must not.
+    ids = set(ID_ATTRIBUTE.findall(html))
+    if not ids:
+        return html
+    prefix = f"{entry_anchor}--"
+    html = ID_ATTRIBUTE.sub(lambda m: f'id="{prefix}{m[1]}"', html)
+    return FRAGMENT_LINK.sub(
+        lambda m: f'href="#{prefix}{m[1]}"' if m[1] in ids else m[0], html
+    )
+
+
+def is_long(body_html: str) -> bool:
+    """Tell whether a body is worth collapsing: long, and more than one block."""
+    text = TAG.sub("", body_html)
+    return len(text) > COLLAPSE_MIN_CHARS and body_html.count("</p>") + body_html.count("</ul>") > 1
+
+
+def relative_time(here: PartialDate, there: PartialDate) -> RelativeTime:
+    """Say when `there` happened as seen from `here`, at the coarser of their precisions."""
+    precision = min(here.precision, there.precision)
+    if precision == Precision.YEAR:
+        return _relative(there.year - here.year, "year")
+    if precision == Precision.MONTH:
+        months = (there.year - here.year) * 12 + there.month - here.month
+        return _relative(months, "month") if abs(months) < 24 else _relative(round(months / 12), "year")
+    days = (calendar_date(there.year, there.month, there.day)
+            - calendar_date(here.year, here.month, here.day)).days
+    if abs(days) < 14:
+        return _relative(days, "day")
+    if abs(days) < 60:
+        return _relative(round(days / 7), "week")
+    if abs(days) < 730:
+        return _relative(round(days / 30.44), "month")
+    return _relative(round(days / 365.25), "year")
+
+
+def _relative(count: int, unit: Literal["day", "week", "month", "year"]) -> RelativeTime:
+    return RelativeTime(unit, abs(count), count > 0)
+
+
+def axis_items(entries: tuple[EntryView, ...]) -> tuple[AxisItem, ...]:
+    """What the overview axis needs of each entry."""
+    return tuple(
+        AxisItem(e.anchor, e.date, e.end_date, e.kind, e.rating.key if e.rating else "") for e in entries
+    )
+
+
+def filter_options(
+    entries: tuple[EntryView, ...], ratings: tuple[Rating, ...]
+) -> tuple[tuple[FilterOption, ...], tuple[FilterOption, ...], tuple[FilterOption, ...]]:
+    """The kinds, speakers and ratings that occur on a timeline, each with its count."""
+    kinds = tuple(
+        FilterOption(kind, kind, sum(e.kind == kind for e in entries))
+        for kind in ("event", "statement") if any(e.kind == kind for e in entries)
+    )
+    speakers: dict[str, FilterOption] = {}
+    for e in entries:
+        if e.speaker:
+            old = speakers.get(e.speaker.id)
+            speakers[e.speaker.id] = FilterOption(e.speaker.id, e.speaker.name, (old.count if old else 0) + 1)
+    rated = [
+        FilterOption(r.key, r.label, sum(1 for e in entries if e.rating and e.rating.key == r.key))
+        for r in ratings
+    ]
+    unrated = sum(1 for e in entries if not e.rating)
+    rating_options = [o for o in rated if o.count] + ([FilterOption("none", "", unrated)] if unrated else [])
+    return (
+        kinds,
+        tuple(sorted(speakers.values(), key=lambda o: (o.label.casefold(), o.value))),
+        tuple(rating_options),
+    )
+
+
+def anchor(entry_id: str) -> str:
+    """The stable anchor of an entry on its story's timeline."""
+    return entry_id
+
+
+class SiteViews:
+    """Build every view once per build, from one `Site`."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    @cached_property
+    def stories(self) -> tuple[StoryView, ...]:
+        return tuple(self._story(s) for s in self.site.stories)
+
+    def _story(self, story: Story) -> StoryView:
+        return StoryView(
+            slug=story.slug,
+            url=urls.story(story.slug),
+            title=story.title,
+            summary=story.summary,
+            status=story.status,
+            tags=tuple(self.site.tags[t] for t in story.tags),
+            updated=story.updated,
+            corrections=tuple(c for c in story.corrections if c.date is not None),
+            background_html=story.background_html,
+            entry_count=len(story.entries),
+            timezone=story.timezone_name,
+            language=story.language,
+            untranslated=bool(story.language) and story.language != self.site.config.language,
+        )
+
+    @cached_property
+    def story_by_slug(self) -> dict[str, StoryView]:
+        return {s.slug: s for s in self.stories}
+
+    @cached_property
+    def entries(self) -> dict[EntryRef, EntryView]:
+        return {ref: self._entry(entry) for ref, entry in self.site.entries.items()}
+
+    def speaker_link(self, speaker_id: str | None) -> SpeakerLink | None:
+        if speaker_id is None:
+            return None
+        speaker = self.site.speakers[speaker_id]
+        return SpeakerLink(speaker.id, speaker.name, speaker.type, urls.speaker(speaker.id))
+
+    def _entry(self, entry: Entry) -> EntryView:
+        story = self.story_by_slug[entry.story]
+        relations = []
+        for relation in entry.relations:
+            other = self.site.entries[relation.target]
+            other_speaker = self.site.speakers[other.speaker].name if other.speaker else ""
+            relations.append(RelatedEntry(
+                type=relation.type,
+                incoming=relation.incoming,
+                title=other.title,
+                url=urls.entry(other.story, other.id),
+                anchor=urls.story(other.story) + "#" + anchor(other.id),
+                date=other.date,
+                speaker=other_speaker,
+                story_title=self.story_by_slug[other.story].title,
+                same_story=other.story == entry.story,
+                when=relative_time(entry.date, other.date),
+            ))
+        return EntryView(
+            story=entry.story,
+            story_title=story.title,
+            story_url=story.url,
+            id=entry.id,
+            anchor=anchor(entry.id),
+            url=urls.entry(entry.story, entry.id),
+            kind=entry.kind,
+            date=entry.date,
+            end_date=entry.end_date,
+            approximate=entry.approximate,
+            display_date=entry.display_date,
+            title=entry.title,
+            speaker=self.speaker_link(entry.speaker),
+            role=entry.role,
+            quote=entry.quote,
+            quote_type=entry.quote_type,
+            # The speaker's own words beside a translation; not twice where the quote is them.
+            original_quote=(
+                "" if entry.original_quote.strip() == entry.quote.strip() else entry.original_quote
+            ),
+            original_language=entry.original_language,
+            rating=self.site.config.rating(entry.rating) if entry.rating else None,
+            verdict=entry.verdict,
+            reviewed=entry.reviewed,
+            sources=entry.sources,
+            relations=tuple(relations),
+            tags=tuple(self.site.tags[t] for t in entry.tags),
+            corrections=tuple(c for c in entry.corrections if c.date is not None),
+            body_html=entry.body_html,
+            summary=entry.summary,
+            path=entry.path,
+            timeline_body_html=timeline_body(
+                rebase_links(entry.body_html, urls.entry(entry.story, entry.id), story.url),
+                anchor(entry.id),
+            ),
+            collapsible=is_long(entry.body_html),
+            language=entry.language,
+            untranslated=bool(entry.language) and entry.language != self.site.config.language,
+        )
+
+    @functools.cache  # noqa: B019 (one SiteViews per build; pages ask many times per story)
+    def story_entries(self, slug: str) -> tuple[EntryView, ...]:
+        story = self.site.story(slug)
+        assert story is not None
+        return tuple(self.entries[e.ref] for e in story.entries)
+
+    @functools.cache  # noqa: B019 (one SiteViews per build)
+    def timeline(self, slug: str) -> TimelineView:
+        """The overview axes and filter choices of a story's timeline page."""
+        story = self.site.story(slug)
+        assert story is not None
+        entries = self.story_entries(slug)
+        zone = load_zone(story.timezone_name or self.site.config.timezone_name) or self.site.config.timezone
+        items = axis_items(entries)
+        kinds, speakers, ratings = filter_options(entries, self.site.config.ratings)
+        return TimelineView(
+            axis_wide=layout_axis(items, WIDE_AXIS, zone),
+            axis_narrow=layout_axis(items, NARROW_AXIS, zone),
+            kinds=kinds,
+            speakers=speakers,
+            ratings=ratings,
+        )
+
+    @cached_property
+    def statements_by_speaker(self) -> dict[str, tuple[EntryView, ...]]:
+        found: dict[str, list[EntryView]] = defaultdict(list)
+        for entry in self.site.entries.values():
+            if entry.speaker:
+                found[entry.speaker].append(self.entries[entry.ref])
+        return {
+            speaker: tuple(sorted(items, key=lambda e: (*e.date.sort_key(), e.story, e.path)))
+            for speaker, items in found.items()
+        }
+
+    @cached_property
+    def speakers(self) -> tuple[SpeakerView, ...]:
+        views = [
+            SpeakerView(s, urls.speaker(s.id), len(self.statements_by_speaker.get(s.id, ())))
+            for s in self.site.speakers.values()
+        ]
+        return tuple(sorted(views, key=lambda v: (v.speaker.name.casefold(), v.speaker.id)))
+
+    @cached_property
+    def tagged(self) -> dict[str, tuple[tuple[StoryView, ...], tuple[EntryView, ...]]]:
+        stories: dict[str, list[StoryView]] = defaultdict(list)
+        entries: dict[str, list[EntryView]] = defaultdict(list)
+        for story in self.site.stories:
+            for slug in story.tags:
+                stories[slug].append(self.story_by_slug[story.slug])
+            for entry in story.entries:
+                for slug in entry.tags:
+                    entries[slug].append(self.entries[entry.ref])
+        return {
+            slug: (tuple(stories.get(slug, ())), tuple(entries.get(slug, ())))
+            for slug in self.site.tags
+        }
+
+    @cached_property
+    def tags(self) -> tuple[TagView, ...]:
+        return tuple(
+            TagView(tag, urls.tag(slug), len(self.tagged[slug][0]) + len(self.tagged[slug][1]))
+            for slug, tag in self.site.tags.items()
+        )
+
+    @cached_property
+    def nav_pages(self) -> tuple[NavLink, ...]:
+        return tuple(NavLink(p.slug, p.title, urls.page(p.slug)) for p in self.site.pages)

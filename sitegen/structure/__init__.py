@@ -1,0 +1,1 @@
+"""What a site is made of: the model, dates, diagnostics and every URL. No I/O."""

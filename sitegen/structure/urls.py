@@ -1,0 +1,153 @@
+"""Where every page lives, and links between pages that work under any sub-path.
+
+Links are relative (`../../speakers/x/`), so the same files work at a domain
+root, under base_url's sub-path, and in the preview server. Absolute URLs
+(canonical links, feeds, sitemaps, JSON-LD) are base_url plus the path.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import quote
+
+EMBED_FOLDER = "embed"
+RESERVED_ENTRY_IDS = {EMBED_FOLDER: "timeline for other sites' iframes"}
+"""Entry ids that would take a URL the story itself uses, with what uses it."""
+ASSETS_FOLDER = "assets"
+SEARCH_INDEX_FOLDER = "pagefind"
+"""Pagefind's bundle, written by the search stage; shared by every language."""
+SHARED_FOLDERS = (f"{ASSETS_FOLDER}/", f"{SEARCH_INDEX_FOLDER}/")
+"""Output every language shares, at the site root: the theme's files and the search index."""
+NOT_FOUND = "404.html"
+"""Hosts serve this for every missing URL, at any depth."""
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+GITHUB_PAGES_MARKER = ".nojekyll"
+ROOT_FILES = frozenset({ROBOTS, GITHUB_PAGES_MARKER})
+"""Files a host reads at the site root only: written once, not once per language."""
+
+
+def slugify(text: str) -> str:
+    """Make an ASCII slug (for ids): `Dmitry Peskov` → `dmitry-peskov`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def tag_slug(name: str) -> str:
+    """Lowercase, spaces to hyphens, letters of any script kept: `Россия США` → `россия-сша`."""
+    text = unicodedata.normalize("NFC", name).lower()
+    text = re.sub(r"[^\w\s-]", "", text)
+    return re.sub(r"[\s_-]+", "-", text).strip("-")
+
+
+def home() -> str:
+    return ""
+
+
+def story(slug: str) -> str:
+    return f"{slug}/"
+
+
+def entry(story_slug: str, entry_id: str) -> str:
+    return f"{story_slug}/{entry_id}/"
+
+
+def embed(story_slug: str) -> str:
+    """The story's timeline alone, for an iframe in someone else's article."""
+    return f"{story_slug}/{EMBED_FOLDER}/"
+
+
+def speakers() -> str:
+    return "speakers/"
+
+
+def speaker(speaker_id: str) -> str:
+    return f"speakers/{speaker_id}/"
+
+
+def tags() -> str:
+    return "tags/"
+
+
+def tag(slug: str) -> str:
+    return f"tags/{slug}/"
+
+
+def page(slug: str) -> str:
+    return f"{slug}/"
+
+
+def corrections() -> str:
+    return "corrections/"
+
+
+def corrections_feed() -> str:
+    return "corrections/feed.xml"
+
+
+def search() -> str:
+    return "search/"
+
+
+def site_feed() -> str:
+    return "feed.xml"
+
+
+def story_feed(slug: str) -> str:
+    return f"{slug}/feed.xml"
+
+
+def timeline_json(slug: str) -> str:
+    """The story as TimelineJS3 JSON, for embedding and export."""
+    return f"{slug}/timeline.json"
+
+
+def timeline_csv(slug: str) -> str:
+    """The story as Knight Lab's Google Sheets template, beside the JSON."""
+    return f"{slug}/timeline.csv"
+
+
+def asset(name: str) -> str:
+    return f"{ASSETS_FOLDER}/{name}"
+
+
+def _top_folder(path: str) -> str:
+    return path.split("/", 1)[0]
+
+
+RESERVED_SLUGS = frozenset({
+    _top_folder(path) for path in (
+        speakers(), tags(), search(), corrections(), asset(""), SEARCH_INDEX_FOLDER + "/",
+    )
+})
+"""Story and page slugs that would take a folder the site itself uses: derived from the routes above."""
+
+
+def output_file(url_path: str) -> str:
+    """The file that serves a URL path: `a/b/` is `a/b/index.html`."""
+    return url_path + "index.html" if url_path == "" or url_path.endswith("/") else url_path
+
+
+@lru_cache(maxsize=1 << 16)
+def relative(from_path: str, to_path: str) -> str:
+    """The shortest link from the page at `from_path` to `to_path`, both below the site root."""
+    from_dir = from_path if from_path.endswith("/") else posixpath.dirname(from_path)
+    target, _, fragment = to_path.partition("#")
+    link = posixpath.relpath("/" + target, "/" + from_dir)
+    if link == "." and fragment:
+        return "#" + quote(fragment, safe="-_.~%")
+    if link == ".":
+        link = "./"
+    elif target.endswith("/") or target == "":
+        link += "/"
+    if fragment:
+        link += "#" + fragment
+    return quote(link, safe="/#?=&.-_~%")
+
+
+def absolute(base_url: str, path: str) -> str:
+    """The full URL of a path, under base_url."""
+    return base_url + quote(path, safe="/#?=&.-_~%")
