@@ -25,11 +25,13 @@ from sitegen.reading.placeholders import placeholder_warnings
 from sitegen.reading.sitefiles import walk
 from sitegen.rendering.localize import localize
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
-from sitegen.rendering.theme import LAYOUTS_DIR, Theme, template_position
+from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, template_position
 from sitegen.rendering.views import SiteViews
 from sitegen.structure import urls
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.model import Site
+from sitegen.writing.artifact import Artifact, OutputError, check_unique
+from sitegen.writing.buffer import BufferedOutput
 from sitegen.writing.outputguard import (
     MANIFEST,
     BuildLocked,
@@ -38,15 +40,7 @@ from sitegen.writing.outputguard import (
     manifest_bytes,
     output_lock,
 )
-from sitegen.writing.write import (
-    Artifact,
-    BufferedOutput,
-    OutputError,
-    check_unique,
-    remove_leftovers,
-    stage,
-    swap,
-)
+from sitegen.writing.staging import remove_leftovers, stage, swap
 
 STATIC_DIR = "static"
 LANGUAGES_TEMPLATE = "languages.html"
@@ -225,20 +219,19 @@ class Builder:
             else:
                 remove_leftovers(self.output)
                 staging, produced = stage(artifacts, self.output, self.fingerprints)
-        except jinja2.TemplateError as error:
+        except TemplateFailure as error:
             report_template_error(error, self.site_dir, diagnostics)
+            return self._result(diagnostics, False, started)
+        except jinja2.TemplateError as error:
+            # Raised outside a render, while a planner loads a template (a syntax error).
+            report_template_error(TemplateFailure(error.message or str(error), *template_position(error)),
+                                  self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
         except OutputError as error:
             diagnostics.error(".", 0, 0, str(error))
             return self._result(diagnostics, False, started)
         except OSError as error:
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
-            return self._result(diagnostics, False, started)
-        except Exception as error:
-            # A runtime error inside a template ({{ 1/0 }} in a layout override).
-            if template_position(error)[0] is None:
-                raise
-            report_template_error(error, self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
         fingerprints = {a.path: a.fingerprint for a in artifacts}
         staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics)
@@ -314,18 +307,12 @@ def manifest_artifact(paths: list[str]) -> Artifact:
     return Artifact(MANIFEST, f"manifest:{digest}", lambda: manifest_bytes(paths), "sitegen")
 
 
-def report_template_error(error: Exception, source: Path, diagnostics: Diagnostics) -> None:
-    """Point a template error at the template's file and line."""
-    filename, line = template_position(error)
-    filename = filename or LAYOUTS_DIR
-    path = Path(filename)
+def report_template_error(error: TemplateFailure, site_dir: Path, diagnostics: Diagnostics) -> None:
+    """Point a template error at the template's file and line, relative to the site."""
+    path = Path(error.filename or LAYOUTS_DIR)
     if path.is_absolute():
-        path = path.relative_to(source) if path.is_relative_to(source) else Path("layouts") / path.name
-    if isinstance(error, jinja2.TemplateError):
-        message = error.message or str(error)
-    else:
-        message = f"{type(error).__name__}: {error}"
-    diagnostics.error(path.as_posix(), line, 0, f"template error: {message}")
+        path = path.relative_to(site_dir) if path.is_relative_to(site_dir) else Path("layouts") / path.name
+    diagnostics.error(path.as_posix(), error.line, 0, f"template error: {error.message}")
 
 
 def io_error_place(error: OSError, source: Path) -> tuple[str, int, int]:

@@ -19,12 +19,12 @@ from tests.support.sites import REPO_ROOT, event, story
 BUILD = """
 import json, sys
 from pathlib import Path
-import sitegen.writing.write as write
+import sitegen.writing.workers as workers
 from sitegen.build import Builder
-write.PARALLEL_MIN_FILES = int(sys.argv[3])
+workers.PARALLEL_MIN_FILES = int(sys.argv[3])
 pools = []
-real_context = write.multiprocessing.get_context
-write.multiprocessing.get_context = lambda method: pools.append(method) or real_context(method)
+real_context = workers.multiprocessing.get_context
+workers.multiprocessing.get_context = lambda method: pools.append(method) or real_context(method)
 result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()
 print(json.dumps({"ok": result.ok, "pools": pools,
                   "problems": [[d.path, d.line, d.message] for d in result.diagnostics]}))
@@ -72,3 +72,35 @@ def test_a_template_error_in_a_worker_is_reported_with_its_file(many_entries: Pa
     assert result["pools"] == ["fork"] and not result["ok"]
     assert [problem[:2] for problem in result["problems"]] == [["layouts/entry.html", 1]]
     assert site_files(output) == before
+
+
+BUGGY_BUILD = """
+import sys, traceback
+from pathlib import Path
+import sitegen.writing.workers as workers
+from sitegen.build import Builder
+from sitegen.rendering.render import TemplateRenderer
+workers.PARALLEL_MIN_FILES = 1
+real_render = TemplateRenderer.render
+def render_with_a_bug(self, spec):
+    if spec.url_path == "s/e07/":
+        return {}["a bug in sitegen itself"]
+    return real_render(self, spec)
+TemplateRenderer.render = render_with_a_bug
+try:
+    Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()
+except KeyError:
+    traceback.print_exc()
+"""
+
+
+def test_a_bug_inside_a_worker_keeps_its_own_traceback(many_entries: Path, tmp_path: Path) -> None:
+    """Not a content error but sitegen's own: the parent raises the same error, with where it was."""
+    done = subprocess.run(
+        [sys.executable, "-c", BUGGY_BUILD, str(many_entries), str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "in the worker making s/e07/index.html" in done.stderr
+    assert "render_with_a_bug" in done.stderr  # the worker's frame, not only the parent's
+    assert "KeyError: 'a bug in sitegen itself'" in done.stderr

@@ -51,7 +51,8 @@ def test_an_edit_reports_only_what_changed_since_the_last_build(
 
 
 def test_updating_the_idle_copy_never_touches_the_one_being_served(tmp_path: Path) -> None:
-    from sitegen.writing.write import Artifact, BufferedOutput
+    from sitegen.writing.artifact import Artifact
+    from sitegen.writing.buffer import BufferedOutput
 
     def artifacts(text: str) -> list[Artifact]:
         return [Artifact("index.html", text, lambda: text.encode()),

@@ -20,7 +20,7 @@ from sitegen.outputs.corrections import CorrectionItem, corrections_log
 from sitegen.outputs.plan import SitePlan
 from sitegen.rendering.render import PagePlan
 from sitegen.structure import urls
-from sitegen.writing.write import Artifact
+from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
     from sitegen.rendering.views import EntryView, SiteViews, StoryView

@@ -16,7 +16,7 @@ from sitegen.rendering.render import PagePlan, TemplateRenderer
 from sitegen.rendering.views import SiteViews
 from sitegen.structure.diagnostics import Diagnostics
 from sitegen.structure.model import Site
-from sitegen.writing.write import Artifact
+from sitegen.writing.artifact import Artifact
 
 
 @dataclass(frozen=True)

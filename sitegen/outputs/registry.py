@@ -15,7 +15,7 @@ from sitegen.outputs.sitemap import plan_sitemap
 from sitegen.outputs.timelinejs import plan_timelines
 from sitegen.outputs.timelinejs_csv import plan_timeline_csvs
 from sitegen.structure import urls
-from sitegen.writing.write import Artifact
+from sitegen.writing.artifact import Artifact
 
 
 def plan_host_files(plan: SitePlan) -> Iterator[Artifact]:

@@ -15,7 +15,7 @@ from sitegen.outputs.claimreview import schema_date
 from sitegen.outputs.plan import SitePlan
 from sitegen.structure import urls
 from sitegen.structure.dates import Precision
-from sitegen.writing.write import Artifact
+from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
     from sitegen.structure.dates import PartialDate

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from sitegen.outputs.plan import SitePlan
 from sitegen.rendering.escape import html_attribute, html_text
+from sitegen.rendering.theme import template_errors
 from sitegen.structure import urls
 from sitegen.structure.dates import Precision
-from sitegen.writing.write import Artifact
+from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
     from sitegen.rendering.views import EntryView, StoryView
@@ -109,7 +110,8 @@ def plan_story_exports(
     salt = renderer.theme.template_digest(MACROS) + salt
 
     def produce(story: StoryView, entries: tuple[EntryView, ...]) -> bytes:
-        return render(story, entries, renderer.theme.env.get_template(MACROS).make_module({}))
+        with template_errors():
+            return render(story, entries, renderer.theme.env.get_template(MACROS).make_module({}))
 
     for story in views.stories:
         entries = views.story_entries(story.slug)

@@ -21,7 +21,7 @@ from sitegen.outputs.timelinejs import plan_story_exports
 from sitegen.rendering.escape import html_text
 from sitegen.structure import urls
 from sitegen.structure.dates import Precision
-from sitegen.writing.write import Artifact
+from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
     from sitegen.rendering.views import EntryView, StoryView

@@ -19,7 +19,7 @@ from sitegen.rendering.theme import Theme
 from sitegen.rendering.views import NavLink
 from sitegen.structure import urls
 from sitegen.structure.model import Config, Site
-from sitegen.writing.write import Artifact
+from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
     from sitegen.structure.dates import PartialDate

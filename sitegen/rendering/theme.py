@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,9 @@ class Theme:
         return dict(sorted(found.items()))
 
     def render(self, name: str, context: dict[str, Any]) -> str:
-        """Render a template with a context."""
-        return self.env.get_template(name).render(context)
+        """Render a template with a context; any error inside it is a `TemplateFailure`."""
+        with template_errors():
+            return self.env.get_template(name).render(context)
 
 
 def template_position(error: BaseException) -> tuple[str | None, int]:
@@ -115,3 +117,38 @@ def template_position(error: BaseException) -> tuple[str | None, int]:
                 filename, line = code.co_filename, frame.tb_lineno
             frame = frame.tb_next
     return filename, line
+
+
+class TemplateFailure(Exception):
+    """An error in a template, with the file and line: picklable, so it leaves a worker whole."""
+
+    def __init__(self, message: str, filename: str | None, line: int) -> None:
+        super().__init__(message, filename, line)
+        self.message = message
+        self.filename = filename
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'a template'}:{self.line}: {self.message}"
+
+
+@contextlib.contextmanager
+def template_errors() -> Iterator[None]:
+    """Turn an error raised inside a template into a `TemplateFailure` that says where.
+
+    Jinja's own errors carry their place; others (a division by zero in a layout
+    override) are placed by the template frames of their traceback, which is lost
+    once an error is pickled: so this runs where the template runs.
+    """
+    try:
+        yield
+    except TemplateFailure:
+        raise
+    except jinja2.TemplateError as error:
+        raise TemplateFailure(error.message or str(error), *template_position(error)) from error
+    except Exception as error:
+        filename, line = template_position(error)
+        if filename is None:
+            raise
+        raise TemplateFailure(f"{type(error).__name__}: {error}", filename, line) from error
+

@@ -1,0 +1,102 @@
+"""Write a build's output beside the old one, then swap it in whole.
+
+A build that fails never touches the output folder; one that succeeds
+replaces it in two renames, so readers and servers see the old site or the
+new one, never a mix. Files whose fingerprint did not change are hard-linked
+from the previous output instead of being rendered and written again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sitegen.writing.artifact import Artifact, contained
+from sitegen.writing.workers import produce_all
+
+
+def stage(
+    artifacts: list[Artifact],
+    output: Path,
+    previous: dict[str, str],
+) -> tuple[Path, list[str]]:
+    """Write the new output into a staging folder beside `output`.
+
+    Returns the staging folder and the paths that were produced afresh (the
+    rest were linked from the current output because their fingerprint held).
+    """
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    fresh: list[Artifact] = []
+    try:
+        for artifact in artifacts:
+            target = contained(staging, artifact.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            old = output / artifact.path
+            if previous.get(artifact.path) == artifact.fingerprint and old.is_file():
+                try:
+                    os.link(old, target)
+                    continue
+                except OSError:
+                    pass
+            fresh.append(artifact)
+        produce_all(fresh, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging, [artifact.path for artifact in fresh]
+
+
+def swap(staging: Path, output: Path) -> None:
+    """Put the staged output in place of the old one and delete the old one."""
+    output = output.resolve()
+    os.chmod(staging, 0o755)
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    if output.is_dir() and _exchange(staging, output):
+        # One atomic step: `staging` now holds the old output.
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    os.rmdir(retired)
+    os.rename(output, retired)
+    try:
+        os.rename(staging, output)
+    except OSError:
+        os.rename(retired, output)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically with Linux's renameat2(RENAME_EXCHANGE)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(
+        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange
+    )
+    return result == 0
+
+
+def remove_leftovers(output: Path) -> None:
+    """Delete staging folders that a killed build left beside the output."""
+    output = output.resolve()
+    if not output.parent.is_dir():
+        return
+    for leftover in sorted(output.parent.glob(f".{output.name}.old-*")):
+        # A build killed between its two renames: the old site is here, whole.
+        if not output.exists():
+            os.rename(leftover, output)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in output.parent.glob(f".{output.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)

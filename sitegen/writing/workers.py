@@ -1,0 +1,100 @@
+"""Render and write many output files on every core, as one process would.
+
+Workers are forked, so they inherit the plan (an artifact's `produce` is a
+closure and cannot be pickled). A worker that fails sends back the exception
+itself with its traceback as text, the way `concurrent.futures` does, so the
+parent raises the same error (an `OSError` keeps its errno, a template error
+its file and line) and a bug inside a worker keeps where it happened.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import threading
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.writing.artifact import Artifact
+
+PARALLEL_MIN_FILES = 400
+"""Below this, starting worker processes costs more than it saves."""
+MAX_WORKERS = 8
+
+_pending: list[Artifact] = []
+"""The artifacts a forked worker renders: inherited, because closures cannot be pickled."""
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an error raised in a worker, attached as the parent error's cause."""
+
+    def __str__(self) -> str:
+        return "\n" + str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class WorkerFailure:
+    """What a worker sends back when making a file fails: picklable whatever went wrong."""
+
+    error: BaseException
+    traceback: str
+    path: str
+    """The output file the worker was making."""
+
+    def raise_again(self) -> None:
+        raise self.error from RemoteTraceback(f"in the worker making {self.path}:\n{self.traceback}")
+
+
+def can_fork_workers(count: int) -> bool:
+    """Fork only from a single-threaded process (the preview server renders in-process)."""
+    return (
+        count >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
+def produce_all(artifacts: list[Artifact], root: Path) -> None:
+    """Render and write files into `root`, on every core when there are many (a cold build)."""
+    if not can_fork_workers(len(artifacts)):
+        for artifact in artifacts:
+            write_artifact(root, artifact)
+        return
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    global _pending
+    _pending = artifacts
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunks = [range(i, len(artifacts), workers) for i in range(workers)]
+            for failure in pool.imap_unordered(_produce_chunk, [(root, chunk) for chunk in chunks]):
+                if failure is not None:
+                    failure.raise_again()
+    finally:
+        _pending = []
+
+
+def write_artifact(root: Path, artifact: Artifact) -> None:
+    (root / artifact.path).write_bytes(artifact.produce())
+
+
+def _produce_chunk(job: tuple[Path, range]) -> WorkerFailure | None:
+    """Render a share of `_pending` in a worker; return the first failure, whole."""
+    root, indexes = job
+    path = ""
+    try:
+        for index in indexes:
+            path = _pending[index].path
+            write_artifact(root, _pending[index])
+    except Exception as error:
+        return WorkerFailure(_picklable(error), traceback.format_exc(), path)
+    return None
+
+
+def _picklable(error: Exception) -> BaseException:
+    """The error itself when it survives pickling, else one that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
