@@ -225,7 +225,8 @@ def _options(sub: argparse.ArgumentParser) -> list[str]:
         if action.choices:
             flag += " " + "|".join(str(c) for c in action.choices)
         elif action.nargs != 0:
-            flag += " " + (action.metavar or action.dest.upper())
+            metavar = action.metavar if isinstance(action.metavar, str) else " ".join(action.metavar or ())
+            flag += " " + (metavar or action.dest.upper())
         rows.append(f"- `{flag}`: {action.help}" if action.help else f"- `{flag}`")
     positional = [a for a in sub._actions if not a.option_strings and a.help
                   and not isinstance(a, argparse._SubParsersAction)]

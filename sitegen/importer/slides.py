@@ -99,8 +99,8 @@ def _date(value: Any) -> dict[str, str] | None:
 
 
 def _json_slide(raw: dict[str, Any], label: str, kind: str = "") -> Slide:
-    text = raw.get("text") if isinstance(raw.get("text"), dict) else {}
-    media = raw.get("media") if isinstance(raw.get("media"), dict) else {}
+    text: dict[str, Any] = raw["text"] if isinstance(raw.get("text"), dict) else {}
+    media: dict[str, Any] = raw["media"] if isinstance(raw.get("media"), dict) else {}
     return Slide(
         label=label,
         line=0,
@@ -140,7 +140,7 @@ def read_json(path: str, text: str, diagnostics: Diagnostics) -> Timeline | None
             continue
         events.append(_json_slide(raw, f"slide {number}"))
     title = document.get("title")
-    eras = document.get("eras") if isinstance(document.get("eras"), list) else []
+    eras: list[Any] = document["eras"] if isinstance(document.get("eras"), list) else []
     return Timeline(
         title=_json_slide(title, "the title slide", "title") if isinstance(title, dict) else None,
         events=tuple(events),

@@ -9,6 +9,7 @@ newest correction), so a feed changes when an entry is added or corrected.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from sitegen.structure import urls
 from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
+    from sitegen.rendering.render import TemplateRenderer
     from sitegen.rendering.views import EntryView, SiteViews, StoryView
     from sitegen.structure.dates import PartialDate
 
@@ -139,9 +141,13 @@ def plan_feeds(plan: SitePlan) -> Iterator[Artifact]:
         yield Artifact(
             path=spec.file,
             fingerprint=renderer.fingerprint(spec),
-            produce=lambda spec=spec: xml_text(renderer.render(spec)).encode("utf-8"),
+            produce=functools.partial(render_feed, renderer, spec),
             origin=f"the feed {spec.url_path}",
         )
+
+
+def render_feed(renderer: TemplateRenderer, feed: PagePlan) -> bytes:
+    return xml_text(renderer.render(feed)).encode("utf-8")
 
 
 def xml_text(text: str) -> str:

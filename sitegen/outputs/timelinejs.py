@@ -9,6 +9,7 @@ so the export reads like the site.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -119,6 +120,6 @@ def plan_story_exports(
         yield Artifact(
             path=path_of(story.slug),
             fingerprint=digest,
-            produce=lambda story=story, entries=entries: produce(story, entries),
+            produce=functools.partial(produce, story, entries),
             origin=f"{what} of {story.slug}",
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import html
 import http.server
 import ipaddress
@@ -106,6 +107,10 @@ class PreviewState:
         with self.changed:
             self.closing = True
             self.changed.notify_all()
+
+    def has_news(self, version: int) -> bool:
+        """Whether a page that saw `version` should hear something (a build, or the server closing)."""
+        return self.closing or self.version != version
 
     def message(self, seen: int, server: str) -> dict[str, Any]:
         """What a page that shows build `seen` of `server` must do now (caller holds the lock)."""
@@ -485,9 +490,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         version = -1
         while True:
             with state.changed:
-                state.changed.wait_for(
-                    lambda last=version: state.closing or state.version != last, HEARTBEAT
-                )
+                state.changed.wait_for(functools.partial(state.has_news, version), HEARTBEAT)
                 if state.closing:
                     return
                 fresh = state.version != version

@@ -35,7 +35,8 @@ IGNORED_NAMES = (
 LIMIT_ERRORS = (errno.ENOSPC, errno.EMFILE)
 """What inotify raises when fs.inotify.max_user_watches or max_user_instances is reached."""
 
-ChangeHandler = Callable[[set[str]], None]
+ChangeHandler = Callable[[set[str]], object]
+"""Called with the changed paths, relative to the root; what it returns is ignored."""
 
 
 def is_ignored(relative: str) -> bool:

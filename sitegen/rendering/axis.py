@@ -320,7 +320,7 @@ def _pack_span(
     return True
 
 
-def _labels(spans: list[_Span], width: int, baseline: float) -> tuple[tuple[Label, ...], tuple[Label, ...]]:
+def _labels(spans: list[_Span], width: int, baseline: int) -> tuple[tuple[Label, ...], tuple[Label, ...]]:
     """Tick labels and context labels for every segment, none overlapping."""
     ticks: list[Label] = []
     contexts: list[Label] = []
@@ -344,7 +344,7 @@ def _labels(spans: list[_Span], width: int, baseline: float) -> tuple[tuple[Labe
     return _without_overlaps(ticks), _without_overlaps(contexts)
 
 
-def _label(x: float, y: float, unit: Unit, moment: datetime, chars: int, width: int) -> Label:
+def _label(x: float, y: int, unit: Unit, moment: datetime, chars: int, width: int) -> Label:
     """A label centred on its tick, unless that would run off the picture."""
     half = chars * CHAR_WIDTH / 2
     anchor: Anchor = "middle"
@@ -421,9 +421,8 @@ def _aligned(start: datetime, end: datetime, unit: Unit, step: int) -> Iterator[
     else:
         year = start.year - start.year % step
         while year <= end.year:
-            moment = datetime(year, 1, 1) if year >= 1 else None
-            if moment is not None and start <= moment <= end:
-                yield moment
+            if year >= 1 and start <= datetime(year, 1, 1) <= end:
+                yield datetime(year, 1, 1)
             year += step
 
 

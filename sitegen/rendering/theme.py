@@ -75,7 +75,7 @@ class Theme:
         # A page shows the catalogue's words: editing a translation re-renders it.
         digest = hashlib.sha256(text.encode() + self.catalogue_digest.encode())
         try:
-            referenced = jinja2.meta.find_referenced_templates(self.env.parse(text))
+            referenced = list(jinja2.meta.find_referenced_templates(self.env.parse(text)))
         except jinja2.TemplateSyntaxError:
             referenced = []
         for child in sorted(r for r in referenced if r):

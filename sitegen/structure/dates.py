@@ -140,7 +140,7 @@ def parse_date(text: str, zone: tzinfo) -> PartialDate | None:
             local = naive.replace(tzinfo=timezone(offset))
         else:
             local = naive.replace(tzinfo=zone)
-            offset = local.utcoffset()
+            offset = local.utcoffset() or timedelta(0)
         start = local.astimezone(UTC)
     except (ValueError, OverflowError):
         # OverflowError: an offset that moves 9999-12-31 or 0001-01-01 off the calendar.
