@@ -6,22 +6,12 @@ every such slide is reported and nothing is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.importer.convert import ImportedStory, SlideConverter
 from sitegen.importer.slides import read_timeline
 from sitegen.reading.content import CONTENT_DIR
 from sitegen.structure.diagnostics import Diagnostics
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import found and, when it had no errors, wrote."""
-
-    diagnostics: Diagnostics
-    story: ImportedStory | None
-    written: tuple[Path, ...] = ()
 
 
 def convert_file(

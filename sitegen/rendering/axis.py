@@ -32,7 +32,6 @@ from sitegen.structure.dates import PartialDate, Precision
 
 PITCH = 24.0
 """Distance between mark centres: WCAG 2.2's 24 px target spacing at 1:1 scale."""
-MARK_SIZE = 14.0
 CHAR_WIDTH = 7.8
 """Estimated advance of one character of the 13 px label font (system-ui digits ≈ 0.6 em)."""
 LABEL_GAP = 2 * CHAR_WIDTH

@@ -132,7 +132,6 @@ class TemplateRenderer:
         self.theme = theme
         self.site_values = site_values
         self.prefix = prefix
-        self.base_path = urlsplit(site_values.base_url).path or "/"
         self.root_path = urlsplit(site_values.root_url or site_values.base_url).path or "/"
         self._salt = repr(site_values) + prefix
         self._digests: dict[int, tuple[object, str]] = {}

@@ -94,10 +94,3 @@ def to_json(diagnostics: list[Diagnostic]) -> str:
     """Serialise problems as the JSON list that `check --format json` prints."""
     return json.dumps([asdict(d) for d in diagnostics], indent=2, ensure_ascii=False)
 
-
-class SiteError(Exception):
-    """Raised when a site cannot be built; carries every problem found."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__("\n".join(d.format() for d in diagnostics))
-        self.diagnostics = diagnostics
