@@ -93,4 +93,3 @@ def _capped(items: list[Diagnostic]) -> list[Diagnostic]:
 def to_json(diagnostics: list[Diagnostic]) -> str:
     """Serialise problems as the JSON list that `check --format json` prints."""
     return json.dumps([asdict(d) for d in diagnostics], indent=2, ensure_ascii=False)
-
