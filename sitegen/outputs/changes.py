@@ -34,8 +34,20 @@ def story_last_change(views: SiteViews, story: StoryView) -> PartialDate | None:
     ])
 
 
-def lists_last_change(
-    views: SiteViews, stories: Iterable[StoryView] = (), entries: Iterable[EntryView] = (),
-) -> PartialDate | None:
-    """The newest change among the stories and entries a list page shows."""
-    return latest([story_last_change(views, s) for s in stories] + [entry_last_change(e) for e in entries])
+class LastChanges:
+    """The last change of each story, worked out once per build: list pages share them."""
+
+    def __init__(self, views: SiteViews) -> None:
+        self.views = views
+        self._stories: dict[str, PartialDate | None] = {}
+
+    def story(self, story: StoryView) -> PartialDate | None:
+        if story.slug not in self._stories:
+            self._stories[story.slug] = story_last_change(self.views, story)
+        return self._stories[story.slug]
+
+    def of_lists(
+        self, stories: Iterable[StoryView] = (), entries: Iterable[EntryView] = (),
+    ) -> PartialDate | None:
+        """The newest change among the stories and entries a list page shows."""
+        return latest([self.story(s) for s in stories] + [entry_last_change(e) for e in entries])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sitegen.outputs.changes import entry_last_change, lists_last_change, story_last_change
+from sitegen.outputs.changes import LastChanges, entry_last_change
 from sitegen.outputs.claimreview import claim_review
 from sitegen.outputs.corrections import corrections_log
 from sitegen.rendering.render import PagePlan
@@ -19,11 +19,12 @@ from sitegen.structure import urls
 def html_pages(views: SiteViews) -> Iterator[PagePlan]:
     """Every HTML page SPEC.md lists, with the view each one shows."""
     site = views.site
+    last = LastChanges(views)
     yield PagePlan(urls.home(), "index.html", {"stories": views.stories}, kind="home",
-                   title=site.config.title, lastmod=lists_last_change(views, views.stories))
+                   title=site.config.title, lastmod=last.of_lists(views.stories))
     for story in views.stories:
         entries = views.story_entries(story.slug)
-        changed = story_last_change(views, story)
+        changed = last.story(story)
         timeline = views.timeline(story.slug)
         yield PagePlan(story.url, "story.html", {"story": story, "entries": entries, "timeline": timeline},
                        kind="story", title=story.title, lastmod=changed)
@@ -45,12 +46,12 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
         statements = views.statements_by_speaker.get(speaker.speaker.id, ())
         yield PagePlan(speaker.url, "speaker.html", {"speaker": speaker.speaker, "statements": statements},
                        kind="speaker", title=speaker.speaker.name,
-                       lastmod=lists_last_change(views, entries=statements))
+                       lastmod=last.of_lists(entries=statements))
     yield PagePlan(urls.tags(), "tags.html", {"tags": views.tags}, kind="tags")
     for tag in views.tags:
         stories, entries = views.tagged[tag.tag.slug]
         yield PagePlan(tag.url, "tag.html", {"tag": tag.tag, "stories": stories, "entries": entries},
-                       kind="tag", title=tag.tag.name, lastmod=lists_last_change(views, stories, entries))
+                       kind="tag", title=tag.tag.name, lastmod=last.of_lists(stories, entries))
     for page in site.pages:
         yield PagePlan(urls.page(page.slug), "page.html", {"page": page}, kind="page", title=page.title)
     log = corrections_log(views)
