@@ -73,9 +73,9 @@ def claim_review(entry: EntryView, config: Config, speaker: Speaker | None = Non
         review["reviewBody"] = entry.verdict
     if entry.reviewed:
         review["datePublished"] = schema_date(entry.reviewed)
-    if entry.corrections:
-        newest = max(entry.corrections, key=lambda c: c.date.sort_key())
-        review["dateModified"] = schema_date(newest.date)
+    dated = [c.date for c in entry.corrections if c.date is not None]
+    if dated:
+        review["dateModified"] = schema_date(max(dated, key=lambda d: d.sort_key()))
     return review
 
 

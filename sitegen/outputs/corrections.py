@@ -39,6 +39,8 @@ def corrections_log(views: SiteViews) -> tuple[CorrectionItem, ...]:
             found.extend((c, entry.title, entry.url, False) for c in entry.corrections)
         seen: dict[tuple[str, str], int] = {}
         for correction, title, url, is_story in found:
+            if correction.date is None:
+                continue  # views leave undated corrections out; `correction-incomplete` reports them
             count = seen[(url, correction.date.iso())] = seen.get((url, correction.date.iso()), 0) + 1
             suffix = "" if count == 1 else f"-{count}"
             items.append(CorrectionItem(
