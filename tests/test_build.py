@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.support.publishing import html_files
 from tests.support.sites import build_site, event, statement, story
 
 PESKOV = """\
@@ -224,6 +225,37 @@ def test_a_site_layout_overrides_the_theme_file_by_file(write_site: Callable[...
     assert (public / "assets/style.css").read_text() == "body { color: rebeccapurple; }\n"
     # Templates the site does not override still come from the built-in theme.
     assert "One" in (public / "s/index.html").read_text()
+
+
+MASTHEAD = '<p class="site-title masthead">Kyiv Fact Desk <small>since 2014</small></p>\n'
+
+
+def test_overriding_the_masthead_partial_changes_every_page_and_nothing_else(
+    write_site: Callable[..., Path],
+) -> None:
+    files = {
+        "content/s/_index.md": story(),
+        "content/s/one.md": event("2024-01-01", "One"),
+        "content/_pages/about.md": "---\ntitle: About us\n---\n\nWho we are.\n",
+    }
+    plain = write_site(files, "plain")
+    custom = write_site({**files, "layouts/partials/masthead.html": MASTHEAD}, "custom")
+    assert build_site(plain).ok and build_site(custom).ok
+    theme_pages = html_files(plain / "public")
+    custom_pages = html_files(custom / "public")
+    assert [p.relative_to(plain) for p in theme_pages] == [p.relative_to(custom) for p in custom_pages]
+    with_chrome = 0
+    for theme_page, custom_page in zip(theme_pages, custom_pages, strict=True):
+        theme_html, custom_html = theme_page.read_text("utf-8"), custom_page.read_text("utf-8")
+        if 'class="site-header"' not in theme_html:
+            continue  # the embed's own shell has no masthead to override
+        with_chrome += 1
+        assert "Kyiv Fact Desk" in custom_html, custom_page
+        # The rest of the page is the theme's, byte for byte: only the masthead line differs.
+        theme_lines, custom_lines = theme_html.splitlines(), custom_html.splitlines()
+        changed = [(a, b) for a, b in zip(theme_lines, custom_lines, strict=True) if a != b]
+        assert len(changed) == 1 and 'class="site-title"' in changed[0][0], (custom_page, changed)
+    assert with_chrome >= 6
 
 
 def test_drafts_are_hidden_unless_asked_for(write_site: Callable[..., Path], tmp_path: Path) -> None:
