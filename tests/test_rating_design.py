@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,6 +69,23 @@ label = "Right"
 """
 
 
+def luminance(css_colour: str) -> float:
+    """WCAG relative luminance of a computed `rgb(r, g, b)` colour."""
+    channels = [int(part) / 255 for part in re.findall(r"\d+", css_colour)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_contrast_formula_matches_wcag() -> None:
+    assert round(contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)"), 1) == 21.0
+    assert round(contrast("rgb(118, 118, 118)", "rgb(255, 255, 255)"), 2) == 4.54
+
+
 def test_a_site_with_its_own_three_ratings_gets_a_colour_and_shape_for_each(
     page, static_server: Callable[..., str], write_site: Callable[..., Path],
 ) -> None:
@@ -91,7 +109,12 @@ def test_a_site_with_its_own_three_ratings_gets_a_colour_and_shape_for_each(
     fills = {b["fill"] for b in badges}
     assert len(fills) == 3 and "rgba(0, 0, 0, 0)" not in fills, badges
     assert len({b["shape"] for b in badges}) == 3 and all(b["shape"] not in ("none", "") for b in badges)
-    assert all(b["ink"] != b["fill"] for b in badges), "the label must be readable on its fill"
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for badge in page.locator(".entry .review .rating").evaluate_all(
+            "bs => bs.map(b => ({ink: getComputedStyle(b).color, fill: getComputedStyle(b).backgroundColor}))"
+        ):  # WCAG 2.2 AA for normal text: 4.5:1, in either colour scheme
+            assert contrast(badge["ink"], badge["fill"]) >= 4.5, (scheme, badge)
 
 
 def test_a_rating_may_name_its_tone(write_site: Callable[..., Path]) -> None:
