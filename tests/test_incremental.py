@@ -95,10 +95,6 @@ def test_title_edit_re_renders_the_pages_that_show_the_entry(built: tuple[Path, 
     assert builder.build().produced == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pages fingerprint whole entry views, so a page listing an entry related to the edited one "
-    "(tags/energy/ lists alpha/a1) is re-rendered with the same bytes; narrow list views would fix it"
-))
 def test_title_edit_re_renders_nothing_that_does_not_show_the_entry(built: tuple[Path, Builder]) -> None:
     site, builder = built
     pages = edit_title(site, builder)

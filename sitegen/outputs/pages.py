@@ -35,8 +35,8 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
             yield PagePlan(entry.url, "entry.html", {
                 "story": story,
                 "entry": entry,
-                "previous": entries[index - 1] if index > 0 else None,
-                "next": entries[index + 1] if index + 1 < len(entries) else None,
+                "previous": views.summary(entries[index - 1]) if index > 0 else None,
+                "next": views.summary(entries[index + 1]) if index + 1 < len(entries) else None,
                 "claimreview": claim_review(
                     entry, site.config, site.speakers.get(entry.speaker.id) if entry.speaker else None
                 ),
@@ -44,16 +44,17 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
     yield PagePlan(urls.speakers(), "speakers.html", {"speakers": views.speakers}, kind="speakers")
     for speaker in views.speakers:
         statements = views.statements_by_speaker.get(speaker.speaker.id, ())
-        yield PagePlan(speaker.url, "speaker.html", {"speaker": speaker.speaker, "statements": statements},
-                       kind="speaker", title=speaker.speaker.name,
-                       lastmod=last.of_lists(entries=statements))
+        yield PagePlan(speaker.url, "speaker.html", {
+            "speaker": speaker.speaker, "statements": views.summaries(statements),
+        }, kind="speaker", title=speaker.speaker.name, lastmod=last.of_lists(entries=statements))
     yield PagePlan(urls.tags(), "tags.html", {"tags": views.tags}, kind="tags")
     for tag in views.tags:
         stories, entries = views.tagged[tag.tag.slug]
-        yield PagePlan(tag.url, "tag.html", {"tag": tag.tag, "stories": stories, "entries": entries},
-                       kind="tag", title=tag.tag.name, lastmod=last.of_lists(stories, entries))
-    for page in site.pages:
-        yield PagePlan(urls.page(page.slug), "page.html", {"page": page}, kind="page", title=page.title)
+        yield PagePlan(tag.url, "tag.html", {
+            "tag": tag.tag, "stories": stories, "entries": views.summaries(entries),
+        }, kind="tag", title=tag.tag.name, lastmod=last.of_lists(stories, entries))
+    for page in views.pages:
+        yield PagePlan(page.url, "page.html", {"page": page}, kind="page", title=page.title)
     log = corrections_log(views)
     yield PagePlan(urls.corrections(), "corrections.html", {"corrections": log}, kind="corrections",
                    lastmod=log[0].date if log else None)

@@ -31,7 +31,6 @@ from sitegen.structure.model import (
     Site,
     Speaker,
     Story,
-    Tag,
 )
 
 
@@ -76,6 +75,66 @@ class RelatedEntry:
 
 
 @dataclass(frozen=True)
+class TagLink:
+    """A tag as pages show it, with the address of its page (templates never build routes)."""
+
+    slug: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SpeakerProfile:
+    """What a speaker's page and the speakers list show of a speaker."""
+
+    id: str
+    name: str
+    type: str
+    """`person` or `organization`."""
+    role: str
+    affiliation: str
+    url: str
+    """Their own website, or ""."""
+    bio_html: str
+
+
+@dataclass(frozen=True)
+class PageView:
+    """A standalone page (about, methodology…)."""
+
+    slug: str
+    url: str
+    title: str
+    summary: str
+    body_html: str
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """What a list of entries (a tag's page, a speaker's page, the pager of an entry's page) shows of each.
+
+    Narrower than `EntryView` on purpose: a list's fingerprint is made of its views, so
+    leaving out what a list does not show (relations, sources, body) means an edit of a
+    related entry re-renders the pages that show it and no list that merely names this one.
+    """
+
+    story: str
+    id: str
+    url: str
+    kind: str
+    title: str
+    date: PartialDate
+    approximate: bool
+    story_title: str
+    story_url: str
+    quote: str
+    rating: Rating | None
+    verdict: str
+    language: str
+    untranslated: bool
+
+
+@dataclass(frozen=True)
 class EntryView:
     """An entry with everything resolved that a template shows."""
 
@@ -102,7 +161,7 @@ class EntryView:
     reviewed: PartialDate | None
     sources: tuple[Citation, ...]
     relations: tuple[RelatedEntry, ...]
-    tags: tuple[Tag, ...]
+    tags: tuple[TagLink, ...]
     corrections: tuple[Correction, ...]
     body_html: str
     summary: str
@@ -128,7 +187,7 @@ class StoryView:
     title: str
     summary: str
     status: str
-    tags: tuple[Tag, ...]
+    tags: tuple[TagLink, ...]
     updated: PartialDate | None
     corrections: tuple[Correction, ...]
     background_html: str
@@ -144,7 +203,7 @@ class StoryView:
 class SpeakerView:
     """A speaker and how many statements they made."""
 
-    speaker: Speaker
+    speaker: SpeakerProfile
     url: str
     statement_count: int
 
@@ -153,7 +212,7 @@ class SpeakerView:
 class TagView:
     """A tag and how many stories and entries carry it."""
 
-    tag: Tag
+    tag: TagLink
     url: str
     count: int
 
@@ -315,6 +374,7 @@ class SiteViews:
 
     def __init__(self, site: Site) -> None:
         self.site = site
+        self._summary_cache: dict[tuple[str, str], EntrySummary] = {}
 
     @cached_property
     def stories(self) -> tuple[StoryView, ...]:
@@ -327,7 +387,7 @@ class SiteViews:
             title=story.title,
             summary=story.summary,
             status=story.status,
-            tags=tuple(self.site.tags[t] for t in story.tags),
+            tags=tuple(self.tag_links[t] for t in story.tags),
             updated=story.updated,
             corrections=tuple(c for c in story.corrections if c.date is not None),
             background_html=story.background_html,
@@ -396,7 +456,7 @@ class SiteViews:
             reviewed=entry.reviewed,
             sources=entry.sources,
             relations=tuple(relations),
-            tags=tuple(self.site.tags[t] for t in entry.tags),
+            tags=tuple(self.tag_links[t] for t in entry.tags),
             corrections=tuple(c for c in entry.corrections if c.date is not None),
             body_html=entry.body_html,
             summary=entry.summary,
@@ -447,7 +507,7 @@ class SiteViews:
     @cached_property
     def speakers(self) -> tuple[SpeakerView, ...]:
         views = [
-            SpeakerView(s, urls.speaker(s.id), len(self.statements_by_speaker.get(s.id, ())))
+            SpeakerView(speaker_profile(s), urls.speaker(s.id), len(self.statements_by_speaker.get(s.id, ())))
             for s in self.site.speakers.values()
         ]
         return tuple(sorted(views, key=lambda v: (v.speaker.name.casefold(), v.speaker.id)))
@@ -470,10 +530,44 @@ class SiteViews:
     @cached_property
     def tags(self) -> tuple[TagView, ...]:
         return tuple(
-            TagView(tag, urls.tag(slug), len(self.tagged[slug][0]) + len(self.tagged[slug][1]))
-            for slug, tag in self.site.tags.items()
+            TagView(self.tag_links[slug], urls.tag(slug), sum(len(found) for found in self.tagged[slug]))
+            for slug in self.site.tags
         )
+
+    @cached_property
+    def tag_links(self) -> dict[str, TagLink]:
+        return {slug: TagLink(slug, tag.name, urls.tag(slug)) for slug, tag in self.site.tags.items()}
+
+    @cached_property
+    def pages(self) -> tuple[PageView, ...]:
+        return tuple(
+            PageView(p.slug, urls.page(p.slug), p.title, p.summary, p.body_html) for p in self.site.pages
+        )
+
+    def summaries(self, entries: tuple[EntryView, ...]) -> tuple[EntrySummary, ...]:
+        """The list form of entries, one object per entry however many lists show it."""
+        return tuple(self.summary(entry) for entry in entries)
+
+    def summary(self, entry: EntryView) -> EntrySummary:
+        """The list form of one entry (also the previous and next entry of an entry's page)."""
+        key = (entry.story, entry.id)
+        found = self._summary_cache.get(key)
+        if found is None:
+            found = self._summary_cache[key] = EntrySummary(
+                story=entry.story, id=entry.id, url=entry.url, kind=entry.kind, title=entry.title,
+                date=entry.date, approximate=entry.approximate, story_title=entry.story_title,
+                story_url=entry.story_url, quote=entry.quote, rating=entry.rating, verdict=entry.verdict,
+                language=entry.language, untranslated=entry.untranslated,
+            )
+        return found
 
     @cached_property
     def nav_pages(self) -> tuple[NavLink, ...]:
         return tuple(NavLink(p.slug, p.title, urls.page(p.slug)) for p in self.site.pages)
+
+
+def speaker_profile(speaker: Speaker) -> SpeakerProfile:
+    return SpeakerProfile(
+        speaker.id, speaker.name, speaker.type, speaker.role, speaker.affiliation, speaker.url,
+        speaker.bio_html,
+    )
