@@ -113,8 +113,8 @@ class Builder:
 
     def front_matter(self, path: str) -> Node | None:
         """The located front matter of a file of the last read, for pointing at a field."""
-        cached = self.reader.cache.files.get(path)
-        return cached[1].meta if cached else None
+        document = self.reader.document(path)
+        return document.meta if document is not None else None
 
     def theme_for(self, language: str) -> Theme:
         """The theme speaking one language, kept while no layout changes."""
