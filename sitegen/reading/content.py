@@ -14,6 +14,7 @@ from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
 
+from sitegen.progress import Progress, no_progress
 from sitegen.reading.document import Document
 from sitegen.reading.entries import CheckedEntry, EntrySettings, RawEntry, read_entry
 from sitegen.reading.fields import PAGE_FIELDS, SPEAKER_FIELDS, STORY_FIELDS
@@ -52,7 +53,8 @@ class ReadCounts:
     entries: int = 0
     entries_read: int = 0
     """Entries read from their files; the others were the cache's."""
-    files_parsed: int = 0
+    changed: bool = False
+    """The cache after the read differs from the one before: worth keeping again."""
 
 
 class SiteReader:
@@ -70,15 +72,20 @@ class SiteReader:
             self._renderers[unsafe_html] = MarkdownRenderer(unsafe_html)
         return self._renderers[unsafe_html]
 
-    def read(self, config: Config, diagnostics: Diagnostics, drafts: bool = False) -> Site:
+    def read(
+        self, config: Config, diagnostics: Diagnostics, drafts: bool = False,
+        progress: Progress = no_progress,
+    ) -> Site:
         """Read, check and cross-link everything under content/."""
         settings = SourceSettings(config.max_file_bytes, config.unsafe_html, config.markdown_seconds)
         sources = SourceReader(self.root, settings, self.renderer(config.unsafe_html), self.cache.files)
-        read = _SiteRead(sources, self.cache.entries, config, diagnostics, drafts)
+        read = _SiteRead(sources, self.cache.entries, config, diagnostics, drafts, progress)
         site = read.run()
-        self.cache = ReadCache(sources.used, read.checked)
+        before, self.cache = self.cache, ReadCache(sources.used, read.checked)
+        fresh = sources.parsed or sources.converted or read.entries_read
+        same_files = before.files.files.keys() == sources.used.files.keys()
         self.counts = ReadCounts(
-            entries=len(read.checked), entries_read=read.entries_read, files_parsed=sources.parsed,
+            entries=len(read.checked), entries_read=read.entries_read, changed=bool(fresh) or not same_files,
         )
         return site
 
@@ -93,9 +100,10 @@ class _SiteRead:
 
     def __init__(
         self, sources: SourceReader, known: dict[str, CheckedEntry], config: Config,
-        diagnostics: Diagnostics, drafts: bool,
+        diagnostics: Diagnostics, drafts: bool, progress: Progress,
     ) -> None:
         self.sources = sources
+        self.progress = progress
         self.known = known
         self.config = config
         self.diagnostics = diagnostics
@@ -113,7 +121,9 @@ class _SiteRead:
         stories: list[Story] = []
         raw_entries: dict[str, list[RawEntry]] = {}
         if content.is_dir():
-            for folder in sorted(content.iterdir()):
+            folders = sorted(content.iterdir())
+            for done, folder in enumerate(folders):
+                self.progress("reading", done, len(folders))
                 result = self.read_folder(folder, pages)
                 if result is not None:
                     stories.append(result[0])

@@ -18,7 +18,7 @@ from sitegen.reading.fields import ENTRY_FIELDS, Located, did_you_mean
 from sitegen.reading.sources import SourceReader, file_digest, line_of_meta
 from sitegen.structure.dates import PartialDate
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
-from sitegen.structure.model import RELATION_TYPES, Entry, EntryRef
+from sitegen.structure.model import RELATION_TYPES, Entry, EntryRef, RelationType
 from sitegen.structure.urls import RESERVED_ENTRY_IDS
 
 
@@ -43,7 +43,7 @@ class RawEntry:
     """An entry read from its file, before relations and speakers are resolved."""
 
     entry: Entry
-    refs: dict[str, tuple[Located, ...]]
+    refs: dict[RelationType, tuple[Located, ...]]
     """The relations as written, by type: `other-story/entry-id` or `entry-id`."""
     speaker: Located | None
     """The speaker as written: an id of content/_speakers/ or a name."""

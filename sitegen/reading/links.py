@@ -14,7 +14,7 @@ from sitegen.reading.entries import RawEntry
 from sitegen.reading.fields import SLUG_PATTERN, Located, did_you_mean
 from sitegen.structure.dates import PartialDate, Precision
 from sitegen.structure.diagnostics import Diagnostics
-from sitegen.structure.model import Entry, EntryRef, Relation, Speaker, Story
+from sitegen.structure.model import Entry, EntryRef, Relation, RelationType, Speaker, Story
 from sitegen.structure.urls import slugify
 
 NEVER = datetime(1, 1, 1, tzinfo=UTC)
@@ -87,8 +87,8 @@ def resolve_relations(
     """Resolve every relation and record it on both ends."""
     known = {raw.entry.ref for items in raw_entries.values() for raw in items}
     by_story: dict[str, list[str]] = defaultdict(list)
-    for ref in known:
-        by_story[ref.story].append(ref.id)
+    for each in known:
+        by_story[each.story].append(each.id)
     relations: dict[EntryRef, list[Relation]] = defaultdict(list)
     for items in raw_entries.values():
         for raw in items:
@@ -111,7 +111,7 @@ def resolve_relations(
 
 
 def resolve_ref(
-    entry: Entry, relation_type: str, target: Located, known: set[EntryRef],
+    entry: Entry, relation_type: RelationType, target: Located, known: set[EntryRef],
     by_story: dict[str, list[str]], unlisted: Unlisted, diagnostics: Diagnostics,
 ) -> EntryRef | None:
     """The entry a relation points at, or None with the reason reported."""

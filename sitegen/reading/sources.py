@@ -86,6 +86,8 @@ class SourceReader:
         self.used = FileCache()
         self.parsed = 0
         """Files whose bytes were new to the cache."""
+        self.converted = 0
+        """Bodies that were new to the cache."""
 
     def rel(self, path: Path) -> str:
         """The path relative to the site, as diagnostics name it."""
@@ -170,6 +172,7 @@ class SourceReader:
         rendered = self.used.bodies.get(key) or self.previous.bodies.get(key)
         if rendered is None:
             rendered = self.renderer.render(markdown, self.settings.markdown_seconds)
+            self.converted += 1
         self.used.bodies[key] = rendered
         return rendered
 

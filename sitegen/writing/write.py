@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 
+from sitegen.progress import Progress, no_progress
 from sitegen.rendering.theme import template_position
 
 
@@ -69,6 +70,7 @@ def stage(
     artifacts: list[Artifact],
     output: Path,
     previous: dict[str, str],
+    progress: Progress = no_progress,
 ) -> tuple[Path, list[str]]:
     """Write the new output into a staging folder beside `output`.
 
@@ -91,7 +93,7 @@ def stage(
                 except OSError:
                     pass
             fresh.append(artifact)
-        produce_all(fresh, staging)
+        produce_all(fresh, staging, progress)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -100,12 +102,13 @@ def stage(
 
 PARALLEL_MIN_FILES = 400
 """Below this, starting worker processes costs more than it saves."""
+CHUNKS_PER_WORKER = 8
 
 _pending: list[Artifact] = []
 """The artifacts a forked worker renders: inherited, because closures cannot be pickled."""
 
 
-def produce_all(artifacts: list[Artifact], root: Path) -> None:
+def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_progress) -> None:
     """Render and write files, on every core when there are many (a cold build).
 
     Workers are forked so they inherit the plan; that is only safe from a process
@@ -117,17 +120,22 @@ def produce_all(artifacts: list[Artifact], root: Path) -> None:
         len(artifacts) < PARALLEL_MIN_FILES or workers < 2 or threading.active_count() > 1
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        for artifact in artifacts:
+        for done, artifact in enumerate(artifacts):
+            progress("writing", done, len(artifacts))
             _write(root, artifact)
         return
     global _pending
     _pending = artifacts
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = [range(i, len(artifacts), workers) for i in range(workers)]
-            for failure in pool.imap_unordered(_produce_chunk, [(root, chunk) for chunk in chunks]):
+            # More chunks than workers, so the progress bar moves; each is still hundreds of pages.
+            count = workers * CHUNKS_PER_WORKER
+            chunks = [range(i, len(artifacts), count) for i in range(count)]
+            jobs = [(root, chunk) for chunk in chunks]
+            for done, failure in enumerate(pool.imap_unordered(_produce_chunk, jobs), start=1):
                 if failure is not None:
                     raise _revive(failure)
+                progress("writing", done * len(artifacts) // count, len(artifacts))
     finally:
         _pending = []
 
