@@ -55,6 +55,8 @@ from sitegen.writing.write import (
 )
 
 STATIC_DIR = "static"
+RESAVE_ENTRIES = 200
+"""After its first save, a Builder saves its read cache again only once this many entries were read."""
 LANGUAGES_TEMPLATE = "languages.html"
 """The root page that lets readers choose when every language has its own folder."""
 
@@ -93,6 +95,7 @@ class Builder:
         self.cache = SiteCache(cache_dir, self.site_dir) if cache_dir is not None else None
         self.progress = progress
         self._opened = False
+        self._reads_kept = False
         self._record: OutputRecord | None = None
         """What the last build into the output left, for a build in which nothing changed."""
         self._last_read: tuple[Site, list[Diagnostic]] | None = None
@@ -164,7 +167,10 @@ class Builder:
         values = site_context(localized, views.nav_pages, root_url=config.base_url)
         renderer = TemplateRenderer(theme, values, prefix)
         pages = tuple(html_pages(views))
-        planned = [renderer.artifact(page) for page in pages]
+        planned = []
+        for done, page in enumerate(pages):
+            self.progress("planning", done, len(pages))
+            planned.append(renderer.artifact(page))
         plan = SitePlan(localized, views, renderer, pages)
         for planner in PLANNERS:
             planned.extend(planner(plan))
@@ -298,6 +304,19 @@ class Builder:
         self._keep_record(site, inputs, result)
         return result
 
+    def _keep_reads(self) -> None:
+        """Save what the read found for later runs, unless an edit in a running server made it.
+
+        Saving costs about what reading `RESAVE_ENTRIES` entries does: worth it after a
+        build's first read, but not on every save an author makes while `serve` runs.
+        """
+        counts = self.reader.counts
+        first, self._reads_kept = not self._reads_kept, True
+        if self.cache is None or not counts.changed:
+            return
+        if first or counts.entries_read >= RESAVE_ENTRIES:
+            self.cache.save_read_cache(self.reader.cache)
+
     def _snapshot(self) -> Snapshot | None:
         """Every file this build may read, before it reads any, for replaying it later.
 
@@ -350,8 +369,7 @@ class Builder:
             self.reader.counts = ReadCounts(entries=self.reader.counts.entries)
             return last, Diagnostics(list(items))
         site, diagnostics = self.read()
-        if self.cache is not None and self.reader.counts.changed:
-            self.cache.save_read_cache(self.reader.cache)
+        self._keep_reads()
         self._last_read = None
         if site is not None and not diagnostics.has_errors(self.strict):
             self._last_read = (site, list(diagnostics.items))

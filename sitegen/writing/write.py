@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import posixpath
 import shutil
 import tempfile
 import threading
@@ -51,6 +52,21 @@ def contained(root: Path, relative: str) -> Path:
     return target
 
 
+def staged(staging: Path, relative: str) -> Path:
+    """Where an output file goes in a new staging folder, refusing anything that leaves it.
+
+    A staging folder is made by `stage` and holds nothing but the folders and files it
+    made there, never a link, so normalising the path is the whole check; resolving it
+    as `contained` does would cost a system call per folder of every file of the site.
+    """
+    if relative.startswith("/") or "\\" in relative or "\x00" in relative:
+        raise OutputError(f"refusing to write `{relative}`: not a relative path")
+    normal = posixpath.normpath(relative)
+    if normal in (".", "..") or normal.startswith("../"):
+        raise OutputError(f"refusing to write `{relative}`: outside the output folder")
+    return staging / normal
+
+
 def check_unique(artifacts: Iterable[Artifact]) -> list[str]:
     """Name every output file claimed twice (Pelican raises on double writes too)."""
     seen: dict[str, str] = {}
@@ -83,7 +99,7 @@ def stage(
     fresh: list[Artifact] = []
     try:
         for artifact in artifacts:
-            target = contained(staging, artifact.path)
+            target = staged(staging, artifact.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             old = output / artifact.path
             if previous.get(artifact.path) == artifact.fingerprint and old.is_file():
