@@ -55,8 +55,8 @@ from sitegen.writing.write import (
 )
 
 STATIC_DIR = "static"
-RESAVE_ENTRIES = 200
-"""After its first save, a Builder saves its read cache again only once this many entries were read."""
+RESAVE_SHARE = 50
+"""The read cache is saved again once one file in this many was new to it (see `_keep_reads`)."""
 LANGUAGES_TEMPLATE = "languages.html"
 """The root page that lets readers choose when every language has its own folder."""
 
@@ -95,7 +95,6 @@ class Builder:
         self.cache = SiteCache(cache_dir, self.site_dir) if cache_dir is not None else None
         self.progress = progress
         self._opened = False
-        self._reads_kept = False
         self._record: OutputRecord | None = None
         """What the last build into the output left, for a build in which nothing changed."""
         self._last_read: tuple[Site, list[Diagnostic]] | None = None
@@ -305,16 +304,16 @@ class Builder:
         return result
 
     def _keep_reads(self) -> None:
-        """Save what the read found for later runs, unless an edit in a running server made it.
+        """Save what the read found for later runs, when enough of it was new to be worth it.
 
-        Saving costs about what reading `RESAVE_ENTRIES` entries does: worth it after a
-        build's first read, but not on every save an author makes while `serve` runs.
+        Saving costs about what reading one file in `RESAVE_SHARE` does, so after an edit of a
+        few entries of a large site the cache on disk is left as it was, and the next run
+        reads those few again: cheaper than writing every entry of the site each time.
         """
         counts = self.reader.counts
-        first, self._reads_kept = not self._reads_kept, True
-        if self.cache is None or not counts.changed:
-            return
-        if first or counts.entries_read >= RESAVE_ENTRIES:
+        if self.cache is not None and counts.fresh and (
+            counts.cold or counts.fresh * RESAVE_SHARE >= counts.files
+        ):
             self.cache.save_read_cache(self.reader.cache)
 
     def _snapshot(self) -> Snapshot | None:

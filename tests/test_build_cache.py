@@ -302,3 +302,17 @@ def test_two_builds_at_once_leave_a_cache_the_next_build_trusts(
                        "--cache-dir", str(cache))
         assert done.returncode == 0 and "warning: build cache" not in done.stderr, done.stderr
         assert ": 0 written," in done.stdout
+
+
+def test_a_build_with_nothing_to_do_never_loads_the_build_machinery(site: Path, cache: Path) -> None:
+    """Importing Jinja, Markdown and YAML takes longer than answering from the cache does."""
+    assert run_cli("build", "--source", str(site), "--cache-dir", str(cache)).returncode == 0
+    probe = (
+        "import sys\n"
+        "from sitegen.cli import main\n"
+        f"assert main(['build', '--source', {str(site)!r}, '--cache-dir', {str(cache)!r}]) == 0\n"
+        "print(sorted(m for m in ('jinja2', 'markdown', 'yaml', 'sitegen.build') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert ": 0 written," in done.stdout and done.stdout.splitlines()[-1] == "[]"

@@ -53,8 +53,12 @@ class ReadCounts:
     entries: int = 0
     entries_read: int = 0
     """Entries read from their files; the others were the cache's."""
-    changed: bool = False
-    """The cache after the read differs from the one before: worth keeping again."""
+    files: int = 0
+    """Content files of the site."""
+    fresh: int = 0
+    """Files parsed, bodies converted and entries read that the cache did not hold."""
+    cold: bool = False
+    """The read started with an empty cache."""
 
 
 class SiteReader:
@@ -82,10 +86,9 @@ class SiteReader:
         read = _SiteRead(sources, self.cache.entries, config, diagnostics, drafts, progress)
         site = read.run()
         before, self.cache = self.cache, ReadCache(sources.used, read.checked)
-        fresh = sources.parsed or sources.converted or read.entries_read
-        same_files = before.files.files.keys() == sources.used.files.keys()
         self.counts = ReadCounts(
-            entries=len(read.checked), entries_read=read.entries_read, changed=bool(fresh) or not same_files,
+            entries=len(read.checked), entries_read=read.entries_read, files=len(sources.used.files),
+            fresh=sources.parsed + sources.converted + read.entries_read, cold=not before.files.files,
         )
         return site
 

@@ -71,6 +71,8 @@ class CheckedEntry:
     digest: str
     settings: EntrySettings
     read: EntryRead
+    lasting: bool = True
+    """False when its body ran out of time converting: read it again next time."""
 
 
 def read_entry(
@@ -79,14 +81,15 @@ def read_entry(
 ) -> CheckedEntry:
     """Read and check one entry file, or return `known` when neither it nor the settings changed."""
     parsed = sources.load(path)
-    if known is not None and known.digest == parsed.digest and known.settings == settings:
+    if known is not None and known.lasting and known.digest == parsed.digest and known.settings == settings:
         return known
     diagnostics = Diagnostics(list(parsed.diagnostics))
     source = parsed.document
+    timeouts = sources.timeouts
     raw, hidden = _EntryReader(sources, source, path, settings, zone, diagnostics).read()
     claims = raw.entry.ref if raw else EntryRef(settings.story, hidden or declared_id(source, path))
     read = EntryRead(raw, claims, bool(hidden), tuple(diagnostics.items))
-    return CheckedEntry(parsed.digest, settings, read)
+    return CheckedEntry(parsed.digest, settings, read, lasting=sources.timeouts == timeouts)
 
 
 def declared_id(source: Document, path: Path) -> str:

@@ -37,6 +37,10 @@ class MarkupError(Exception):
         self.line = line
 
 
+class MarkupTimeout(MarkupError):
+    """A conversion that ran out of time: it might not on a less busy machine, so it is not kept."""
+
+
 def check_brackets(text: str) -> None:
     """Refuse a paragraph with so many `[` that converting it would take minutes."""
     line = 0
@@ -68,7 +72,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     try:
         yield
     except _TimedOut:
-        raise MarkupError(f"converting the Markdown took more than {seconds:g} s; simplify the body "
+        raise MarkupTimeout(f"converting the Markdown took more than {seconds:g} s; simplify the body "
                           "or raise `markdown_time_limit` in sitegen.toml") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sitegen.reading.document import Document, read_document
 from sitegen.reading.fields import SLUG_PATTERN, FieldReader
-from sitegen.reading.markup import MarkdownRenderer, MarkupError, Rendered
+from sitegen.reading.markup import MarkdownRenderer, MarkupError, MarkupTimeout, Rendered
 from sitegen.reading.sitefiles import walk
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.urls import slugify
@@ -88,6 +88,8 @@ class SourceReader:
         """Files whose bytes were new to the cache."""
         self.converted = 0
         """Bodies that were new to the cache."""
+        self.timeouts = 0
+        """Conversions that ran out of time: what reported them must not be kept."""
 
     def rel(self, path: Path) -> str:
         """The path relative to the site, as diagnostics name it."""
@@ -156,6 +158,7 @@ class SourceReader:
         try:
             rendered = self.convert(source.body)
         except MarkupError as error:
+            self.timeouts += isinstance(error, MarkupTimeout)
             diagnostics.error(source.path, source.body_line + error.line, 1, str(error))
             return "", ""
         for url in rendered.unsafe_urls:
