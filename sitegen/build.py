@@ -114,8 +114,13 @@ class Builder:
         config = load_config(self.site_dir, diagnostics, self.base_url)
         site = self.reader.read(config, diagnostics, self.drafts, self.progress)
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC))
-        placeholder_warnings(self.site_dir, site, diagnostics)
+        placeholder_warnings(self.text_of, site, diagnostics)
         return site, diagnostics
+
+    def text_of(self, path: str) -> str | None:
+        """The text of a file of the last read, by its path relative to the site."""
+        document = self.reader.document(path)
+        return document.text if document is not None else None
 
     def front_matter(self, path: str) -> Node | None:
         """The located front matter of a file of the last read, for pointing at a field."""
@@ -225,11 +230,9 @@ class Builder:
         if self._opened or self.cache is None:
             return
         self._opened = True
-        kept = self.cache.load_read_cache()
-        if isinstance(kept, ReadCache):
+        kept = self.cache.load_read_cache(ReadCache)
+        if kept is not None:
             self.reader.cache = kept
-        elif kept is not None:
-            self.cache.discard(self.cache.folder / "read.cache", "read.cache holds something else")
         if self.buffer is None:
             self._record = self.cache.load_record(self.output)
             if self._record is not None:

@@ -36,13 +36,16 @@ class TerminalProgress:
         self.started = time.monotonic()
         self.delay = delay
         self._drawn = 0.0
+        self._stage = ""
         self._shown = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if now - self.started < self.delay or (now - self._drawn < REDRAW_SECONDS and done < total):
+        if now - self.started < self.delay:
             return
-        self._drawn = now
+        if stage == self._stage and now - self._drawn < REDRAW_SECONDS and done < total:
+            return
+        self._drawn, self._stage = now, stage
         share = done / total if total else 1.0
         filled = int(WIDTH * share)
         bar = "#" * filled + "-" * (WIDTH - filled)

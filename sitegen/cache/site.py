@@ -12,6 +12,7 @@ import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sitegen.cache import record, store
 from sitegen.cache.location import site_cache_folder
@@ -19,6 +20,8 @@ from sitegen.cache.record import OutputRecord
 
 READ_CACHE = "read.cache"
 READ_KIND = "read"
+
+T = TypeVar("T")
 
 
 class SiteCache:
@@ -35,18 +38,23 @@ class SiteCache:
         notices, self.notices = self.notices, []
         return notices
 
-    def load_read_cache(self) -> object | None:
-        """What the last read of the site kept, unchecked (the reader checks its type)."""
+    def load_read_cache(self, expected: type[T]) -> T | None:
+        """What the last read of the site kept, if it is an `expected` (the reader's cache)."""
         path = self.folder / READ_CACHE
         try:
-            return store.read(path, READ_KIND, self.site)
+            kept = store.read(path, READ_KIND, self.site)
         except FileNotFoundError:
             return None
         except store.CacheDiscarded as error:
             self.discard(path, str(error))
+            return None
         except OSError as error:
             self.notices.append(f"build cache not read: {path}: {error.strerror}; building without it")
-        return None
+            return None
+        if not isinstance(kept, expected):
+            self.discard(path, f"{READ_CACHE} holds something else")
+            return None
+        return kept
 
     def save_read_cache(self, payload: object) -> None:
         """Keep what this read found for the next run."""
