@@ -36,8 +36,11 @@ from sitegen import __version__
 MAGIC = b"SITEGEN-CACHE\n"
 FORMAT = 1
 """Bump when the header or a payload's shape changes in a way the code check would not see."""
-LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "yaml", "frontmatter", "babel")
-"""What shapes the output besides sitegen: a new version of one makes the cache stale."""
+LIBRARIES = {
+    "markdown": "markdown", "nh3": "nh3", "jinja2": "jinja2", "markupsafe": "markupsafe",
+    "yaml": "pyyaml", "frontmatter": "python_frontmatter", "babel": "babel",
+}
+"""What shapes the output besides sitegen (module: distribution): a new version makes the cache stale."""
 
 
 class CacheDiscarded(Exception):
@@ -46,25 +49,51 @@ class CacheDiscarded(Exception):
 
 @functools.cache
 def code_digest() -> str:
-    """A hash of the stat of sitegen's own modules and of the libraries that shape the output.
+    """A hash of sitegen's own modules and of the versions of the libraries that shape the output.
 
-    The version number alone is not enough: a checkout between releases, or an
-    upgraded Markdown library, would otherwise read a cache its code did not write.
+    The version number alone is not enough: a checkout between releases, or an upgraded
+    Markdown library, would otherwise read a cache its code did not write. Contents and
+    versions, not modification times, so a CI runner that installs the same sitegen
+    afresh each run still uses the cache it restored.
     """
     package = Path(__file__).resolve().parent.parent
-    files: list[str | None] = [*sorted(str(p) for p in package.rglob("*.py"))]
-    for name in LIBRARIES:
-        spec = importlib.util.find_spec(name)
-        files.append(spec.origin if spec else None)
     digest = hashlib.sha256()
-    for file in files:
-        try:
-            stat = os.stat(file) if file else None
-        except OSError:
-            stat = None
-        signature = f"{stat.st_size}:{stat.st_mtime_ns}" if stat else "missing"
-        digest.update(f"{file}\0{signature}\n".encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for module, distribution in LIBRARIES.items():
+        digest.update(f"{module}={library_version(module, distribution)}\n".encode())
     return digest.hexdigest()[:24]
+
+
+def library_version(module: str, distribution: str) -> str:
+    """A library's version from its installed `*.dist-info` folder's name, else its file's stat.
+
+    Read from the folder listing: importing `importlib.metadata` costs more than a whole
+    build with nothing to do.
+    """
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return "missing"
+    origin = Path(spec.origin)
+    folder = origin.parent.parent if origin.name == "__init__.py" else origin.parent
+    for name in _listing(folder):
+        project, _, version = name.removesuffix(".dist-info").partition("-")
+        normal = project.lower().replace("-", "_").replace(".", "_")
+        if name.endswith(".dist-info") and normal == distribution:
+            return version
+    try:
+        stat = origin.stat()
+    except OSError:
+        return "missing"
+    return f"{origin}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+@functools.cache
+def _listing(folder: Path) -> tuple[str, ...]:
+    try:
+        return tuple(os.listdir(folder))
+    except OSError:
+        return ()
 
 
 def header(kind: str, site: Path, payload: bytes) -> dict[str, object]:
