@@ -8,28 +8,34 @@ import hashlib
 import shutil
 import time
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
 
+from sitegen.cache.record import BuildSettings, OutputRecord, replay, trusted_fingerprints, written_signatures
+from sitegen.cache.site import SiteCache
+from sitegen.cache.snapshot import Snapshot, take
 from sitegen.outputs.pages import html_pages
 from sitegen.outputs.plan import SitePlan, StagedOutput
 from sitegen.outputs.registry import PLANNERS, POST_STAGE
+from sitegen.outputs.search import FINGERPRINT_KEY, find_pagefind
+from sitegen.progress import Progress, no_progress
 from sitegen.reading import editorial
-from sitegen.reading.config import load_config
-from sitegen.reading.content import ReadCache, SiteReader
+from sitegen.reading.config import CONFIG_FILE, load_config
+from sitegen.reading.content import CONTENT_DIR, ReadCache, ReadCounts, SiteReader
 from sitegen.reading.document import Node
 from sitegen.reading.placeholders import placeholder_warnings
 from sitegen.reading.sitefiles import walk
 from sitegen.rendering.localize import localize
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
-from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, template_position
+from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, builtin_theme_dir, template_position
 from sitegen.rendering.views import SiteViews
 from sitegen.structure import urls
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.model import Site
+from sitegen.summary import BuildResult
 from sitegen.writing.artifact import Artifact, OutputError, check_unique
 from sitegen.writing.buffer import BufferedOutput
 from sitegen.writing.outputguard import (
@@ -43,20 +49,10 @@ from sitegen.writing.outputguard import (
 from sitegen.writing.staging import remove_leftovers, stage, swap
 
 STATIC_DIR = "static"
+RESAVE_SHARE = 50
+"""The read cache is saved again once one file in this many was new to it (see `_keep_reads`)."""
 LANGUAGES_TEMPLATE = "languages.html"
 """The root page that lets readers choose when every language has its own folder."""
-
-
-@dataclass
-class BuildResult:
-    """What one build did, for the CLI, the server and tests."""
-
-    diagnostics: list[Diagnostic]
-    ok: bool
-    produced: list[str] = field(default_factory=list)
-    """Output files rendered afresh (the rest were unchanged and linked)."""
-    files: int = 0
-    seconds: float = 0.0
 
 
 class Builder:
@@ -72,10 +68,13 @@ class Builder:
         strict: bool = False,
         buffered: bool = False,
         search_index: bool = True,
+        cache_dir: Path | None = None,
+        progress: Progress = no_progress,
     ) -> None:
         """`buffered` keeps two copies of the output behind a link at `output` and updates
         the idle one in place (the preview server); `search_index=False` skips the stages
-        that run over the whole staged output, which cost seconds on large sites."""
+        that run over the whole staged output, which cost seconds on large sites;
+        `cache_dir` keeps what a build found for later runs (see `sitegen.cache`)."""
         self.site_dir = source.resolve()
         self.output = output.resolve()
         self.base_url = base_url
@@ -85,6 +84,13 @@ class Builder:
         self.fingerprints: dict[str, str] = {}
         self.buffer = BufferedOutput(self.output) if buffered else None
         self.search_index = search_index
+        self.settings = BuildSettings(str(self.site_dir), str(self.output), base_url, drafts, strict,
+                                      search_index)
+        self.cache = SiteCache(cache_dir, self.site_dir) if cache_dir is not None else None
+        self.progress = progress
+        self._opened = False
+        self._record: OutputRecord | None = None
+        """What the last build into the output left, for a build in which nothing changed."""
         self._last_read: tuple[Site, list[Diagnostic]] | None = None
         """The last read that had no errors, reused when only templates or files changed."""
         self._themes: dict[str, Theme] = {}
@@ -100,15 +106,20 @@ class Builder:
         """Read and check the whole site; no output is touched."""
         diagnostics = Diagnostics()
         config = load_config(self.site_dir, diagnostics, self.base_url)
-        site = self.reader.read(config, diagnostics, self.drafts)
+        site = self.reader.read(config, diagnostics, self.drafts, self.progress)
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC))
-        placeholder_warnings(self.site_dir, site, diagnostics)
+        placeholder_warnings(self.text_of, site, diagnostics)
         return site, diagnostics
+
+    def text_of(self, path: str) -> str | None:
+        """The text of a file of the last read, by its path relative to the site."""
+        document = self.reader.document(path)
+        return document.text if document is not None else None
 
     def front_matter(self, path: str) -> Node | None:
         """The located front matter of a file of the last read, for pointing at a field."""
-        cached = self.reader.cache.files.get(path)
-        return cached[1].meta if cached else None
+        document = self.reader.document(path)
+        return document.meta if document is not None else None
 
     def theme_for(self, language: str) -> Theme:
         """The theme speaking one language, kept while no layout changes."""
@@ -154,7 +165,10 @@ class Builder:
         values = site_context(localized, views.nav_pages, root_url=config.base_url)
         renderer = TemplateRenderer(theme, values, prefix)
         pages = tuple(html_pages(views))
-        planned = [renderer.artifact(page) for page in pages]
+        planned = []
+        for done, page in enumerate(pages):
+            self.progress("planning", done, len(pages))
+            planned.append(renderer.artifact(page))
         plan = SitePlan(localized, views, renderer, pages)
         for planner in PLANNERS:
             planned.extend(planner(plan))
@@ -191,18 +205,42 @@ class Builder:
         lock = contextlib.nullcontext() if self.buffer is not None else output_lock(self.output)
         try:
             with lock:
-                return self._build(changed, started)
+                self._open_cache()
+                result = self._replay(changed, started) or self._build(changed, started)
         except BuildLocked as error:
             diagnostics = Diagnostics()
             diagnostics.error(self.output.as_posix(), 0, 0, str(error))
-            return self._result(diagnostics, False, started)
+            result = self._result(diagnostics, False, started)
         except OSError as error:
             diagnostics = Diagnostics()
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
-            return self._result(diagnostics, False, started)
+            result = self._result(diagnostics, False, started)
+        if self.cache is not None:
+            result.notices = self.cache.take_notices()
+        return result
+
+    def _open_cache(self) -> None:
+        """Take in what earlier runs left in the cache folder, once."""
+        if self._opened or self.cache is None:
+            return
+        self._opened = True
+        kept = self.cache.load_read_cache(ReadCache)
+        if kept is not None:
+            self.reader.cache = kept
+        if self.buffer is None:
+            self._record = self.cache.load_record(self.output)
+            if self._record is not None:
+                self.fingerprints = trusted_fingerprints(self._record, self.output)
+
+    def _replay(self, changed: Collection[str] | None, started: float) -> BuildResult | None:
+        """The last build again, when nothing it depends on changed and its output is intact."""
+        if changed is not None or self._record is None or self.buffer is not None:
+            return None
+        return replay(self._record, self.settings, started)
 
     def _build(self, changed: Collection[str] | None, started: float) -> BuildResult:
         """Build while holding the output's lock."""
+        inputs = self._snapshot()
         site, diagnostics = self._read_unless_unchanged(changed)
         if changed is None or any(under(path, LAYOUTS_DIR) for path in changed):
             self._themes = {}
@@ -218,7 +256,7 @@ class Builder:
                 produced = [a.path for a in artifacts if self.fingerprints.get(a.path) != a.fingerprint]
             else:
                 remove_leftovers(self.output)
-                staging, produced = stage(artifacts, self.output, self.fingerprints)
+                staging, produced = stage(artifacts, self.output, self.fingerprints, self.progress)
         except TemplateFailure as error:
             report_template_error(error, self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
@@ -237,6 +275,7 @@ class Builder:
         staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics)
         try:
             for hook in POST_STAGE if self.search_index else ():
+                self.progress("indexing", 0, 1)
                 fingerprints.update(hook(staged))
         except BaseException:
             self._discard(staging)
@@ -257,7 +296,59 @@ class Builder:
         result = self._result(diagnostics, True, started)
         result.produced = produced
         result.files = len(artifacts)
+        self._keep_record(site, inputs, result)
         return result
+
+    def _keep_reads(self) -> None:
+        """Save what the read found for later runs, when enough of it was new to be worth it.
+
+        Saving costs about what reading one file in `RESAVE_SHARE` does, so after an edit of a
+        few entries of a large site the cache on disk is left as it was, and the next run
+        reads those few again: cheaper than writing every entry of the site each time.
+        """
+        counts = self.reader.counts
+        if self.cache is not None and counts.fresh and (
+            counts.cold or counts.fresh * RESAVE_SHARE >= counts.files
+        ):
+            self.cache.save_read_cache(self.reader.cache)
+
+    def _snapshot(self) -> Snapshot | None:
+        """Every file this build may read, before it reads any, for replaying it later.
+
+        None when the build cannot be replayed: no cache, the preview's buffer, or a
+        search index that could not be built (installing Pagefind must make one).
+        """
+        if self.cache is None or self.buffer is not None:
+            return None
+        roots = [self.site_dir / CONFIG_FILE, self.site_dir / CONTENT_DIR, self.site_dir / LAYOUTS_DIR,
+                 self.site_dir / STATIC_DIR, builtin_theme_dir()]
+        if self.search_index:
+            binary = find_pagefind()
+            if binary is None:
+                return None
+            roots.append(binary)
+        return take(roots)
+
+    def _keep_record(self, site: Site, inputs: Snapshot | None, result: BuildResult) -> None:
+        """Record this build in the cache folder, for the next run."""
+        if self.cache is None or self.buffer is not None:
+            return
+        if self.search_index and FINGERPRINT_KEY not in self.fingerprints:
+            inputs = None
+        now = datetime.now(UTC)
+        future = [e.date.start for e in site.entries.values() if e.date.start > now]
+        self._record = OutputRecord(
+            settings=self.settings,
+            inputs=inputs,
+            # The date-in-future rule's warning lapses when the earliest such date comes.
+            expires_ns=int(min(future).timestamp() * 1e9) if future else None,
+            fingerprints=dict(self.fingerprints),
+            written=written_signatures(self.output, self.fingerprints),
+            diagnostics=tuple(result.diagnostics),
+            files=result.files,
+            entries=result.entries,
+        )
+        self.cache.save_record(self.output, self._record)
 
     def _discard(self, staging: Path) -> None:
         """Drop a staged output that must not be published."""
@@ -269,19 +360,24 @@ class Builder:
         if changed is not None and self._last_read is not None and changed and all(
             under(path, LAYOUTS_DIR) or under(path, STATIC_DIR) for path in changed
         ):
-            site, items = self._last_read
-            return site, Diagnostics(list(items))
+            last, items = self._last_read
+            self.reader.counts = ReadCounts(entries=self.reader.counts.entries)
+            return last, Diagnostics(list(items))
         site, diagnostics = self.read()
+        self._keep_reads()
         self._last_read = None
         if site is not None and not diagnostics.has_errors(self.strict):
             self._last_read = (site, list(diagnostics.items))
         return site, diagnostics
 
     def _result(self, diagnostics: Diagnostics, ok: bool, started: float) -> BuildResult:
+        counts = self.reader.counts
         return BuildResult(
             diagnostics=diagnostics.sorted(self.strict),
             ok=ok,
             seconds=time.perf_counter() - started,
+            entries=counts.entries,
+            entries_read=counts.entries_read,
         )
 
 

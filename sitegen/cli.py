@@ -21,6 +21,13 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--source", type=Path, default=Path("."),
                        help="the folder holding sitegen.toml and content/ (default: .)")
 
+    def cache_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--cache-dir", type=Path, metavar="DIR",
+                       help="keep the build cache here (default: $SITEGEN_CACHE_DIR, else "
+                            "$XDG_CACHE_HOME/sitegen, else ~/.cache/sitegen)")
+        p.add_argument("--no-cache", action="store_true",
+                       help="build from scratch, without reading or writing the build cache")
+
     build = sub.add_parser("build", help="check the content and write the site")
     source_flag(build)
     build.add_argument("--output", type=Path, help="output folder (default: SOURCE/public)")
@@ -29,6 +36,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--force", action="store_true",
                        help="replace an existing --output folder that sitegen did not write")
+    cache_flags(build)
 
     serve = sub.add_parser("serve", help="preview with live reload")
     source_flag(serve)
@@ -39,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
                        help="also write each good build here (default: a private folder)")
     serve.add_argument("--force", action="store_true",
                        help="replace an existing --output folder that sitegen did not write")
+    cache_flags(serve)
 
     check = sub.add_parser("check", help="check the content without writing anything")
     source_flag(check)

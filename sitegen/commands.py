@@ -1,4 +1,9 @@
-"""What each command does, called by the CLI with its parsed arguments."""
+"""What each command does, called by the CLI with its parsed arguments.
+
+Each command imports the stages it runs when it runs: `sitegen build` with
+nothing to do answers from the build cache without loading Jinja, Markdown or
+YAML, which would take longer than the rest of it.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,12 @@ import json
 import sys
 from pathlib import Path
 
-from sitegen import scaffold
-from sitegen.build import Builder
-from sitegen.checking import check_site
-from sitegen.reading.config import CONFIG_FILE, base_url_problem
-from sitegen.reading.fields import SLUG_PATTERN
-from sitegen.report import report
+from sitegen.cache.location import NoCacheFolder, cache_root
+from sitegen.cache.record import BuildSettings, replay_unchanged
+from sitegen.progress import for_stream, no_progress
 from sitegen.structure.diagnostics import Diagnostic
-from sitegen.structure.urls import RESERVED_SLUGS
-from sitegen.writing.outputguard import OutputRefused, check_output
+from sitegen.summary import BuildResult, summary
+from sitegen.writing.outputguard import SOURCE_FOLDERS, OutputRefused, check_output
 
 
 class UsageError(Exception):
@@ -45,8 +47,8 @@ def site_folder(path: Path) -> Path:
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     """Print problems to stderr, then a count."""
-    for diagnostic in diagnostics:
-        print(diagnostic.format(), file=sys.stderr)
+    # One write: a large site can have thousands of warnings, and a print each costs a replay its speed.
+    sys.stderr.write("".join(f"{diagnostic.format()}\n" for diagnostic in diagnostics))
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
     if diagnostics:
@@ -61,24 +63,64 @@ def guard_output(source: Path, output: Path, force: bool) -> None:
         raise UsageError(str(error)) from error
 
 
+def cache_folder(args: argparse.Namespace, source: Path, output: Path | None) -> Path | None:
+    """The build cache's folder from --cache-dir, SITEGEN_CACHE_DIR or the user's cache folder;
+    None with --no-cache, or (with a warning) when there is none to be had."""
+    if args.no_cache:
+        return None
+    try:
+        root = cache_root(args.cache_dir).resolve()
+    except NoCacheFolder as error:
+        print(f"sitegen: warning: {error}; building without a cache", file=sys.stderr)
+        return None
+    # Inside these, the cache would be read as the site's own files, or replaced with the output.
+    for folder in (*(source / name for name in SOURCE_FOLDERS), *([output] if output else [])):
+        if root == folder.resolve() or root.is_relative_to(folder.resolve()):
+            raise UsageError(f"--cache-dir {root} is inside {folder}; keep the cache outside the "
+                             "site's content/, layouts/, static/ and output folders")
+    return root
+
+
+def print_notices(result: BuildResult) -> None:
+    """Say what went wrong with the build cache: never an error, the build went on without it."""
+    for notice in result.notices:
+        print(f"sitegen: warning: {notice}", file=sys.stderr)
+
+
 def build(args: argparse.Namespace) -> int:
     source = site_folder(args.source)
     output = args.output.resolve() if args.output else source / "public"
-    if args.base_url is not None and (problem := base_url_problem(args.base_url)):
-        raise UsageError(f"--base-url {problem}")
+    if args.base_url is not None:
+        from sitegen.reading.config import base_url_problem
+
+        if problem := base_url_problem(args.base_url):
+            raise UsageError(f"--base-url {problem}")
     guard_output(source, output, args.force)
-    builder = Builder(source, output, base_url=args.base_url, drafts=args.drafts,
-                      strict=args.strict)
-    result = builder.build()
+    cache = cache_folder(args, source, output)
+    settings = BuildSettings(str(source), str(output), args.base_url, args.drafts, args.strict, True)
+    result = replay_unchanged(cache, settings) if cache is not None else None
+    if result is None:
+        from sitegen.build import Builder
+
+        progress = for_stream(sys.stderr)
+        builder = Builder(source, output, base_url=args.base_url, drafts=args.drafts,
+                          strict=args.strict, cache_dir=cache, progress=progress or no_progress)
+        result = builder.build()
+        if progress is not None:
+            progress.finish()
+    print_notices(result)
     print_diagnostics(result.diagnostics)
     if not result.ok:
         print(f"build failed; {output} was left as it was", file=sys.stderr)
         return 1
-    print(f"built {result.files} files into {output} in {result.seconds:.2f} s")
+    print(summary(result, output))
     return 0
 
 
 def check(args: argparse.Namespace) -> int:
+    from sitegen.checking import check_site
+    from sitegen.report import report
+
     source = site_folder(args.source)
     diagnostics = check_site(source, drafts=args.drafts)
     report(diagnostics.sorted(args.strict), source, args.format, sys.stdout)
@@ -86,6 +128,8 @@ def check(args: argparse.Namespace) -> int:
 
 
 def schema(args: argparse.Namespace) -> int:
+    from sitegen import scaffold
+
     print(json.dumps(scaffold.site_schema(site_folder(args.source), args.kind), indent=2,
                      ensure_ascii=False))
     return 0
@@ -97,12 +141,16 @@ def serve(args: argparse.Namespace) -> int:
     source = site_folder(args.source)
     if args.output is not None:
         guard_output(source, args.output, args.force)
-    return run_server(source, host=args.host, port=args.port, drafts=args.drafts, output=args.output)
+    cache = cache_folder(args, source, args.output)
+    return run_server(source, host=args.host, port=args.port, drafts=args.drafts, output=args.output,
+                      cache_dir=cache)
 
 
 def enclosing_site(folder: Path) -> Path:
     """The site folder holding `folder`: the nearest one with sitegen.toml, so that
     `sitegen new` works from inside content/ or a story folder; else `folder` itself."""
+    from sitegen.reading.config import CONFIG_FILE
+
     for candidate in (folder, *folder.parents):
         if (candidate / CONFIG_FILE).is_file():
             return candidate
@@ -110,6 +158,8 @@ def enclosing_site(folder: Path) -> Path:
 
 
 def new(args: argparse.Namespace) -> int:
+    from sitegen import scaffold
+
     source = enclosing_site(site_folder(args.source))
     try:
         if args.what == "story":
@@ -128,6 +178,8 @@ def new(args: argparse.Namespace) -> int:
 
 
 def init(args: argparse.Namespace) -> int:
+    from sitegen import scaffold
+
     try:
         scaffold.init_site(args.dir)
     except scaffold.ScaffoldError as error:
@@ -139,6 +191,8 @@ def init(args: argparse.Namespace) -> int:
 def import_timeline(args: argparse.Namespace) -> int:
     from sitegen.importer.timelinejs import convert_file, story_folder
     from sitegen.importer.write import write_story
+    from sitegen.reading.fields import SLUG_PATTERN
+    from sitegen.structure.urls import RESERVED_SLUGS
 
     source = site_folder(args.source)
     if not (source / "sitegen.toml").is_file() and not (source / "content").is_dir():

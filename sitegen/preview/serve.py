@@ -178,6 +178,8 @@ class Preview:
                 )
             if self.builder.theme is not None:
                 self.state.localizer = self.builder.theme.localizer
+            for notice in result.notices:
+                self.out(f"warning: {notice}")
             for diagnostic in result.diagnostics:
                 self.out(diagnostic.format())
             milliseconds = result.seconds * 1000
@@ -532,6 +534,7 @@ def serve(
     port: int = 8000,
     drafts: bool = False,
     output: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> int:
     """Run the preview server until Ctrl-C; return the exit status."""
     source = source.resolve()
@@ -559,8 +562,8 @@ def serve(
         )
     # The private preview is updated in place behind a link (an edit writes only what it
     # changes) and skips the search index, which re-reads every page; --output gets real builds.
-    builder = Builder(source, root, base_url=url, drafts=drafts,
-                      buffered=output is None, search_index=output is not None)
+    builder = Builder(source, root, base_url=url, drafts=drafts, buffered=output is None,
+                      search_index=output is not None, cache_dir=cache_dir)
     preview = Preview(builder, state, say)
     watcher = Watcher(source, preview.rebuild, exclude=[root], log=say)
     server_thread = threading.Thread(target=httpd.serve_forever, args=(0.2,), name="sitegen-http",

@@ -1,13 +1,12 @@
 """Markdown to HTML for untrusted bodies: raw HTML escaped, unsafe links disarmed.
 
-Each body is converted once per build process (keyed by its text), because
-Python-Markdown is most of the cost of a build.
+Python-Markdown is most of the cost of a cold build, so `sources` keeps each
+body's conversion, keyed by its text, between builds.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import html
 import re
 import signal
@@ -36,6 +35,10 @@ class MarkupError(Exception):
     def __init__(self, message: str, line: int = 0) -> None:
         super().__init__(message)
         self.line = line
+
+
+class MarkupTimeout(MarkupError):
+    """A conversion that ran out of time: it might not on a less busy machine, so it is not kept."""
 
 
 def check_brackets(text: str) -> None:
@@ -69,7 +72,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     try:
         yield
     except _TimedOut:
-        raise MarkupError(f"converting the Markdown took more than {seconds:g} s; simplify the body "
+        raise MarkupTimeout(f"converting the Markdown took more than {seconds:g} s; simplify the body "
                           "or raise `markdown_time_limit` in sitegen.toml") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -143,7 +146,7 @@ class _SafeMarkdown(Extension):
 
 
 class MarkdownRenderer:
-    """Convert bodies, remembering each result so no body is converted twice."""
+    """Convert bodies with one configured Python-Markdown (slow to set up, so it is reused)."""
 
     def __init__(self, allow_html: bool = False) -> None:
         self.allow_html = allow_html
@@ -152,14 +155,9 @@ class MarkdownRenderer:
             extensions=[*EXTENSIONS, _SafeMarkdown(self._found, allow_html)],
             output_format="html",
         )
-        self._cache: dict[str, Rendered] = {}
 
     def render(self, text: str, seconds: float | None = None) -> Rendered:
         """Return the HTML of a Markdown body; raise `MarkupError` when it would not end soon."""
-        key = hashlib.sha256(text.encode()).hexdigest()
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
         check_brackets(text)
         self._found.clear()
         self._md.reset()
@@ -171,9 +169,7 @@ class MarkdownRenderer:
                 from None
         if self.allow_html:
             body = nh3.clean(body, url_schemes=set(SAFE_SCHEMES), link_rel="noopener noreferrer")
-        rendered = Rendered(body, tuple(self._found), first_paragraph_text(body))
-        self._cache[key] = rendered
-        return rendered
+        return Rendered(body, tuple(self._found), first_paragraph_text(body))
 
 
 def first_paragraph_text(body_html: str, limit: int = 300) -> str:

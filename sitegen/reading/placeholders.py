@@ -6,6 +6,7 @@ accident with "The exact words." as a quote and example.org as a source.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,14 +27,17 @@ PLACEHOLDER_TEXTS = (
 PLACEHOLDER_BASE_URL = "https://example.org/"
 
 
-def placeholder_warnings(source: Path, site: Site, diagnostics: Diagnostics) -> None:
-    """Warn at every line of a content file that still holds a scaffold placeholder."""
+def placeholder_warnings(text_of: Callable[[str], str | None], site: Site, diagnostics: Diagnostics) -> None:
+    """Warn at every line of a content file that still holds a scaffold placeholder.
+
+    `text_of` gives a file's text by its path relative to the site (the reader has
+    them all), or None when it cannot be read.
+    """
     paths = [s.path for s in site.stories] + [e.path for s in site.stories for e in s.entries]
     paths += [s.path for s in site.speakers.values() if s.path]
     for relative in dict.fromkeys(paths):
-        try:
-            text = (source / relative).read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+        text = text_of(relative)
+        if text is None or not any(placeholder in text for placeholder in PLACEHOLDER_TEXTS):
             continue
         for number, line in enumerate(text.splitlines(), start=1):
             if line.lstrip().startswith("#"):

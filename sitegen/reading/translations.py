@@ -10,7 +10,6 @@ without the two drifting apart.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 from collections import defaultdict
 from dataclasses import replace
@@ -18,14 +17,15 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sitegen.reading.entries import RawEntry
 from sitegen.reading.fields import ENTRY_FIELDS, STORY_FIELDS, Field, FieldReader, Located
+from sitegen.reading.sources import SourceReader, file_digest
 from sitegen.rendering.i18n import parse_locale
 from sitegen.structure.dates import PartialDate
 from sitegen.structure.diagnostics import Diagnostics
-from sitegen.structure.model import EntryText, Story, StoryText
+from sitegen.structure.model import Config, EntryText, Story, StoryText
 
 if TYPE_CHECKING:
-    from sitegen.reading.content import _RawEntry, _Reading
     from sitegen.reading.document import Document
 
 TRANSLATION_NAME = re.compile(r"^(?P<stem>[^.]+)\.(?P<language>[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*)\.md$")
@@ -71,24 +71,25 @@ def shown(value: Any) -> str:
 class TranslationReader:
     """Read the translation files found in one story folder, for one read of the site."""
 
-    def __init__(self, reading: _Reading) -> None:
-        self.reading = reading
-        self.config = reading.config
-        self.diagnostics = reading.diagnostics
+    def __init__(self, sources: SourceReader, config: Config, drafts: bool, diagnostics: Diagnostics) -> None:
+        self.sources = sources
+        self.config = config
+        self.drafts = drafts
+        self.diagnostics = diagnostics
 
     def attach(
-        self, story: Story, raws: list[_RawEntry], found: list[tuple[Path, str, str]], zone: tzinfo,
-    ) -> tuple[Story, list[_RawEntry]]:
+        self, story: Story, raws: list[RawEntry], found: list[tuple[Path, str, str]], zone: tzinfo,
+    ) -> tuple[Story, list[RawEntry]]:
         """Read each translation, check it against its original, and hang it on the original."""
         by_path = {raw.entry.path: index for index, raw in enumerate(raws)}
         story_texts: list[StoryText] = []
         entry_texts: dict[int, list[EntryText]] = defaultdict(list)
         for path, stem, language in found:
-            relative = self.reading.rel(path)
+            relative = self.sources.rel(path)
             if not self.language_ok(relative, language):
                 continue
             original = path.with_name(f"{stem}.md")
-            original_relative = self.reading.rel(original)
+            original_relative = self.sources.rel(original)
             if stem == "_index":
                 text = self.story_text(path, original, language, zone, story)
                 if text is not None:
@@ -146,11 +147,11 @@ class TranslationReader:
         translated: tuple[str, ...], zone: tzinfo, what: str,
     ) -> tuple[Document, dict[str, Any], dict[str, Any]] | None:
         """Read a translation and its original's values; report shared fields that disagree."""
-        source = self.reading.parse(path)
-        values = self.reading.fields(source, schema, what, zone)
+        source = self.sources.parse(path, self.diagnostics)
+        values = self.sources.fields(source, schema, what, zone, self.diagnostics)
         if source.meta is None or not isinstance(source.meta.value, dict):
             return None
-        original_source = self.reading.parse(original)
+        original_source = self.sources.load(original).document
         original_values: dict[str, Any] = {}
         if original_source.meta is not None and isinstance(original_source.meta.value, dict):
             # The original's own problems are reported where it is read.
@@ -179,9 +180,9 @@ class TranslationReader:
         if pair is None:
             return None
         source, values, _ = pair
-        if values.get("draft") and not self.reading.drafts:
+        if values.get("draft") and not self.drafts:
             return None
-        background_html, _ = self.reading.body(source)
+        background_html, _ = self.sources.body(source, self.diagnostics)
         return StoryText(
             language=language,
             path=source.path,
@@ -191,14 +192,14 @@ class TranslationReader:
         )
 
     def entry_text(
-        self, path: Path, original: Path, language: str, zone: tzinfo, raw: _RawEntry,
+        self, path: Path, original: Path, language: str, zone: tzinfo, raw: RawEntry,
     ) -> EntryText | None:
         pair = self.read_pair(path, original, ENTRY_TRANSLATION_FIELDS, ENTRY_FIELDS,
                               ENTRY_TRANSLATED, zone, "an entry translation")
         if pair is None:
             return None
         source, values, original_values = pair
-        if values.get("draft") and not self.reading.drafts:
+        if values.get("draft") and not self.drafts:
             return None
         entry = raw.entry
         for name in UNTRANSLATED_WARNING:
@@ -208,7 +209,7 @@ class TranslationReader:
                     f"the translation has no `{name}`: the original's words are shown in its place; "
                     f"add `{name}:` in {language}",
                 )
-        body_html, summary = self.reading.body(source)
+        body_html, summary = self.sources.body(source, self.diagnostics)
         return EntryText(
             language=language,
             path=source.path,
@@ -218,5 +219,5 @@ class TranslationReader:
             verdict=values.get("verdict", entry.verdict),
             body_html=body_html or entry.body_html,
             summary=summary or entry.summary,
-            digest=hashlib.sha256(source.text.encode()).hexdigest()[:16],
+            digest=file_digest(source),
         )

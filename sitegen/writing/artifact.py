@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,21 @@ def contained(root: Path, relative: str) -> Path:
     if not target.is_relative_to(root.resolve()) or target == root.resolve():
         raise OutputError(f"refusing to write `{relative}`: outside the output folder")
     return target
+
+
+def staged(staging: Path, relative: str) -> Path:
+    """Where an output file goes in a new staging folder, refusing anything that leaves it.
+
+    A staging folder is made by `stage` and holds nothing but the folders and files it
+    made there, never a link, so normalising the path is the whole check; resolving it
+    as `contained` does would cost a system call per folder of every file of the site.
+    """
+    if relative.startswith("/") or "\\" in relative or "\x00" in relative:
+        raise OutputError(f"refusing to write `{relative}`: not a relative path")
+    normal = posixpath.normpath(relative)
+    if normal in (".", "..") or normal.startswith("../"):
+        raise OutputError(f"refusing to write `{relative}`: outside the output folder")
+    return staging / normal
 
 
 def check_unique(artifacts: Iterable[Artifact]) -> list[str]:

@@ -14,7 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from sitegen.writing.artifact import Artifact, contained
+from sitegen.progress import Progress, no_progress
+from sitegen.writing.artifact import Artifact, staged
 from sitegen.writing.workers import produce_all
 
 
@@ -22,6 +23,7 @@ def stage(
     artifacts: list[Artifact],
     output: Path,
     previous: dict[str, str],
+    progress: Progress = no_progress,
 ) -> tuple[Path, list[str]]:
     """Write the new output into a staging folder beside `output`.
 
@@ -34,7 +36,7 @@ def stage(
     fresh: list[Artifact] = []
     try:
         for artifact in artifacts:
-            target = contained(staging, artifact.path)
+            target = staged(staging, artifact.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             old = output / artifact.path
             if previous.get(artifact.path) == artifact.fingerprint and old.is_file():
@@ -44,7 +46,7 @@ def stage(
                 except OSError:
                     pass
             fresh.append(artifact)
-        produce_all(fresh, staging)
+        produce_all(fresh, staging, progress)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -17,11 +17,14 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.progress import Progress, no_progress
 from sitegen.writing.artifact import Artifact
 
 PARALLEL_MIN_FILES = 400
 """Below this, starting worker processes costs more than it saves."""
 MAX_WORKERS = 8
+CHUNKS_PER_WORKER = 8
+"""More chunks than workers, so the progress bar moves; each is still hundreds of pages."""
 
 _pending: list[Artifact] = []
 """The artifacts a forked worker renders: inherited, because closures cannot be pickled."""
@@ -55,10 +58,11 @@ def can_fork_workers(count: int) -> bool:
     )
 
 
-def produce_all(artifacts: list[Artifact], root: Path) -> None:
+def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_progress) -> None:
     """Render and write files into `root`, on every core when there are many (a cold build)."""
     if not can_fork_workers(len(artifacts)):
-        for artifact in artifacts:
+        for done, artifact in enumerate(artifacts):
+            progress("writing", done, len(artifacts))
             write_artifact(root, artifact)
         return
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
@@ -66,10 +70,13 @@ def produce_all(artifacts: list[Artifact], root: Path) -> None:
     _pending = artifacts
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = [range(i, len(artifacts), workers) for i in range(workers)]
-            for failure in pool.imap_unordered(_produce_chunk, [(root, chunk) for chunk in chunks]):
+            count = workers * CHUNKS_PER_WORKER
+            chunks = [range(i, len(artifacts), count) for i in range(count)]
+            jobs = [(root, chunk) for chunk in chunks]
+            for done, failure in enumerate(pool.imap_unordered(_produce_chunk, jobs), start=1):
                 if failure is not None:
                     failure.raise_again()
+                progress("writing", done * len(artifacts) // count, len(artifacts))
     finally:
         _pending = []
 

@@ -1,0 +1,192 @@
+"""What a build into one output folder leaves for the next build, in the site's cache folder.
+
+The record holds each output file's fingerprint (equal fingerprints mean
+equal bytes) and the stat it had when written. A later build trusts a
+fingerprint only while its file is still the one written, so an output that
+was edited, deleted or replaced by another build is rendered again, never
+taken as current.
+
+The record also holds the build's inputs (`snapshot`), settings and
+problems: when none of them changed and the output is intact, the build is
+replayed (its problems printed again) without reading, planning or rendering
+anything, in the time it takes to stat the site.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.cache import store
+from sitegen.cache.location import output_key, site_cache_folder
+from sitegen.cache.snapshot import Snapshot
+from sitegen.structure.diagnostics import Diagnostic
+from sitegen.summary import BuildResult
+from sitegen.writing.outputguard import BuildLocked, output_lock
+
+KIND = "output"
+
+Signature = tuple[tuple[str, int, int, int], ...]
+"""How a file is on disk: ((path, modification ns, size, inode),); for a folder a post-stage
+wrote (a key ending in `/`), the same of the folder and of every folder inside it."""
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """What a build was asked to do, besides what its input files say."""
+
+    site: str
+    output: str
+    base_url: str | None
+    drafts: bool
+    strict: bool
+    search_index: bool
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """One finished build into one output folder."""
+
+    settings: BuildSettings
+    inputs: Snapshot | None
+    """Every file the build depended on; None when it cannot be replayed."""
+    expires_ns: int | None
+    """When its problems stop being current (an entry dated in the future comes of age)."""
+    fingerprints: dict[str, str]
+    """By output path; a key ending in `/` is a folder a post-stage wrote (the search index)."""
+    written: dict[str, Signature]
+    """How each file (or post-stage folder) of `fingerprints` was on disk after the build."""
+    diagnostics: tuple[Diagnostic, ...]
+    """As the build reported them."""
+    files: int
+    entries: int
+
+
+def record_path(folder: Path, output: Path) -> Path:
+    """Where the record of builds into `output` is kept in a site's cache folder."""
+    return folder / f"output-{output_key(output)}.cache"
+
+
+def load(folder: Path, site: Path, output: Path) -> OutputRecord | None:
+    """The record of the last build into `output`; None if there is none.
+
+    Raises `store.CacheDiscarded` for one that must not be used.
+    """
+    try:
+        record = store.read(record_path(folder, output), KIND, site)
+    except FileNotFoundError:
+        return None
+    if not isinstance(record, OutputRecord):
+        raise store.CacheDiscarded(f"{record_path(folder, output).name} holds something else")
+    return record
+
+
+def save(folder: Path, site: Path, output: Path, record: OutputRecord) -> None:
+    """Keep the record of a build into `output` (atomic; raises OSError if it cannot be written)."""
+    store.write(record_path(folder, output), KIND, site, record)
+
+
+def written_signatures(output: Path, paths: Iterable[str]) -> dict[str, Signature]:
+    """How the output's files are on disk now, for the record of the build that wrote them."""
+    result: dict[str, Signature] = {}
+    for path in paths:
+        is_folder = path.endswith("/")
+        signature = _folder_signature(output, path) if is_folder else _file_signature(str(output), path)
+        if signature is not None:
+            result[path] = signature
+    return result
+
+
+def trusted_fingerprints(record: OutputRecord, output: Path) -> dict[str, str]:
+    """The record's fingerprints whose files are still exactly as that build left them."""
+    return {
+        path: fingerprint for path, fingerprint in record.fingerprints.items()
+        if path in record.written and _unchanged(str(output), path, record.written[path])
+    }
+
+
+def replay(record: OutputRecord, settings: BuildSettings, started: float) -> BuildResult | None:
+    """The result of a build in which nothing changed, or None when something did."""
+    if record.settings != settings or record.inputs is None:
+        return None
+    if record.expires_ns is not None and time.time_ns() >= record.expires_ns:
+        return None
+    if record.inputs.first_change() is not None:
+        return None
+    if set(record.written) != set(record.fingerprints) or not all(
+        _unchanged(settings.output, path, signature) for path, signature in record.written.items()
+    ):
+        return None
+    return BuildResult(
+        diagnostics=list(record.diagnostics), ok=True, files=record.files,
+        seconds=time.perf_counter() - started, entries=record.entries,
+    )
+
+
+def _unchanged(output: str, path: str, signature: Signature) -> bool:
+    if path.endswith("/"):
+        return _folder_signature(Path(output), path, signature) == signature
+    return _file_signature(output, path) == signature
+
+
+def _file_signature(output: str, path: str) -> Signature | None:
+    # Strings, not Paths: a replay stats every file of the output, and pathlib would double its time.
+    stat = _stat(f"{output}/{path}")
+    return ((path, *stat),) if stat is not None else None
+
+
+def _stat(path: str | Path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _folder_signature(output: Path, path: str, known: Signature | None = None) -> Signature | None:
+    """Every folder of a post-stage's output: a file added or removed changes its folder's time.
+
+    A search index has a file per page; its folders stand for them, so that a replay
+    stats a handful of folders instead of ten thousand fragments. With `known`, only
+    the folders it names are looked at again (one that was added changes its parent).
+    """
+    if known is not None:
+        stats = [(folder, _stat(output / folder)) for folder, *_ in known]
+        return tuple((folder, *stat) for folder, stat in stats if stat is not None)
+    root = output / path
+    if not root.is_dir():
+        return None
+    folders = [root]
+    signature = []
+    while folders:
+        folder = folders.pop()
+        stat = _stat(folder)
+        if stat is None:
+            return None
+        signature.append((folder.relative_to(output).as_posix(), *stat))
+        try:
+            folders.extend(Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
+        except OSError:
+            return None
+    return tuple(sorted(signature))
+
+
+def replay_unchanged(root: Path, settings: BuildSettings) -> BuildResult | None:
+    """The last build into the output again, if nothing changed; None to build.
+
+    Needs nothing but the standard library and the record, so `sitegen build`
+    with nothing to do never imports the machinery of a build. Any problem
+    with the record means None: the build that follows reads it again and
+    reports what is wrong with it.
+    """
+    started = time.perf_counter()
+    site, output = Path(settings.site), Path(settings.output)
+    try:
+        with output_lock(output):
+            found = load(site_cache_folder(root, site), site, output)
+            return replay(found, settings, started) if found is not None else None
+    except (OSError, store.CacheDiscarded, BuildLocked):
+        return None

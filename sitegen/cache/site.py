@@ -1,0 +1,90 @@
+"""One site's cache folder, as a build uses it: load, save, and say once what went wrong.
+
+A cache is an optimisation, so nothing about it fails a build: a file that
+must not be trusted is deleted and the build goes on cold; a folder that
+cannot be written leaves the next build cold. Each says so once, as a notice
+(never a diagnostic, which `--strict` would turn into a failed build).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sitegen.cache import record, store
+from sitegen.cache.location import site_cache_folder
+from sitegen.cache.record import OutputRecord
+
+READ_CACHE = "read.cache"
+READ_KIND = "read"
+
+T = TypeVar("T")
+
+
+class SiteCache:
+    """The cache folder of one site."""
+
+    def __init__(self, root: Path, site: Path) -> None:
+        self.site = site.resolve()
+        self.folder = site_cache_folder(root, self.site)
+        self.notices: list[str] = []
+        """What went wrong with the cache since they were last taken (see `take_notices`)."""
+
+    def take_notices(self) -> list[str]:
+        """The notices to show with this build, each once."""
+        notices, self.notices = self.notices, []
+        return notices
+
+    def load_read_cache(self, expected: type[T]) -> T | None:
+        """What the last read of the site kept, if it is an `expected` (the reader's cache)."""
+        path = self.folder / READ_CACHE
+        try:
+            kept = store.read(path, READ_KIND, self.site)
+        except FileNotFoundError:
+            return None
+        except store.CacheDiscarded as error:
+            self.discard(path, str(error))
+            return None
+        except OSError as error:
+            self.notices.append(f"build cache not read: {path}: {error.strerror}; building without it")
+            return None
+        if not isinstance(kept, expected):
+            self.discard(path, f"{READ_CACHE} holds something else")
+            return None
+        return kept
+
+    def save_read_cache(self, payload: object) -> None:
+        """Keep what this read found for the next run."""
+        self._save(lambda: store.write(self.folder / READ_CACHE, READ_KIND, self.site, payload))
+
+    def load_record(self, output: Path) -> OutputRecord | None:
+        """The record of the last build into `output`, if it can be trusted."""
+        try:
+            return record.load(self.folder, self.site, output)
+        except store.CacheDiscarded as error:
+            self.discard(record.record_path(self.folder, output), str(error))
+        except OSError as error:
+            self.notices.append(f"build cache not read: {error.filename}: {error.strerror}; "
+                                "building without it")
+        return None
+
+    def save_record(self, output: Path, built: OutputRecord) -> None:
+        """Keep the record of a build into `output`."""
+        self._save(lambda: record.save(self.folder, self.site, output, built))
+
+    def discard(self, path: Path, reason: str) -> None:
+        """Delete a cache file that must not be used, and say so."""
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        self.notices.append(f"build cache discarded: {reason}; rebuilding without it")
+
+    def _save(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except OSError as error:
+            place = error.filename or self.folder
+            self.notices.append(f"build cache not saved: {place}: {error.strerror}; "
+                                "the next build starts without it")

@@ -1,0 +1,109 @@
+"""The stat of every file a build depends on, to tell later that none of them changed.
+
+A snapshot walks given roots (the config, content/, layouts/, static/, the
+built-in theme, the Pagefind binary) and records each file by modification
+time, size and inode, each folder by its presence, each symbolic link by its
+target. A file modified in the last moments before the walk could change
+again within the same tick of the file system's clock, unseen by its stat, so
+its bytes are hashed too and compared by hash (git's "racily clean" entries).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+RACY_NS = 2_000_000_000
+"""Files modified this close to the walk are also compared by their bytes' hash."""
+
+Signature = tuple[str, int, int, int]
+"""("file", modification ns, size, inode), ("folder", 0, 0, 0) or ("link:<target>", 0, 0, 0)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every file and folder under some roots, by signature, at one moment."""
+
+    roots: tuple[str, ...]
+    entries: dict[str, Signature]
+    """By absolute path."""
+    hashes: dict[str, str]
+    """The SHA-256 of each file that was modified just before the walk."""
+
+    def first_change(self) -> str | None:
+        """The first path that differs from now (added, removed or changed), or None."""
+        now = scan(self.roots)
+        if now == self.entries:
+            for path, digest in self.hashes.items():
+                if _hash(path) != digest:
+                    return path
+            return None
+        for path in sorted(self.entries.keys() | now.keys()):
+            if self.entries.get(path) != now.get(path):
+                return path
+        return None
+
+
+def take(roots: Iterable[Path]) -> Snapshot:
+    """Walk the roots now (a missing root is recorded as missing)."""
+    names = tuple(str(root) for root in roots)
+    started = time.time_ns()
+    entries = scan(names)
+    hashes = {
+        path: _hash(path) for path, signature in entries.items()
+        if signature[0] == "file" and started - signature[1] < RACY_NS
+    }
+    return Snapshot(names, entries, hashes)
+
+
+def scan(roots: Iterable[str]) -> dict[str, Signature]:
+    """The signature of every entry under the roots; links to folders are followed once."""
+    found: dict[str, Signature] = {}
+    seen: set[tuple[int, int]] = set()
+    for root in roots:
+        _scan(root, found, seen)
+    return found
+
+
+def _scan(path: str, found: dict[str, Signature], seen: set[tuple[int, int]]) -> None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        found[path] = ("missing", 0, 0, 0)
+        return
+    if os.path.islink(path):
+        found[path + "\0link"] = (f"link:{os.readlink(path)}", 0, 0, 0)
+    if not os.path.isdir(path):
+        found[path] = ("file", stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        return
+    found[path] = ("folder", 0, 0, 0)
+    folder = (stat.st_dev, stat.st_ino)
+    if folder in seen:
+        return  # a link loop: the build reports it
+    seen.add(folder)
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
+            _scan(entry.path, found, seen)
+            continue
+        try:
+            file = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        found[entry.path] = ("file", file.st_mtime_ns, file.st_size, file.st_ino)
+    seen.discard(folder)
+
+
+def _hash(path: str) -> str:
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return ""

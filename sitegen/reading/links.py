@@ -1,0 +1,211 @@
+"""Link the entries read from their files: to speakers, to each other, and in time order.
+
+This is the part of reading that needs the whole site at once, so it runs on
+every read, after the entries (cached or not) are in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from sitegen.reading.entries import RawEntry
+from sitegen.reading.fields import SLUG_PATTERN, Located, did_you_mean
+from sitegen.structure.dates import PartialDate, Precision
+from sitegen.structure.diagnostics import Diagnostics
+from sitegen.structure.model import Entry, EntryRef, Relation, RelationType, Speaker, Story
+from sitegen.structure.urls import slugify
+
+NEVER = datetime(1, 1, 1, tzinfo=UTC)
+"""Where a story with no dates sorts: after every dated one."""
+
+
+@dataclass
+class Unlisted:
+    """Entries that exist but are not published: a relation to one is no "no such entry" error."""
+
+    drafts: set[EntryRef] = field(default_factory=set)
+    """Hidden drafts: a relation to one is left out with a warning."""
+    draft_stories: set[str] = field(default_factory=set)
+    unusable: set[EntryRef] = field(default_factory=set)
+    """Entries dropped for errors of their own, reported at their files."""
+
+
+def resolve_speakers(
+    raw_entries: dict[str, list[RawEntry]], speakers: dict[str, Speaker], diagnostics: Diagnostics,
+) -> tuple[dict[str, list[RawEntry]], dict[str, Speaker]]:
+    """Link statements to registry speakers; give free-text speakers pages too."""
+    by_name: dict[str, str] = {}
+    for speaker in speakers.values():
+        for name in (speaker.name, *speaker.aliases):
+            by_name.setdefault(name.casefold(), speaker.id)
+    result = dict(speakers)
+    linked: dict[str, list[RawEntry]] = {}
+    for story, raws in raw_entries.items():
+        linked[story] = [
+            raw if raw.speaker is None
+            else replace(raw, entry=replace(raw.entry, speaker=speaker_id(raw.entry, raw.speaker, speakers,
+                                                                          by_name, result, diagnostics)))
+            for raw in raws
+        ]
+    return linked, dict(sorted(result.items()))
+
+
+def speaker_id(
+    entry: Entry, written: Located, registry: dict[str, Speaker], by_name: dict[str, str],
+    speakers: dict[str, Speaker], diagnostics: Diagnostics,
+) -> str:
+    """The speaker a statement names: a registry id or name, else a free-text speaker of its own."""
+    value = written.text
+    found = value if value in registry else by_name.get(value.casefold())
+    if found is not None:
+        return found
+    if SLUG_PATTERN.match(value) and "-" in value and (hint := did_you_mean(value, list(registry))):
+        diagnostics.error(
+            entry.path, written.line, written.column,
+            f"unknown speaker id `{value}`{hint}; speakers are the files "
+            "in content/_speakers/, or write the person's full name",
+        )
+    return free_speaker(value, speakers)
+
+
+def free_speaker(name: str, speakers: dict[str, Speaker]) -> str:
+    """Give a free-text speaker an id of its own that no registry speaker has."""
+    base = slugify(name) or "speaker"
+    candidate, number = base, 1
+    while candidate in speakers and speakers[candidate].name != name:
+        number += 1
+        candidate = f"{base}-{number}"
+    speakers.setdefault(candidate, Speaker(id=candidate, name=name))
+    return candidate
+
+
+def resolve_relations(
+    raw_entries: dict[str, list[RawEntry]], unlisted: Unlisted, diagnostics: Diagnostics,
+) -> dict[str, list[Entry]]:
+    """Resolve every relation and record it on both ends."""
+    known = {raw.entry.ref for items in raw_entries.values() for raw in items}
+    by_story: dict[str, list[str]] = defaultdict(list)
+    for each in known:
+        by_story[each.story].append(each.id)
+    relations: dict[EntryRef, list[Relation]] = defaultdict(list)
+    for items in raw_entries.values():
+        for raw in items:
+            source_ref = raw.entry.ref
+            for relation_type, targets in raw.refs.items():
+                for target in targets:
+                    ref = resolve_ref(raw.entry, relation_type, target, known, by_story, unlisted,
+                                      diagnostics)
+                    if ref is None:
+                        continue
+                    # An answer dated before what it answers is the editorial rule
+                    # `relation-out-of-order` (sitegen/reading/editorial.py), not a second warning here.
+                    relations[source_ref].append(Relation(relation_type, ref))
+                    relations[ref].append(Relation(relation_type, source_ref, incoming=True))
+    return {
+        story: [replace(raw.entry, relations=tuple(dict.fromkeys(relations.get(raw.entry.ref, []))))
+                for raw in items]
+        for story, items in raw_entries.items()
+    }
+
+
+def resolve_ref(
+    entry: Entry, relation_type: RelationType, target: Located, known: set[EntryRef],
+    by_story: dict[str, list[str]], unlisted: Unlisted, diagnostics: Diagnostics,
+) -> EntryRef | None:
+    """The entry a relation points at, or None with the reason reported."""
+    story, _, entry_id = target.text.rpartition("/")
+    ref = EntryRef(story or entry.story, entry_id)
+    if ref == entry.ref:
+        diagnostics.error(entry.path, target.line, target.column,
+                          f"`{relation_type}` points at the entry itself")
+        return None
+    if ref in known:
+        return ref
+    if ref in unlisted.unusable:
+        # The target has errors of its own, reported at its file; a "no entry" error here
+        # would be wrong, and its "did you mean" would send the author to another entry.
+        return None
+    if ref in unlisted.drafts or ref.story in unlisted.draft_stories:
+        diagnostics.warning(
+            entry.path, target.line, target.column,
+            f"`{relation_type}: {target.text}` points at a draft, so it is not shown; "
+            "it appears once that entry is published (or build with --drafts)",
+        )
+        return None
+    if story and story not in by_story:
+        hint = did_you_mean(story, list(by_story))
+        message = f"`{relation_type}: {target.text}`: there is no story `{story}`{hint}"
+    else:
+        hint = did_you_mean(entry_id, by_story.get(ref.story, []))
+        where = f"story `{ref.story}`" if story else "this story"
+        message = (f"`{relation_type}: {target.text}`: no entry `{entry_id}` in {where}{hint}; "
+                   "use an entry id (its file name), or other-story/entry-id")
+    diagnostics.error(entry.path, target.line, target.column, message)
+    return None
+
+
+def attach_entries(stories: list[Story], entries: dict[str, list[Entry]]) -> list[Story]:
+    """Order each story's entries in time, and the stories by their last update."""
+    result = []
+    for story in stories:
+        ordered = sorted(entries.get(story.slug, []), key=lambda e: (*e.date.sort_key(), e.path))
+        ordered = below_what_they_answer(ordered)
+        result.append(replace(story, entries=tuple(ordered), updated=last_update(story, ordered)))
+    result.sort(key=lambda s: s.slug)
+    result.sort(key=lambda s: s.updated.sort_key() if s.updated else (NEVER, 0), reverse=True)
+    return result
+
+
+def last_update(story: Story, entries: list[Entry]) -> PartialDate | None:
+    """The story's "Last updated": `updated` as written, else the newest entry date, and never
+    before a correction of the story or of one of its entries (the feeds say so too)."""
+    # An undated correction (an error of its own) cannot make a story newer.
+    dates = [c.date for c in story.corrections if c.date is not None]
+    dates += [c.date for e in entries for c in e.corrections if c.date is not None]
+    if story.updated is not None:
+        dates.append(story.updated)
+    elif entries:
+        dates.append(max((e.date for e in entries), key=lambda d: d.sort_key()))
+    return max(dates, key=lambda d: d.sort_key()) if dates else None
+
+
+FIELDS_OF = {
+    Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3, Precision.MINUTE: 5, Precision.SECOND: 6,
+}
+"""How many of (year, month, day, hour, minute, second) each precision gives."""
+
+
+def _fields_of(date: PartialDate, precision: Precision) -> tuple[int, ...]:
+    values = (date.year, date.month, date.day, date.hour, date.minute, date.second)
+    return values[:FIELDS_OF[precision]]
+
+
+def contains(outer: PartialDate, inner: PartialDate) -> bool:
+    """Tell whether a coarser date (a day) takes in a finer one (a time that day)."""
+    return outer.precision < inner.precision and _fields_of(outer, outer.precision) == _fields_of(
+        inner, outer.precision)
+
+
+def below_what_they_answer(entries: list[Entry]) -> list[Entry]:
+    """Move an entry dated only by its day below the entries of that day it answers.
+
+    Sorting puts a date-only entry at the start of its day, above a timed entry it
+    responds to; its date does not say it came first, its relation says it came after.
+    """
+    ordered = list(entries)
+    for _ in range(len(ordered)):
+        moved = False
+        for index, entry in enumerate(ordered):
+            position = {e.ref: i for i, e in enumerate(ordered)}
+            targets = [position[r.target] for r in entry.relations
+                       if not r.incoming and r.target in position and position[r.target] > index
+                       and contains(entry.date, ordered[position[r.target]].date)]
+            if targets:
+                ordered.insert(max(targets), ordered.pop(index))
+                moved = True
+                break
+        if not moved:
+            break
+    return ordered

@@ -1,0 +1,318 @@
+"""The build cache: what a build keeps for the next run, where, and why it can be trusted.
+
+A build keeps its parsed entries, converted bodies and each output file's
+fingerprint in the user's cache folder (never in the site). The next run, in a
+new process, renders only what changed, and when nothing changed it writes
+nothing at all. A cache that is stale, damaged or another site's is
+discarded with a warning, and the build succeeds as if there were none:
+deleting the cache changes no byte of the output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import Builder
+from sitegen.cache.location import site_cache_folder
+from tests.support.outputs import folder_digest
+from tests.support.sites import REPO_ROOT, event, run_cli, statement, story
+
+SPEAKER = "content/_speakers/jane-roe.md"
+
+
+def files() -> dict[str, str]:
+    return {
+        SPEAKER: "---\nname: Jane Roe\n---\n\nA minister.\n",
+        "content/alpha/_index.md": story("Alpha story"),
+        "content/alpha/a1.md": event("2024-11-10", "The call is reported", "tags: [energy]\n"),
+        "content/alpha/a2.md": statement("2024-11-11", "jane-roe", "Roe denies the call", "denies: a1\n"),
+        "content/beta/_index.md": story("Beta story"),
+        "content/beta/b1.md": event("2024-03-02", "Beta event"),
+    }
+
+
+def builder(site: Path, cache: Path, output: Path | None = None, **options: object) -> Builder:
+    """A fresh Builder, as a new `sitegen build` process makes one: it knows only the cache."""
+    return Builder(site, output or site / "public", cache_dir=cache, search_index=False,
+                   **options)  # type: ignore[arg-type]
+
+
+def comparable(output: Path) -> dict[str, str]:
+    """The output's files, without Pagefind's index, which the tool may write differently each run."""
+    return {k: v for k, v in folder_digest(output).items() if not k.startswith("pagefind/")}
+
+
+def on_disk(output: Path) -> dict[str, tuple[int, int]]:
+    """Each output file's inode and modification time: equal means not written again."""
+    return {p.relative_to(output).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in output.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def site(write_site: Callable[..., Path]) -> Path:
+    return write_site(files())
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+def test_a_second_run_with_nothing_changed_renders_and_writes_nothing(site: Path, cache: Path) -> None:
+    first = builder(site, cache).build()
+    assert first.ok and first.produced and first.entries_read == 3
+    before = on_disk(site / "public")
+    again = builder(site, cache).build()
+    assert again.ok and again.produced == [] and again.files == first.files
+    assert on_disk(site / "public") == before
+
+
+def test_a_run_with_other_settings_still_reuses_every_page_they_do_not_change(
+    site: Path, cache: Path,
+) -> None:
+    assert builder(site, cache).build().ok
+    before = on_disk(site / "public")
+    # The base URL sitegen.toml already has: nothing to replay (the command differs), nothing to write.
+    same = builder(site, cache, base_url="https://example.org/checks/").build()
+    assert same.ok and same.produced == [] and same.entries_read == 0
+    assert on_disk(site / "public") == before
+
+
+def test_an_edit_re_reads_only_the_edited_entry(site: Path, cache: Path) -> None:
+    assert builder(site, cache).build().ok
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta event, retitled"), "utf-8")
+    result = builder(site, cache).build()
+    assert result.ok and (result.entries, result.entries_read) == (3, 1)
+    assert "beta/b1/index.html" in result.produced
+    assert not any(path.startswith("alpha/") for path in result.produced), result.produced
+    assert "Beta event, retitled" in (site / "public/beta/b1/index.html").read_text("utf-8")
+
+
+def test_an_edit_the_instant_after_a_build_is_seen_even_at_the_same_size(site: Path, cache: Path) -> None:
+    assert builder(site, cache).build().ok
+    # Same size, same second: only the bytes tell (a file system's clock ticks coarsely).
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta EVENT"), "utf-8")
+    result = builder(site, cache).build()
+    assert result.ok and "beta/b1/index.html" in result.produced
+    assert "Beta EVENT" in (site / "public/beta/b1/index.html").read_text("utf-8")
+
+
+def test_a_changed_template_re_renders_the_pages_that_use_it_and_no_others(site: Path, cache: Path) -> None:
+    assert builder(site, cache).build().ok
+    builtin = REPO_ROOT / "layouts" / "speaker.html"
+    override = site / "layouts" / "speaker.html"
+    override.parent.mkdir()
+    override.write_text(builtin.read_text("utf-8").replace("{% block main %}", "{% block main %}<!-- x -->"))
+    result = builder(site, cache).build()
+    assert result.ok
+    assert {p for p in result.produced if p.endswith(".html")} == {"speakers/jane-roe/index.html"}
+
+
+def test_warm_and_empty_caches_write_the_same_bytes(tmp_path: Path) -> None:
+    """The repository's example (translations, speakers, pages, relations) built both ways."""
+    cache = tmp_path / "cache"
+    cold = Builder(REPO_ROOT, tmp_path / "cold", cache_dir=cache).build()
+    assert cold.ok and cold.entries_read == cold.entries
+    warm = Builder(REPO_ROOT, tmp_path / "warm", cache_dir=cache).build()
+    assert warm.ok and warm.entries_read == 0  # everything read came from the cache
+    without = Builder(REPO_ROOT, tmp_path / "without").build()
+    assert without.ok
+    assert comparable(tmp_path / "warm") == comparable(tmp_path / "cold") == comparable(tmp_path / "without")
+
+
+def test_an_output_file_changed_by_hand_is_written_again(site: Path, cache: Path) -> None:
+    assert builder(site, cache).build().ok
+    page = site / "public/alpha/a1/index.html"
+    page.write_text("edited by hand", "utf-8")
+    (site / "public/index.html").unlink()
+    result = builder(site, cache).build()
+    assert result.ok and {"alpha/a1/index.html", "index.html"} <= set(result.produced)
+    assert "The call is reported" in page.read_text("utf-8")
+    assert (site / "public/index.html").is_file()
+
+
+def cache_files(cache: Path, site: Path) -> list[Path]:
+    return sorted(site_cache_folder(cache, site).glob("*.cache"))
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def garble(path: Path) -> None:
+    path.write_bytes(b"\x00\xffnot a cache at all" * 100)
+
+
+def flip_payload_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def older_version(path: Path) -> None:
+    head, _, payload = path.read_bytes().partition(b"\n{")
+    fields, _, payload = (b"{" + payload).partition(b"\n")
+    header = json.loads(fields)
+    header["sitegen"] = "0.0.1"
+    path.write_bytes(head + b"\n" + json.dumps(header).encode() + b"\n" + payload)
+
+
+def older_format(path: Path) -> None:
+    text = path.read_bytes()
+    path.write_bytes(text.replace(b'"format": 1', b'"format": 0', 1))
+
+
+@pytest.mark.parametrize("damage, why", [
+    (truncate, "truncated"),
+    (garble, "not a sitegen cache file"),
+    (flip_payload_byte, "checksum does not match"),
+    (older_version, "made by sitegen 0.0.1"),
+    (older_format, "cache format 0"),
+])
+def test_a_damaged_or_stale_cache_is_discarded_with_a_warning_and_the_build_succeeds(
+    site: Path, cache: Path, damage: Callable[[Path], None], why: str,
+) -> None:
+    assert builder(site, cache).build().ok
+    expected = folder_digest(site / "public")
+    kept = cache_files(cache, site)
+    assert [p.name.split("-")[0] for p in kept] == ["output", "read.cache"]
+    for path in kept:
+        damage(path)
+    result = builder(site, cache).build()
+    assert result.ok, [d.format() for d in result.diagnostics]
+    assert len(result.notices) == 2 and all(why in notice for notice in result.notices), result.notices
+    assert all("build cache discarded" in notice for notice in result.notices)
+    assert result.entries_read == 3  # read afresh
+    assert folder_digest(site / "public") == expected
+    clean = builder(site, cache).build()  # the build wrote a good cache in its place
+    assert clean.ok and clean.notices == [] and clean.produced == []
+
+
+def test_the_command_warns_about_a_damaged_cache_and_still_builds(site: Path, cache: Path) -> None:
+    assert run_cli("build", "--source", str(site), "--cache-dir", str(cache)).returncode == 0
+    for path in cache_files(cache, site):
+        truncate(path)
+    done = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
+    assert done.returncode == 0, done.stderr
+    assert "sitegen: warning: build cache discarded:" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_cache_from_another_site_is_never_used(write_site: Callable[..., Path], cache: Path) -> None:
+    one = write_site(files(), folder="one")
+    other = {**files(), "content/beta/b1.md": event("2024-03-02", "Another sites event")}
+    two = write_site(other, folder="two")
+    assert builder(one, cache).build().ok
+    # Sites share a cache folder but never a file: each has its own, named by its path.
+    assert site_cache_folder(cache, one) != site_cache_folder(cache, two)
+    # Even copied into another site's place, a cache says whose it is.
+    shutil.copytree(site_cache_folder(cache, one), site_cache_folder(cache, two))
+    result = builder(two, cache, output=one / "public").build()
+    assert result.ok and result.entries_read == 3
+    assert any("belongs to another site" in notice for notice in result.notices), result.notices
+    assert "Another sites event" in (one / "public/beta/b1/index.html").read_text("utf-8")
+
+
+def test_the_cache_is_kept_in_the_users_cache_folder_never_in_the_site(
+    site: Path, tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if k not in ("SITEGEN_CACHE_DIR", "XDG_CACHE_HOME")}
+    command = [sys.executable, "-m", "sitegen", "build", "--source", str(site)]
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    done = subprocess.run(command, env={**env, "HOME": str(home)}, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert cache_files(home / ".cache/sitegen", site)
+    xdg = tmp_path / "xdg"
+    done = subprocess.run(command, env={**env, "HOME": str(home), "XDG_CACHE_HOME": str(xdg)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert cache_files(xdg / "sitegen", site)
+    after = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if
+                   not p.relative_to(site).as_posix().startswith("public"))
+    assert after == before
+
+
+def test_sitegen_cache_dir_and_the_flag_name_the_folder(site: Path, tmp_path: Path) -> None:
+    named = tmp_path / "named"
+    env = {**os.environ, "SITEGEN_CACHE_DIR": str(named)}
+    done = subprocess.run([sys.executable, "-m", "sitegen", "build", "--source", str(site)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and cache_files(named, site)
+    flagged = tmp_path / "flagged"
+    assert run_cli("build", "--source", str(site), "--cache-dir", str(flagged)).returncode == 0
+    assert cache_files(flagged, site)
+    nothing = tmp_path / "nothing"
+    assert run_cli("build", "--source", str(site), "--cache-dir", str(nothing), "--no-cache").returncode == 0
+    assert not nothing.exists()
+
+
+def test_a_cache_folder_inside_the_sites_files_is_refused(site: Path) -> None:
+    done = run_cli("build", "--source", str(site), "--cache-dir", str(site / "content/cache"))
+    assert done.returncode == 2
+    assert "keep the cache outside" in done.stderr
+    assert not (site / "content/cache").exists()
+
+
+def test_every_build_ends_with_one_summary_line(site: Path, cache: Path) -> None:
+    first = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
+    assert first.returncode == 0, first.stderr
+    [line] = first.stdout.splitlines()
+    files = int(line.split()[1].replace(",", ""))
+    assert line.startswith(f"built {files:,} files into {site / 'public'}: {files:,} written, 0 unchanged; "
+                           "3 entries: 0 from cache, 3 read; ")
+    assert line.endswith(" s")
+    again = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
+    assert again.stdout.startswith(f"built {files:,} files into {site / 'public'}: 0 written, "
+                                   f"{files:,} unchanged; 3 entries: 3 from cache, 0 read; ")
+    # Not a terminal: no progress bar, nothing but the summary.
+    assert "\r" not in first.stderr + again.stderr
+
+
+def test_a_replayed_build_reports_the_same_problems(site: Path, cache: Path) -> None:
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta", "verdict: Odd.\n"), "utf-8")
+    first = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
+    again = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
+    assert "`verdict` without `rating`" in first.stderr
+    assert again.stderr == first.stderr
+    strict = run_cli("build", "--strict", "--source", str(site), "--cache-dir", str(cache))
+    assert strict.returncode == 1 and "left as it was" in strict.stderr
+
+
+def test_two_builds_at_once_leave_a_cache_the_next_build_trusts(
+    site: Path, cache: Path, tmp_path: Path,
+) -> None:
+    runs = [subprocess.Popen([sys.executable, "-m", "sitegen", "build", "--source", str(site),
+                              "--output", str(tmp_path / name), "--cache-dir", str(cache)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for name in ("one", "two")]
+    for run in runs:
+        assert run.wait(timeout=120) == 0, run.stderr.read()  # type: ignore[union-attr]
+    for name in ("one", "two"):
+        done = run_cli("build", "--source", str(site), "--output", str(tmp_path / name),
+                       "--cache-dir", str(cache))
+        assert done.returncode == 0 and "warning: build cache" not in done.stderr, done.stderr
+        assert ": 0 written," in done.stdout
+
+
+def test_a_build_with_nothing_to_do_never_loads_the_build_machinery(site: Path, cache: Path) -> None:
+    """Importing Jinja, Markdown and YAML takes longer than answering from the cache does."""
+    assert run_cli("build", "--source", str(site), "--cache-dir", str(cache)).returncode == 0
+    probe = (
+        "import sys\n"
+        "from sitegen.cli import main\n"
+        f"assert main(['build', '--source', {str(site)!r}, '--cache-dir', {str(cache)!r}]) == 0\n"
+        "print(sorted(m for m in ('jinja2', 'markdown', 'yaml', 'sitegen.build') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert ": 0 written," in done.stdout and done.stdout.splitlines()[-1] == "[]"
