@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import shutil
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from sitegen.outputs.pages import html_pages
-from sitegen.outputs.plan import SitePlan, StagedOutput
+from sitegen.outputs.plan import PostStage, SitePlan, StagedOutput
 from sitegen.outputs.registry import PLANNERS, POST_STAGE
 from sitegen.reading import editorial
 from sitegen.reading.config import load_config
@@ -72,10 +72,12 @@ class Builder:
         strict: bool = False,
         buffered: bool = False,
         search_index: bool = True,
+        post_stages: Sequence[PostStage] | None = None,
     ) -> None:
         """`buffered` keeps two copies of the output behind a link at `output` and updates
         the idle one in place (the preview server); `search_index=False` skips the stages
-        that run over the whole staged output, which cost seconds on large sites."""
+        that run over the whole staged output (the search index), and `post_stages` replaces
+        them (the preview indexes in the background)."""
         self.site_dir = source.resolve()
         self.output = output.resolve()
         self.base_url = base_url
@@ -84,7 +86,11 @@ class Builder:
         self.reader = SiteReader(self.site_dir, ReadCache())
         self.fingerprints: dict[str, str] = {}
         self.buffer = BufferedOutput(self.output) if buffered else None
-        self.search_index = search_index
+        self.post_stages: Sequence[PostStage] = (
+            post_stages if post_stages is not None else POST_STAGE if search_index else ()
+        )
+        self._plans: list[SitePlan] = []
+        """The plan of each language of the build under way, for the post-stages."""
         self._last_read: tuple[Site, list[Diagnostic]] | None = None
         """The last read that had no errors, reused when only templates or files changed."""
         self._themes: dict[str, Theme] = {}
@@ -123,6 +129,7 @@ class Builder:
         config = site.config
         self._language = config.language
         artifacts: list[Artifact] = []
+        self._plans = []
         # A symlink could publish (or let the preview serve) any file on the machine.
         layouts_before = len(diagnostics.items)
         for _ in walk(self.site_dir, self.site_dir / LAYOUTS_DIR, diagnostics):
@@ -156,6 +163,7 @@ class Builder:
         pages = tuple(html_pages(views))
         planned = [renderer.artifact(page) for page in pages]
         plan = SitePlan(localized, views, renderer, pages)
+        self._plans.append(plan)
         for planner in PLANNERS:
             planned.extend(planner(plan))
         default = language == config.language
@@ -234,13 +242,16 @@ class Builder:
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
             return self._result(diagnostics, False, started)
         fingerprints = {a.path: a.fingerprint for a in artifacts}
-        staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics)
+        staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics,
+                              plans=tuple(self._plans))
         try:
-            for hook in POST_STAGE if self.search_index else ():
+            for hook in self.post_stages:
                 fingerprints.update(hook(staged))
         except BaseException:
             self._discard(staging)
             raise
+        finally:
+            self._plans = []
         if diagnostics.has_errors(self.strict):
             self._discard(staging)
             return self._result(diagnostics, False, started)
