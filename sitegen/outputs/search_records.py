@@ -83,14 +83,14 @@ def entry_document(
         f'<!doctype html><html lang="{escape(language)}"><body>',
         f"<div hidden data-pagefind-ignore>{hidden}</div>",
         f"<p>{escape(kind)} {escape(when(entry, date_text))}</p>",
-        f"<h1>{escape(entry.title)}</h1>",
+        f'<h1 id="entry-title">{escape(entry.title)}</h1>',
     ]
     if entry.speaker:
         role = f", {escape(entry.role)}" if entry.role else ""
         parts.append(f"<p>{escape(entry.speaker.name)}{role}</p>")
     for quote in (entry.quote, entry.original_quote):
         if quote:
-            parts.append(f"<blockquote>{escape(quote)}</blockquote>")
+            parts.append(f"<blockquote><p>{escape(quote)}</p></blockquote>")
     if entry.rating:
         parts.append(f"<p>{escape(entry.rating.label)}</p><p>{escape(entry.verdict)}</p>")
     parts.append(f"<div>{entry.body_html}</div>")  # already safe HTML: it is on the page as is
