@@ -126,3 +126,39 @@ def test_an_edited_title_is_indexed_on_the_next_build(write_site: Callable[..., 
     assert builder.build().ok
     assert bundle_files(root / "public") != before
     assert indexed(root / "public")["/call/report/"]["meta"]["title"] == "The Post reports a phone call"
+
+
+def test_a_failing_pagefind_fails_the_build_and_keeps_the_last_output(
+    write_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sitegen.outputs import search
+
+    root = write_site(SITE)
+    assert Builder(root, root / "public").build().ok
+    before = bundle_files(root / "public")
+    (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'cannot index here' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(search, "find_pagefind", lambda: broken)
+
+    result = Builder(root, root / "public").build()
+    assert not result.ok
+    [error] = [d for d in result.diagnostics if d.severity == "error"]
+    assert error.message.startswith("search index failed: pagefind ")
+    assert error.message.endswith("with exit code 3: cannot index here")
+    assert bundle_files(root / "public") == before
+    assert "The Post reports a call" in (root / "public/call/report/index.html").read_text("utf-8")
+
+
+def test_without_pagefind_the_site_is_built_without_search_and_the_build_says_so(
+    write_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sitegen.outputs import search
+
+    monkeypatch.setattr(search, "find_pagefind", lambda: None)
+    root = write_site(SITE)
+    result = Builder(root, root / "public").build()
+    assert result.ok and not (root / "public/pagefind").exists()
+    assert any("the Pagefind binary was not found" in d.message and d.severity == "warning"
+               for d in result.diagnostics)

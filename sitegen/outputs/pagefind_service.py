@@ -97,8 +97,8 @@ class PagefindService:
         try:
             self._process.stdin.write(base64.b64encode(message) + b",")
             self._process.stdin.flush()
-        except OSError as error:
-            raise PagefindError(self._stopped(f"pagefind stopped reading: {error}")) from error
+        except OSError as error:  # it exited, and the pipe broke
+            raise PagefindError(self._stopped("pagefind exited")) from error
         return self._next_id
 
     def _answer(self, message_id: int) -> dict[str, Any]:
@@ -142,5 +142,6 @@ class PagefindService:
             code = self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = None
+        self._readers[1].join(timeout=5)  # what it said on stderr, to the end
         said = b"".join(self._stderr).decode(errors="replace").strip()[-2000:]
         return what + (f" with exit code {code}" if code is not None else "") + (f": {said}" if said else "")
