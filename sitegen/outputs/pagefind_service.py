@@ -65,8 +65,8 @@ class PagefindService:
         """Index (url, HTML) documents and write the bundle to `bundle`; return how many."""
         index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
         sent = [
-            self._send({"type": "AddFile", "index_id": index_id, "url": url,
-                        "file_contents": html, "file_path": None})
+            self._send({"type": "AddFile", "index_id": index_id, "url": plain(url),
+                        "file_contents": plain(html), "file_path": None})
             for url, html in documents
         ]
         for message_id in sent:
@@ -145,3 +145,8 @@ class PagefindService:
         self._readers[1].join(timeout=5)  # what it said on stderr, to the end
         said = b"".join(self._stderr).decode(errors="replace").strip()[-2000:]
         return what + (f" with exit code {code}" if code is not None else "") + (f": {said}" if said else "")
+
+
+def plain(text: str) -> str:
+    """Text the binary's JSON reader accepts: it drops a message with a lone surrogate unanswered."""
+    return text.encode("utf-8", "replace").decode("utf-8")
