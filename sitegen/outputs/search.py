@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen.outputs.pagefind_bundle import stabilise
+from sitegen.outputs.pagefind_bundle import merge_bundle, stabilise
 from sitegen.outputs.pagefind_service import PagefindError, PagefindService
 from sitegen.outputs.search_records import SearchRecord, search_records
 from sitegen.structure.diagnostics import Diagnostics
@@ -64,17 +64,32 @@ def records_fingerprint(records: Iterable[SearchRecord], binary: Path) -> str:
 
 
 def write_bundle(records: list[SearchRecord], binary: Path, bundle: Path, diagnostics: Diagnostics) -> bool:
-    """Index the records into a new bundle folder, in a stable byte order; tell whether it worked."""
+    """Index the records into a new bundle folder, in a stable byte order; tell whether it worked.
+
+    Each language is indexed by its own Pagefind process, one after the other, and the
+    bundles are merged: Pagefind keeps languages apart anyway, and its memory grows with
+    the pages it holds, so a site in two languages needs no more than one language does.
+    """
     shutil.rmtree(bundle, ignore_errors=True)
     bundle.mkdir(parents=True)
+    languages: dict[str, list[SearchRecord]] = {}
+    for record in records:
+        languages.setdefault(record.language, []).append(record)
+    part = bundle.with_name(f".{bundle.name}-part")
     try:
-        # Run in the output, as the CLI did: nothing of the caller's folder is read.
-        with PagefindService(binary, cwd=bundle.parent) as service:
-            service.index(((r.url, r.html) for r in records), bundle)
-    except PagefindError as error:
+        for language_records in languages.values():
+            shutil.rmtree(part, ignore_errors=True)
+            part.mkdir()
+            # Run in the output, as the CLI did: nothing of the caller's folder is read.
+            with PagefindService(binary, cwd=bundle.parent) as service:
+                service.index(((r.url, r.html) for r in language_records), part)
+            merge_bundle(part, bundle)
+    except (PagefindError, OSError, ValueError) as error:
         shutil.rmtree(bundle, ignore_errors=True)
         diagnostics.error(".", 0, 0, f"search index failed: {error}")
         return False
+    finally:
+        shutil.rmtree(part, ignore_errors=True)
     if not stabilise(bundle):
         diagnostics.warning(
             ".", 0, 0,
