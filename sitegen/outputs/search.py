@@ -63,26 +63,27 @@ def records_fingerprint(records: Iterable[SearchRecord], binary: Path) -> str:
     return digest.hexdigest()
 
 
-def write_bundle(records: list[SearchRecord], binary: Path, bundle: Path, diagnostics: Diagnostics) -> bool:
-    """Index the records into a new bundle folder, in a stable byte order; tell whether it worked.
+def write_bundle(
+    languages: Iterable[Iterable[SearchRecord]], binary: Path, bundle: Path, diagnostics: Diagnostics,
+) -> bool:
+    """Index each language's records into a new bundle folder, in a stable byte order; tell
+    whether it worked.
 
     Each language is indexed by its own Pagefind process, one after the other, and the
     bundles are merged: Pagefind keeps languages apart anyway, and its memory grows with
     the pages it holds, so a site in two languages needs no more than one language does.
+    Records are sent as they are made, so the build never holds them all.
     """
     shutil.rmtree(bundle, ignore_errors=True)
     bundle.mkdir(parents=True)
-    languages: dict[str, list[SearchRecord]] = {}
-    for record in records:
-        languages.setdefault(record.language, []).append(record)
     part = bundle.with_name(f".{bundle.name}-part")
     try:
-        for language_records in languages.values():
+        for records in languages:
             shutil.rmtree(part, ignore_errors=True)
             part.mkdir()
             # Run in the output, as the CLI did: nothing of the caller's folder is read.
             with PagefindService(binary, cwd=bundle.parent) as service:
-                service.index(((r.url, r.html) for r in language_records), part)
+                service.index(((r.url, r.html) for r in records), part)
             merge_bundle(part, bundle)
     except (PagefindError, OSError, ValueError) as error:
         shutil.rmtree(bundle, ignore_errors=True)
@@ -105,8 +106,10 @@ def build_search_index(staged: StagedOutput) -> dict[str, str]:
     if binary is None:
         staged.diagnostics.warning(".", 0, 0, MISSING_BINARY)
         return {}
-    records = [record for plan in staged.plans for record in search_records(plan)]
-    fingerprint = records_fingerprint(records, binary)
+    # Made twice when the index must be made again (a fraction of a second for 10,000 entries)
+    # rather than held: the build's memory is what the whole process tree may use.
+    fingerprint = records_fingerprint(
+        (record for plan in staged.plans for record in search_records(plan)), binary)
     old_bundle = staged.output / BUNDLE_DIR
     target = staged.staging / BUNDLE_DIR
     if staged.previous.get(FINGERPRINT_KEY) == fingerprint and old_bundle.is_dir():
@@ -118,6 +121,6 @@ def build_search_index(staged: StagedOutput) -> dict[str, str]:
             return {FINGERPRINT_KEY: fingerprint}
         except OSError:
             shutil.rmtree(target, ignore_errors=True)
-    if not write_bundle(records, binary, target, staged.diagnostics):
+    if not write_bundle((search_records(plan) for plan in staged.plans), binary, target, staged.diagnostics):
         return {}
     return {FINGERPRINT_KEY: fingerprint}

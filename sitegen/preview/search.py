@@ -36,9 +36,9 @@ class BackgroundSearchIndex:
         self.folder = folder
         self.out = out
         self.binary = find_pagefind()
-        self._staged: tuple[list[SearchRecord], str] | None = None
+        self._staged: tuple[list[list[SearchRecord]], str] | None = None
         """The records of the build under way, until it is published."""
-        self._wanted: tuple[list[SearchRecord], str] | None = None
+        self._wanted: tuple[list[list[SearchRecord]], str] | None = None
         self._indexed = ""
         """The fingerprint of the newest index built (or being built)."""
         self._bundles: list[Path] = []
@@ -57,8 +57,9 @@ class BackgroundSearchIndex:
                 self._warned = True
                 staged.diagnostics.warning(".", 0, 0, MISSING_BINARY)
             return {}
-        records = [record for plan in staged.plans for record in search_records(plan)]
-        self._staged = (records, records_fingerprint(records, self.binary))
+        languages = [list(search_records(plan)) for plan in staged.plans]
+        fingerprint = records_fingerprint((r for records in languages for r in records), self.binary)
+        self._staged = (languages, fingerprint)
         return {}
 
     def publish(self) -> None:
@@ -102,14 +103,14 @@ class BackgroundSearchIndex:
                 if self._closing:
                     return
                 assert self._wanted is not None
-                (records, fingerprint), self._wanted = self._wanted, None
+                (languages, fingerprint), self._wanted = self._wanted, None
                 self._indexed = fingerprint
                 self._busy = True
                 self._generation += 1
                 target = self.folder / str(self._generation) / SEARCH_INDEX_FOLDER
             started = time.perf_counter()
             diagnostics = Diagnostics()
-            done = write_bundle(records, self.binary, target, diagnostics)
+            done = write_bundle(languages, self.binary, target, diagnostics)
             for diagnostic in diagnostics.items:
                 self.out(diagnostic.format())
             with self._changed:
@@ -124,5 +125,6 @@ class BackgroundSearchIndex:
                 self._busy = False
                 self._changed.notify_all()
             if done:
+                count = sum(len(records) for records in languages)
                 self.out(f"search index updated in {(time.perf_counter() - started) * 1000:.0f} ms: "
-                         f"{len(records)} entr{'y' if len(records) == 1 else 'ies'}")
+                         f"{count} entr{'y' if count == 1 else 'ies'}")
