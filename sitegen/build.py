@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import shutil
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from sitegen.cache.record import BuildSettings, OutputRecord, replay, trusted_fi
 from sitegen.cache.site import SiteCache
 from sitegen.cache.snapshot import Snapshot, take
 from sitegen.outputs.pages import html_pages
-from sitegen.outputs.plan import SitePlan, StagedOutput
+from sitegen.outputs.plan import PostStage, SitePlan, StagedOutput
 from sitegen.outputs.registry import PLANNERS, POST_STAGE
 from sitegen.outputs.search import FINGERPRINT_KEY, find_pagefind
 from sitegen.progress import Progress, no_progress
@@ -70,11 +70,13 @@ class Builder:
         search_index: bool = True,
         cache_dir: Path | None = None,
         progress: Progress = no_progress,
+        post_stages: Sequence[PostStage] | None = None,
     ) -> None:
         """`buffered` keeps two copies of the output behind a link at `output` and updates
         the idle one in place (the preview server); `search_index=False` skips the stages
-        that run over the whole staged output, which cost seconds on large sites;
-        `cache_dir` keeps what a build found for later runs (see `sitegen.cache`)."""
+        that run over the whole staged output (the search index), and `post_stages` replaces
+        them (the preview indexes in the background); `cache_dir` keeps what a build found
+        for later runs (see `sitegen.cache`)."""
         self.site_dir = source.resolve()
         self.output = output.resolve()
         self.base_url = base_url
@@ -91,6 +93,11 @@ class Builder:
         self._opened = False
         self._record: OutputRecord | None = None
         """What the last build into the output left, for a build in which nothing changed."""
+        self.post_stages: Sequence[PostStage] = (
+            post_stages if post_stages is not None else POST_STAGE if search_index else ()
+        )
+        self._plans: list[SitePlan] = []
+        """The plan of each language of the build under way, for the post-stages."""
         self._last_read: tuple[Site, list[Diagnostic]] | None = None
         """The last read that had no errors, reused when only templates or files changed."""
         self._themes: dict[str, Theme] = {}
@@ -134,6 +141,7 @@ class Builder:
         config = site.config
         self._language = config.language
         artifacts: list[Artifact] = []
+        self._plans = []
         # A symlink could publish (or let the preview serve) any file on the machine.
         layouts_before = len(diagnostics.items)
         for _ in walk(self.site_dir, self.site_dir / LAYOUTS_DIR, diagnostics):
@@ -170,6 +178,7 @@ class Builder:
             self.progress("planning", done, len(pages))
             planned.append(renderer.artifact(page))
         plan = SitePlan(localized, views, renderer, pages)
+        self._plans.append(plan)
         for planner in PLANNERS:
             planned.extend(planner(plan))
         default = language == config.language
@@ -272,14 +281,17 @@ class Builder:
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
             return self._result(diagnostics, False, started)
         fingerprints = {a.path: a.fingerprint for a in artifacts}
-        staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics)
+        staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics,
+                              plans=tuple(self._plans))
         try:
-            for hook in POST_STAGE if self.search_index else ():
+            for hook in self.post_stages:
                 self.progress("indexing", 0, 1)
                 fingerprints.update(hook(staged))
         except BaseException:
             self._discard(staging)
             raise
+        finally:
+            self._plans = []
         if diagnostics.has_errors(self.strict):
             self._discard(staging)
             return self._result(diagnostics, False, started)

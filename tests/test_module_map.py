@@ -88,7 +88,7 @@ def test_the_cycle_finder_finds_a_cycle_through_a_third_module() -> None:
 
 def test_the_readme_module_map_matches_the_tree() -> None:
     readme = (REPO_ROOT / "README.md").read_text("utf-8")
-    mapped = re.findall(r"^(sitegen/\S+\.py)\s{2,}\S", readme, flags=re.MULTILINE)
+    mapped = re.findall(r"^(sitegen/\S+\.py)\s+\S", readme, flags=re.MULTILINE)
     on_disk = sorted(
         path.relative_to(REPO_ROOT).as_posix() for path in PACKAGE.rglob("*.py") if path.name != "__init__.py"
     )

@@ -58,6 +58,12 @@ def test_typing_a_word_finds_the_entry(page: Any, served: str) -> None:
     tags = page.eval_on_selector_all(
         ".pagefind-ui__result-tag", "tags => tags.map(t => t.textContent.trim())")
     assert tags == ["Our rating: Unproven", "Date: 11 November 2024"]
+    # The result is titled as the entry and quotes the words around the match, from its body.
+    title = page.inner_text(".pagefind-ui__result-title")
+    assert title == "Kremlin says the reported Trump–Putin call did not happen"
+    excerpt = page.inner_text(".pagefind-ui__result-excerpt")
+    assert "published by even some respectable outlets" in excerpt
+    assert page.inner_text(".pagefind-ui__result-excerpt mark") == "respectable"
     font = page.eval_on_selector(".pagefind-ui__result-title", "e => getComputedStyle(e).fontFamily")
     assert font == page.eval_on_selector("body", "e => getComputedStyle(e).fontFamily")
     page.click(".pagefind-ui__result-link")

@@ -139,3 +139,31 @@ def test_error_messages_are_shown_as_text_never_as_markup(
     expect(overlay).to_contain_text(hostile, timeout=TIMEOUT)
     assert overlay.locator("img").count() == 0
     assert page.evaluate("() => window.__xss") is None
+
+
+def test_search_in_the_preview_finds_entries_and_follows_an_edited_title(
+    write_site: Callable[..., Path], serve: Any, new_page: Callable[..., Any],  # noqa: F811
+) -> None:
+    from playwright.sync_api import expect
+
+    from sitegen.outputs.search import find_pagefind
+    from tests.support.tools import require_tool
+
+    require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
+    site = write_site(basic_files())
+    server = serve(site)
+    # The index is made beside the preview, after the build is shown.
+    server.wait_for_log(r"search index updated in \d+ ms: 3 entries")
+    page = new_page()
+    page.goto(f"{server.base}/search/?q=alpha")
+    first = page.locator(".pagefind-ui__result-link", has_text="First alpha event")
+    expect(first).to_have_attribute("href", "/alpha/first/", timeout=TIMEOUT)
+
+    save_atomically(site / "content/alpha/first.md", event("2024-11-10", "Zebras crossed the square"))
+    server.wait_for_log(r"search index updated in \d+ ms", count=2)
+    page.goto(f"{server.base}/search/?q=zebras")
+    expect(page.locator(".pagefind-ui__result-link")).to_have_text(["Zebras crossed the square"],
+                                                                    timeout=TIMEOUT)
+    # The old title is gone from the index, as it is from the page.
+    page.goto(f"{server.base}/search/?q=alpha")
+    expect(page.locator(".pagefind-ui__message")).to_have_text("No results for alpha", timeout=TIMEOUT)

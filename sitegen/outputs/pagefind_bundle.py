@@ -53,6 +53,25 @@ def stabilise(bundle: Path) -> bool:
     return True
 
 
+def merge_bundle(part: Path, bundle: Path) -> None:
+    """Move a bundle of other languages into `bundle`: their files are named by language,
+    the scripts are the same in both, and the entry file lists every language."""
+    entry_path = bundle / ENTRY_FILE
+    entry = json.loads(entry_path.read_text("utf-8")) if entry_path.is_file() else None
+    added = json.loads((part / ENTRY_FILE).read_text("utf-8"))
+    if entry is None:
+        entry = added
+    else:
+        entry["languages"].update(added["languages"])
+    for path in sorted(part.rglob("*")):
+        target = bundle / path.relative_to(part)
+        if path.is_dir():
+            target.mkdir(exist_ok=True)
+        elif path.name != ENTRY_FILE and not target.exists():
+            path.replace(target)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+
 def _plan_language(
     bundle: Path, language: str, meta_hash: str, removals: list[Path], writes: dict[Path, bytes]
 ) -> str:

@@ -48,6 +48,8 @@ class StagedOutput:
     previous: dict[str, str]
     """The fingerprints of the current output, including those stages returned."""
     diagnostics: Diagnostics
+    plans: tuple[SitePlan, ...] = ()
+    """Every language's plan, for stages that index what the build knows (search)."""
 
 
 PostStage = Callable[[StagedOutput], dict[str, str]]

@@ -9,7 +9,8 @@ stylesheets, or show the build's errors over the last good pages.
 Safety: the server binds to loopback unless told otherwise, answers only to
 Host headers naming itself or an IP address (no DNS rebinding), and serves
 only regular files that resolve inside the output (no `..`, encoded slashes or
-backslashes, no symlinks out, no directory listings).
+backslashes, no symlinks out, no directory listings). `pagefind/` is served
+from the search index the preview builds in the background (`preview.search`).
 """
 
 from __future__ import annotations
@@ -42,9 +43,11 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from sitegen.build import Builder, BuildResult
+from sitegen.preview.search import BackgroundSearchIndex
 from sitegen.preview.watch import Watcher
 from sitegen.rendering.i18n import SOURCE_LANGUAGE, Localizer
 from sitegen.structure.diagnostics import Diagnostic
+from sitegen.structure.urls import SEARCH_INDEX_FOLDER
 
 PREFIX = "/__sitegen/"
 """Where the server's own endpoints live; no story slug or page can start with `_`."""
@@ -153,10 +156,14 @@ class PreviewState:
 class Preview:
     """Rebuild on request, one build at a time, and publish only good builds."""
 
-    def __init__(self, builder: Builder, state: PreviewState, out: Callable[[str], None]) -> None:
+    def __init__(
+        self, builder: Builder, state: PreviewState, out: Callable[[str], None],
+        search: BackgroundSearchIndex | None = None,
+    ) -> None:
         self.builder = builder
         self.state = state
         self.out = out
+        self.search = search
         self._lock = threading.Lock()
 
     def rebuild(self, changed: set[str] | None) -> BuildResult:
@@ -195,6 +202,8 @@ class Preview:
             touched = sorted({*result.produced, *removed})
             pages = sum(p.endswith(".html") for p in result.produced)
             self.state.publish(touched)
+            if self.search is not None:
+                self.search.publish()
             shown = ", ".join(touched[:5]) + (f" (+{len(touched) - 5} more)" if len(touched) > 5 else "")
             self.out(
                 f"rebuilt in {milliseconds:.0f} ms: {pages} page(s) re-rendered, "
@@ -296,12 +305,23 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, host: str, port: int, root: Path, state: PreviewState) -> None:
+    def __init__(
+        self, host: str, port: int, root: Path, state: PreviewState,
+        search: BackgroundSearchIndex | None = None,
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.root = root
         self.state = state
+        self.search = search
         self.bind_host = host
         super().__init__((host.strip("[]"), port), PreviewHandler)
+
+    def mount(self, relative: str) -> tuple[Path | None, str]:
+        """The folder a request path is served from, and the path inside it."""
+        head, _, rest = relative.partition("/")
+        if self.search is not None and head == SEARCH_INDEX_FOLDER:
+            return self.search.bundle(), rest
+        return self.root, relative
 
     @property
     def port(self) -> int:
@@ -352,8 +372,11 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
     # -- the build's files -------------------------------------------------------
 
     def locate(self, relative: str) -> Path | None:
-        """The regular file inside the output that a path names, or None."""
-        root = self.server.root.resolve()
+        """The regular file inside the output (or the search index) that a path names, or None."""
+        folder, relative = self.server.mount(relative)
+        if folder is None:
+            return None
+        root = folder.resolve()
         if any(len(os.fsencode(segment)) > 255 for segment in relative.split("/")):
             return None  # no file has such a name; asking the file system would raise ENAMETOOLONG
         try:
@@ -545,9 +568,12 @@ def serve(
             return 2
     scratch = None if output is not None else private_output()
     root = output if output is not None else scratch / "site"  # type: ignore[operator]
+    # The private preview's search index is made in the background beside it (`preview.search`);
+    # --output gets real builds, search index included.
+    search = BackgroundSearchIndex(scratch / "search", say) if scratch is not None else None
     state = PreviewState()
     try:
-        httpd = PreviewServer(host, port, root, state)
+        httpd = PreviewServer(host, port, root, state, search)
     except OSError as error:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -560,11 +586,10 @@ def serve(
             "the preview (and its drafts); use the default 127.0.0.1 unless you mean it",
             file=sys.stderr, flush=True,
         )
-    # The private preview is updated in place behind a link (an edit writes only what it
-    # changes) and skips the search index, which re-reads every page; --output gets real builds.
-    builder = Builder(source, root, base_url=url, drafts=drafts, buffered=output is None,
-                      search_index=output is not None, cache_dir=cache_dir)
-    preview = Preview(builder, state, say)
+    # The private preview is updated in place behind a link: an edit writes only what it changes.
+    builder = Builder(source, root, base_url=url, drafts=drafts, buffered=output is None, cache_dir=cache_dir,
+                      post_stages=(search.post_stage,) if search is not None else None)
+    preview = Preview(builder, state, say, search)
     watcher = Watcher(source, preview.rebuild, exclude=[root], log=say)
     server_thread = threading.Thread(target=httpd.serve_forever, args=(0.2,), name="sitegen-http",
                                      daemon=True)
@@ -586,6 +611,8 @@ def serve(
         signal.signal(signal.SIGTERM, previous)
         with contextlib.suppress(Exception):
             watcher.stop()
+        if search is not None:
+            search.close()
         state.close()
         httpd.shutdown()
         httpd.server_close()

@@ -1,0 +1,113 @@
+"""What the search index holds, made from the build's own data: one small document per entry.
+
+Pagefind used to read every built page; now each entry page's plan gives a
+document of just what a reader searches: the words inside the entry page's
+`data-pagefind-body` (title as the heading, when, speaker and role, quotes,
+rating and verdict, body, tags, corrections), with the same filters (story,
+kind, speaker, rating) and result metadata (rating, date). Sources and related
+entries stay out, as they do on the page, and so do the page's headings and
+labels ("Our rating", "Sources"), which every entry shares. The heading is an
+`<h1>` so a word of the title counts as much as it did on the page.
+
+Documents are plain data and cheap to make, so their hash tells whether the
+index must be built again: an edit that changes no searchable word (a layout,
+a stylesheet, a story's summary) reuses the last index.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html import escape
+
+from sitegen.outputs.plan import SitePlan
+from sitegen.rendering.i18n import N_, Localizer
+from sitegen.rendering.views import EntryView, StoryView
+
+DateText = Callable[..., str]
+"""`Localizer.date_text`, remembered: entries share dates, and formatting one costs."""
+
+KIND_LABELS = {"event": N_("Event"), "statement": N_("Statement")}
+"""The words the entry page's kind filter shows (partials/macros.html KIND_LABELS)."""
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One page in the search index."""
+
+    url: str
+    """From the site root, with a leading slash (`/uk/story/entry/`): Pagefind's result URL."""
+    language: str
+    """The BCP 47 tag of the page; Pagefind keeps one index per language."""
+    html: str
+    """The document Pagefind reads for it."""
+
+
+def search_records(plan: SitePlan) -> Iterator[SearchRecord]:
+    """One record for each entry page of this language, in the order the pages are planned."""
+    language = plan.renderer.site_values.language
+    localizer = plan.renderer.theme.localizer
+    date_text = functools.lru_cache(maxsize=None)(localizer.date_text)
+    for page in plan.pages:
+        if page.kind != "entry":
+            continue
+        entry: EntryView = page.context["entry"]
+        story: StoryView = page.context["story"]
+        yield SearchRecord(
+            url="/" + plan.renderer.prefix + page.url_path,
+            language=language,
+            html=entry_document(entry, story, language, localizer, date_text),
+        )
+
+
+def entry_document(
+    entry: EntryView, story: StoryView, language: str, localizer: Localizer,
+    date_text: DateText,
+) -> str:
+    """The searchable words of an entry page, as a small HTML document with its filters."""
+    kind = localizer.gettext(KIND_LABELS.get(entry.kind, entry.kind))
+    filters = [("story", story.title), ("kind", kind)]
+    meta: list[tuple[str, str]] = []
+    if entry.speaker:
+        filters.append(("speaker", entry.speaker.name))
+    if entry.rating:
+        filters.append(("rating", entry.rating.label))
+        meta.append(("rating", entry.rating.label))
+    meta.append(("date", date_text(entry.date, entry.approximate)))
+    hidden = "".join(
+        [f'<span data-pagefind-filter="{name}">{escape(value)}</span>' for name, value in filters]
+        + [f'<span data-pagefind-meta="{name}">{escape(value)}</span>' for name, value in meta]
+    )
+    parts = [
+        f'<!doctype html><html lang="{escape(language)}"><body>',
+        f"<div hidden data-pagefind-ignore>{hidden}</div>",
+        f"<p>{escape(kind)} {escape(when(entry, date_text))}</p>",
+        f'<h1 id="entry-title">{escape(entry.title)}</h1>',
+    ]
+    if entry.speaker:
+        role = f", {escape(entry.role)}" if entry.role else ""
+        parts.append(f"<p>{escape(entry.speaker.name)}{role}</p>")
+    for quote in (entry.quote, entry.original_quote):
+        if quote:
+            parts.append(f"<blockquote><p>{escape(quote)}</p></blockquote>")
+    if entry.rating:
+        parts.append(f"<p>{escape(entry.rating.label)}</p><p>{escape(entry.verdict)}</p>")
+    parts.append(f"<div>{entry.body_html}</div>")  # already safe HTML: it is on the page as is
+    if entry.tags:
+        parts.append("<ul>" + "".join(f"<li>{escape(tag.name)}</li>" for tag in entry.tags) + "</ul>")
+    if entry.corrections:
+        parts.append("<ul>" + "".join(
+            f"<li>{escape(date_text(c.date)) + ': ' if c.date else ''}{escape(c.note)}</li>"
+            for c in entry.corrections
+        ) + "</ul>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def when(entry: EntryView, date_text: DateText) -> str:
+    """The entry's date as its page shows it (partials/macros.html entry_when)."""
+    if entry.display_date:
+        return entry.display_date
+    text = date_text(entry.date, entry.approximate)
+    return f"{text} – {date_text(entry.end_date, entry.approximate)}" if entry.end_date else text

@@ -1,0 +1,130 @@
+"""The preview's search: a Pagefind index of each published build, made in the background.
+
+An edit must show in the browser in about a second, and indexing 10,000
+entries takes seconds, so the preview does not wait for it: each build hands
+over its search records (cheap: the build's own data), and when they differ
+from the index being served a worker thread indexes them into a new folder
+and then serves that one. Until then search answers from the previous index.
+The server reads `pagefind/` from `bundle()`, outside the preview's output,
+and the bundle before the current one is kept, so a page that loaded it
+before the switch can still fetch its files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sitegen.outputs.plan import StagedOutput
+from sitegen.outputs.search import MISSING_BINARY, find_pagefind, records_fingerprint, write_bundle
+from sitegen.outputs.search_records import SearchRecord, search_records
+from sitegen.structure.diagnostics import Diagnostics
+from sitegen.structure.urls import SEARCH_INDEX_FOLDER
+
+KEPT = 2
+"""Bundles on disk: the one served and the one before it."""
+
+
+class BackgroundSearchIndex:
+    """Index the records of each published build in a worker thread; serve the newest index."""
+
+    def __init__(self, folder: Path, out: Callable[[str], None]) -> None:
+        """`folder` is private to this preview; `out` prints a line to the terminal."""
+        self.folder = folder
+        self.out = out
+        self.binary = find_pagefind()
+        self._staged: tuple[list[list[SearchRecord]], str] | None = None
+        """The records of the build under way, until it is published."""
+        self._wanted: tuple[list[list[SearchRecord]], str] | None = None
+        self._indexed = ""
+        """The fingerprint of the newest index built (or being built)."""
+        self._bundles: list[Path] = []
+        self._generation = 0
+        self._closing = False
+        self._changed = threading.Condition()
+        self._worker: threading.Thread | None = None
+        self._busy = False
+        """True while the worker makes an index."""
+        self._warned = False
+
+    def post_stage(self, staged: StagedOutput) -> dict[str, str]:
+        """A build stage: note this build's records; `publish` indexes them once the build is shown."""
+        if self.binary is None:
+            if not self._warned:
+                self._warned = True
+                staged.diagnostics.warning(".", 0, 0, MISSING_BINARY)
+            return {}
+        languages = [list(search_records(plan)) for plan in staged.plans]
+        fingerprint = records_fingerprint((r for records in languages for r in records), self.binary)
+        self._staged = (languages, fingerprint)
+        return {}
+
+    def publish(self) -> None:
+        """The build whose records were noted is being served: index them unless they are indexed."""
+        staged, self._staged = self._staged, None
+        if staged is None:
+            return
+        with self._changed:
+            if staged[1] == self._indexed:
+                self._wanted = None
+                return
+            self._wanted = staged
+            self._changed.notify_all()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="sitegen-search", daemon=True)
+                self._worker.start()
+
+    def bundle(self) -> Path | None:
+        """The folder of the index being served, or None before the first is ready."""
+        with self._changed:
+            return self._bundles[-1] if self._bundles else None
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until the newest published records are indexed; tell whether they are (for tests)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._wanted is None and not self._busy, timeout)
+
+    def close(self) -> None:
+        """Stop the worker after the index it is making, if any."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        if self._worker is not None:
+            self._worker.join(timeout=30)
+
+    def _work(self) -> None:
+        assert self.binary is not None
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._wanted is not None or self._closing)
+                if self._closing:
+                    return
+                assert self._wanted is not None
+                (languages, fingerprint), self._wanted = self._wanted, None
+                self._indexed = fingerprint
+                self._busy = True
+                self._generation += 1
+                target = self.folder / str(self._generation) / SEARCH_INDEX_FOLDER
+            started = time.perf_counter()
+            diagnostics = Diagnostics()
+            done = write_bundle(languages, self.binary, target, diagnostics)
+            for diagnostic in diagnostics.items:
+                self.out(diagnostic.format())
+            with self._changed:
+                if done:
+                    self._bundles.append(target)
+                    for old in self._bundles[:-KEPT]:
+                        shutil.rmtree(old.parent, ignore_errors=True)
+                    del self._bundles[:-KEPT]
+                else:
+                    self._indexed = ""  # try again with the next build
+                    shutil.rmtree(target.parent, ignore_errors=True)
+                self._busy = False
+                self._changed.notify_all()
+            if done:
+                count = sum(len(records) for records in languages)
+                self.out(f"search index updated in {(time.perf_counter() - started) * 1000:.0f} ms: "
+                         f"{count} entr{'y' if count == 1 else 'ies'}")

@@ -1,0 +1,52 @@
+"""The preview's search index: made in the background from each shown build, and only when it must."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sitegen.build import Builder
+from sitegen.outputs.search import find_pagefind
+from sitegen.preview.search import BackgroundSearchIndex
+from tests.support.sites import event, story
+from tests.support.tools import require_tool
+from tests.test_search_index import indexed
+
+
+def test_the_preview_indexes_again_only_when_a_searchable_word_changed(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
+    root = write_site({
+        "content/call/_index.md": story("The call"),
+        "content/call/report.md": event("2024-11-10", "The Post reports a call"),
+    })
+    said: list[str] = []
+    search = BackgroundSearchIndex(tmp_path / "search", said.append)
+    builder = Builder(root, tmp_path / "preview" / "site", buffered=True, post_stages=(search.post_stage,))
+    try:
+        assert search.bundle() is None  # nothing to search before the first build is shown
+
+        def build_and_show() -> Path | None:
+            assert builder.build().ok
+            search.publish()
+            assert search.wait(timeout=60)
+            return search.bundle()
+
+        first = build_and_show()
+        assert first is not None and (first / "pagefind-entry.json").is_file()
+        assert indexed(first.parent)["/call/report/"]["meta"]["title"] == "The Post reports a call"
+
+        (root / "static").mkdir()
+        (root / "static/extra.css").write_text("body { margin: 0 }\n")
+        assert build_and_show() == first
+
+        (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
+        second = build_and_show()
+        assert second is not None and second != first
+        assert indexed(second.parent)["/call/report/"]["meta"]["title"] == "The Post reports a phone call"
+        # A page that loaded the previous index before the switch can still fetch its files.
+        assert (first / "pagefind-entry.json").is_file()
+        assert [line.split(" in ")[0] for line in said] == ["search index updated"] * 2
+    finally:
+        search.close()
