@@ -11,6 +11,7 @@ way it does on a real site. Output is deterministic for a given size.
 from __future__ import annotations
 
 import argparse
+import datetime
 import random
 from pathlib import Path
 
@@ -67,8 +68,8 @@ def generate(root: Path, entries: int = 10_000, stories: int = 660, seed: int = 
             f"---\ntitle: Story number {s}\nsummary: {paragraph(rng, 1)}\n"
             f"tags: [{story_tags}]\n---\n\n{paragraph(rng)}\n\n{paragraph(rng)}\n", "utf-8")
         for e, entry_id in enumerate(entry_ids):
-            year, month, day = 2020 + (s % 5), 1 + (e % 12), 1 + (e * 7 + s) % 28
-            date = f"{year}-{month:02d}-{day:02d}"
+            # Later entries are later in time, so a response never comes before what it answers.
+            date = (datetime.date(2020 + s % 5, 1, 1) + datetime.timedelta(days=e * 9 + s % 7)).isoformat()
             entry_tags = ", ".join(rng.sample(tags, 2))
             lines = [f"title: Entry {e} of story {s}", f"date: {date}", f"tags: [{entry_tags}]"]
             if e % 2:
