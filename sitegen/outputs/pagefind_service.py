@@ -19,6 +19,7 @@ import io
 import json
 import subprocess
 import threading
+import time
 import typing
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +27,8 @@ from typing import Any
 
 TIMEOUT_SECONDS = 600
 """No answer for this long means the binary is stuck."""
+WRITE_SECONDS = 30
+"""How long Pagefind may take to finish writing the files it said it wrote."""
 
 
 class PagefindError(Exception):
@@ -74,7 +77,23 @@ class PagefindService:
         for message_id in sent:
             self._answer(message_id)
         self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(bundle)})
+        self._wait_for_files(bundle)
         return len(sent)
+
+    def _wait_for_files(self, bundle: Path) -> None:
+        """Wait until every file of the bundle holds its bytes.
+
+        Pagefind answers WriteFiles once each file is created and its bytes are handed to
+        a background writer, and it exits at once when its stdin closes: closing right
+        after the answer can leave a file empty (about one run in twenty). No file of a
+        bundle is empty, and each is written in one piece, so a bundle without an empty
+        file is complete.
+        """
+        deadline = time.monotonic() + WRITE_SECONDS
+        while any(path.stat().st_size == 0 for path in bundle.rglob("*") if path.is_file()):
+            if time.monotonic() > deadline:
+                raise PagefindError(f"pagefind left empty files in {bundle} for {WRITE_SECONDS} s")
+            time.sleep(0.01)
 
     def close(self) -> None:
         """End the child: it exits when its stdin closes."""
