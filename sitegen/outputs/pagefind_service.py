@@ -142,7 +142,8 @@ class PagefindService:
             stdout = typing.cast(io.BufferedReader, self._process.stdout)  # Popen without text=: buffered
             while chunk := stdout.read1(1 << 16):
                 *complete, pending = (pending + chunk).split(b",")
-                answers = [json.loads(base64.b64decode(raw)) for raw in complete]
+                # Empty pieces (a separator at the start, or two in a row) carry no answer.
+                answers = [json.loads(base64.b64decode(raw)) for raw in complete if raw.strip()]
                 with self._arrived:
                     for answer in answers:
                         self._answers[answer.get("message_id")] = answer.get("payload", {})
