@@ -153,14 +153,14 @@ def test_search_in_the_preview_finds_entries_and_follows_an_edited_title(
     site = write_site(basic_files())
     server = serve(site)
     # The index is made beside the preview, after the build is shown.
-    server.wait_for_log(r"search index updated in \d+ ms: 3 entries")
+    server.wait_for_log(r"search index updated in \d+ ms: 3 entries", timeout=60)
     page = new_page()
     page.goto(f"{server.base}/search/?q=alpha")
     first = page.locator(".pagefind-ui__result-link", has_text="First alpha event")
     expect(first).to_have_attribute("href", "/alpha/first/", timeout=TIMEOUT)
 
     save_atomically(site / "content/alpha/first.md", event("2024-11-10", "Zebras crossed the square"))
-    server.wait_for_log(r"search index updated in \d+ ms", count=2)
+    server.wait_for_log(r"search index updated in \d+ ms", count=2, timeout=60)
     page.goto(f"{server.base}/search/?q=zebras")
     expect(page.locator(".pagefind-ui__result-link")).to_have_text(["Zebras crossed the square"],
                                                                     timeout=TIMEOUT)
