@@ -7,16 +7,13 @@ escapes `<`, `>` and `&` so no value can close the script element it sits in.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sitegen.structure import urls
-from sitegen.structure.dates import format_offset_iso
 
 if TYPE_CHECKING:
-    from sitegen.rendering.views import EntryView
-    from sitegen.structure.dates import PartialDate
-    from sitegen.structure.model import Citation, Config, Speaker
+    from sitegen.rendering.views import DateView, EntryView, SourceView
+    from sitegen.structure.model import Config, Speaker
 
 CLAIM_LIMIT = 75
 """Google shows claimReviewed on one line on phones when it is under 75 characters."""
@@ -73,19 +70,18 @@ def claim_review(entry: EntryView, config: Config, speaker: Speaker | None = Non
         review["reviewBody"] = entry.verdict
     if entry.reviewed:
         review["datePublished"] = schema_date(entry.reviewed)
-    dated = [c.date for c in entry.corrections if c.date is not None]
-    if dated:
-        review["dateModified"] = schema_date(max(dated, key=lambda d: d.sort_key()))
+    if entry.corrections:
+        newest = max((c.date for c in entry.corrections), key=lambda d: d.sort_key())
+        review["dateModified"] = schema_date(newest)
     return review
 
 
-def schema_date(date: PartialDate) -> str:
+def schema_date(date: DateView) -> str:
     """ISO 8601 at the precision given; times get seconds, as schema.org's DateTime has."""
     if not date.has_time:
-        return date.iso()
-    offset = format_offset_iso(date.offset or timedelta(0))
+        return date.iso
     return (f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
-            f"T{date.hour:02d}:{date.minute:02d}:{date.second:02d}{offset}")
+            f"T{date.hour:02d}:{date.minute:02d}:{date.second:02d}{date.offset_iso}")
 
 
 def claim_author(entry: EntryView, speaker: Speaker | None) -> dict[str, Any] | None:
@@ -104,7 +100,7 @@ def claim_author(entry: EntryView, speaker: Speaker | None) -> dict[str, Any] | 
     return None
 
 
-def creative_work(source: Citation) -> dict[str, Any]:
+def creative_work(source: SourceView) -> dict[str, Any]:
     """Where the claim was made or reported."""
     work: dict[str, Any] = {"@type": "CreativeWork", "url": source.url}
     if source.title:

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 from sitegen.structure import urls
 
 if TYPE_CHECKING:
-    from sitegen.rendering.views import SiteViews
-    from sitegen.structure.dates import PartialDate
+    from sitegen.rendering.views import DateView, SiteViews
 
 
 @dataclass(frozen=True)
@@ -18,7 +17,7 @@ class CorrectionItem:
 
     key: str
     """Stable within the site: the corrected page's path, the date and a counter."""
-    date: PartialDate
+    date: DateView
     note: str
     title: str
     """The title of the corrected story or entry."""
@@ -39,12 +38,10 @@ def corrections_log(views: SiteViews) -> tuple[CorrectionItem, ...]:
             found.extend((c, entry.title, entry.url, False) for c in entry.corrections)
         seen: dict[tuple[str, str], int] = {}
         for correction, title, url, is_story in found:
-            if correction.date is None:
-                continue  # views leave undated corrections out; `correction-incomplete` reports them
-            count = seen[(url, correction.date.iso())] = seen.get((url, correction.date.iso()), 0) + 1
+            count = seen[(url, correction.date.iso)] = seen.get((url, correction.date.iso), 0) + 1
             suffix = "" if count == 1 else f"-{count}"
             items.append(CorrectionItem(
-                key=f"{url}#correction-{correction.date.iso()}{suffix}",
+                key=f"{url}#correction-{correction.date.iso}{suffix}",
                 date=correction.date,
                 note=correction.note,
                 title=title,

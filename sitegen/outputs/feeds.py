@@ -25,8 +25,7 @@ from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
     from sitegen.rendering.render import TemplateRenderer
-    from sitegen.rendering.views import EntryView, SiteViews, StoryView
-    from sitegen.structure.dates import PartialDate
+    from sitegen.rendering.views import DateView, EntryView, SiteViews, StoryView
 
 SITE_FEED_SIZE = 100
 """The site feed holds the newest entries only; story feeds hold all of theirs."""
@@ -66,7 +65,7 @@ def rfc3339(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def newest(dates: Iterable[PartialDate | None]) -> datetime:
+def newest(dates: Iterable[DateView | None]) -> datetime:
     """The latest instant among the dates given."""
     found = latest(dates)
     return found.start if found else EPOCH

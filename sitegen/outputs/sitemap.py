@@ -14,20 +14,19 @@ from xml.sax.saxutils import escape
 from sitegen.outputs.claimreview import schema_date
 from sitegen.outputs.plan import SitePlan
 from sitegen.structure import urls
-from sitegen.structure.dates import Precision
 from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
-    from sitegen.structure.dates import PartialDate
+    from sitegen.rendering.views import DateView
     from sitegen.structure.model import Site
 
 
-def w3c_date(date: PartialDate) -> str:
+def w3c_date(date: DateView) -> str:
     """A date in a form the sitemap schema accepts, in the author's own terms.
 
     The schema takes a day or a full time: a month or a year is given as its first day.
     """
-    if date.precision < Precision.DAY:
+    if date.precision in ("year", "month"):
         return f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
     return schema_date(date)
 

@@ -19,21 +19,19 @@ from sitegen.outputs.plan import SitePlan
 from sitegen.rendering.escape import html_attribute, html_text
 from sitegen.rendering.theme import template_errors
 from sitegen.structure import urls
-from sitegen.structure.dates import Precision
 from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
-    from sitegen.rendering.views import EntryView, StoryView
-    from sitegen.structure.dates import PartialDate
+    from sitegen.rendering.views import DateView, EntryView, StoryView
 
 MACROS = "partials/macros.html"
 DATE_PARTS = ("year", "month", "day", "hour", "minute", "second")
 PARTS_BY_PRECISION = {
-    Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3, Precision.MINUTE: 5, Precision.SECOND: 6,
+    "year": 1, "month": 2, "day": 3, "minute": 5, "second": 6,
 }
 
 
-def date_object(date: PartialDate) -> dict[str, int]:
+def date_object(date: DateView) -> dict[str, int]:
     """A TimelineJS date with the parts the author gave, and no more."""
     count = PARTS_BY_PRECISION[date.precision]
     return {part: getattr(date, part) for part in DATE_PARTS[:count]}

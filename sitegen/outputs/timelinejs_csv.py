@@ -20,12 +20,10 @@ from sitegen.outputs.plan import SitePlan
 from sitegen.outputs.timelinejs import plan_story_exports
 from sitegen.rendering.escape import html_text
 from sitegen.structure import urls
-from sitegen.structure.dates import Precision
 from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
-    from sitegen.rendering.views import EntryView, StoryView
-    from sitegen.structure.dates import PartialDate
+    from sitegen.rendering.views import DateView, EntryView, StoryView
 
 TEMPLATE_COLUMNS = (
     "Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time",
@@ -45,16 +43,16 @@ def sheet_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def date_cells(date: PartialDate | None) -> tuple[str, str, str, str]:
+def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
     """Year, Month, Day and Time, filled only as far as the author's precision goes."""
     if date is None:
         return ("", "", "", "")
-    month = str(date.month) if date.precision >= Precision.MONTH else ""
-    day = str(date.day) if date.precision >= Precision.DAY else ""
+    month = str(date.month) if date.precision != "year" else ""
+    day = str(date.day) if date.precision not in ("year", "month") else ""
     time = ""
-    if date.precision >= Precision.MINUTE:
+    if date.has_time:
         time = f"{date.hour:02d}:{date.minute:02d}"
-        if date.precision == Precision.SECOND:
+        if date.precision == "second":
             time += f":{date.second:02d}"
     return (str(date.year), month, day, time)
 

@@ -31,10 +31,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from sitegen.structure.dates import PartialDate, Precision, format_offset_label
-
 if TYPE_CHECKING:
     from sitegen.rendering.axis import Label
+    from sitegen.rendering.views import DateView
 
 LOCALES_DIR = "locales"
 """Under each theme folder (the built-in `layouts/` and a site's own)."""
@@ -158,23 +157,22 @@ class Localizer:
         """Format with a CLDR skeleton: the locale picks order, case and punctuation."""
         return format_skeleton(pattern, value, locale=self.locale)
 
-    def date_text(self, d: PartialDate, approximate: bool = False) -> str:
+    def date_text(self, d: DateView, approximate: bool = False) -> str:
         """A date at the precision its author gave: "2024", "листопад 2024 р.", "10 ноября 2024 г."."""
         day = calendar_date(d.year, d.month, d.day)
-        if d.precision == Precision.YEAR:
+        if d.precision == "year":
             text = self.skeleton("y", day)
-        elif d.precision == Precision.MONTH:
+        elif d.precision == "month":
             text = self.skeleton("yMMMM", day)
         else:
             text = self.skeleton("yMMMMd", day)
-        if d.precision >= Precision.MINUTE:
+        if d.has_time:
             clock = time(d.hour, d.minute, d.second)
-            hours = self.skeleton("Hms" if d.precision == Precision.SECOND else "Hm", clock)
-            offset = format_offset_label(d.offset) if d.offset is not None else ""
-            text = self.gettext("%(date)s, %(time)s %(offset)s", date=text, time=hours, offset=offset)
+            hours = self.skeleton("Hms" if d.precision == "second" else "Hm", clock)
+            text = self.gettext("%(date)s, %(time)s %(offset)s", date=text, time=hours, offset=d.offset)
         if not approximate:
             return text
-        if d.precision <= Precision.MONTH:
+        if d.precision in ("year", "month"):
             # TRANSLATORS: an approximate year or month: "c. 2024".
             return self.gettext("c. %(date)s", date=text)
         # TRANSLATORS: an approximate day or time: "around 12 November 2024".

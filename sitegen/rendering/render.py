@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 from sitegen.rendering.escape import script_json
 from sitegen.rendering.i18n import describe
 from sitegen.rendering.theme import Theme
-from sitegen.rendering.views import NavLink
+from sitegen.rendering.views import NavLink, RatingView, rating_view
 from sitegen.structure import urls
 from sitegen.structure.model import Config, Site
 from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
-    from sitegen.structure.dates import PartialDate
+    from sitegen.rendering.views import DateView
 
 SHARED_PATHS = urls.SHARED_FOLDERS
 
@@ -52,7 +52,8 @@ class SiteContext:
     base_url: str
     organization_name: str
     organization_url: str
-    ratings: tuple[Any, ...]
+    ratings: tuple[RatingView, ...]
+    """The scale, worst first."""
     nav_pages: tuple[NavLink, ...]
     drafts: bool
     """A preview that includes drafts: pages must say so."""
@@ -79,7 +80,7 @@ def site_context(site: Site, nav_pages: tuple[NavLink, ...], root_url: str = "")
         base_url=config.base_url,
         organization_name=config.organization.name,
         organization_url=config.organization.url,
-        ratings=config.ratings,
+        ratings=tuple(rating_view(r) for r in config.ratings),
         nav_pages=nav_pages,
         drafts=site.drafts,
         languages=tuple(languages),
@@ -109,7 +110,7 @@ class PagePlan:
     kind: PageKind = "page"
     title: str = ""
     """What the page is about, as its heading says."""
-    lastmod: PartialDate | None = None
+    lastmod: DateView | None = None
     """The newest content date of what the page shows; None when the content gives none."""
     listed: bool = True
     """In the sitemap: False for pages with nothing to index or copies of a listed page."""

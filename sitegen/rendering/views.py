@@ -1,7 +1,9 @@
 """Read-only views that templates get, so the model can change under themes.
 
 A view holds plain values and URL paths (below the site root); templates turn
-paths into links with `url()`. Views are also what a page's fingerprint is
+paths into links with `url()`. No model type reaches a template: dates,
+ratings, sources and corrections have their views here too, and lists come
+in the order pages show them. Views are also what a page's fingerprint is
 made of: a page is re-rendered only when its view or its templates change.
 """
 
@@ -12,26 +14,141 @@ import html
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date as calendar_date
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Literal
 from urllib.parse import urlsplit
 
 from sitegen.rendering.axis import Axis, AxisItem, layout_axis
 from sitegen.structure import urls
-from sitegen.structure.dates import PartialDate, Precision, load_zone
+from sitegen.structure.dates import (
+    PartialDate,
+    Precision,
+    format_offset_iso,
+    format_offset_label,
+    load_zone,
+)
 from sitegen.structure.model import (
     Citation,
     Correction,
     Entry,
     EntryRef,
     Rating,
+    Relation,
     RelationType,
     Site,
     Speaker,
     Story,
 )
+
+PrecisionName = Literal["year", "month", "day", "minute", "second"]
+PRECISIONS: tuple[PrecisionName, ...] = ("year", "month", "day", "minute", "second")
+"""Coarsest first; a date's `precision` is one of these names."""
+
+
+@dataclass(frozen=True)
+class DateView:
+    """A date as precise as its author gave it, in plain values.
+
+    Its words ("10 November 2024, 18:30 UTC+3") come from the theme's `format_date(d)`,
+    in the page's language; `<time datetime>` takes `iso`.
+    """
+
+    iso: str
+    """Machine-readable at the author's precision: `2024`, `2024-11`, `2024-11-10T18:30+03:00`."""
+    precision: PrecisionName
+    year: int
+    month: int
+    """1 when the author gave only a year (see `precision`); likewise day, hour…"""
+    day: int
+    hour: int
+    minute: int
+    second: int
+    offset: str
+    """The UTC offset as readers see it ("UTC+3"), or "" when no time was given."""
+    offset_iso: str
+    """The same as ISO 8601 writes it (`+03:00`, `Z`), or ""."""
+    start: datetime
+    """The instant it starts, in UTC: what dates are ordered by."""
+
+    @property
+    def has_time(self) -> bool:
+        """Tell whether a time of day was given."""
+        return self.precision in ("minute", "second")
+
+    def sort_key(self) -> tuple[datetime, int]:
+        """Order by starting instant, the coarser precision first."""
+        return (self.start, PRECISIONS.index(self.precision))
+
+
+def date_view(d: PartialDate) -> DateView:
+    """The view of a model date."""
+    return DateView(
+        iso=d.iso(),
+        precision=PRECISIONS[int(d.precision) - 1],
+        year=d.year, month=d.month, day=d.day, hour=d.hour, minute=d.minute, second=d.second,
+        # The model has an offset only where there is a time.
+        offset=format_offset_label(d.offset) if d.offset is not None else "",
+        offset_iso=format_offset_iso(d.offset or timedelta(0)) if d.has_time else "",
+        start=d.start,
+    )
+
+
+def optional_date(d: PartialDate | None) -> DateView | None:
+    return date_view(d) if d is not None else None
+
+
+@dataclass(frozen=True)
+class RatingView:
+    """One step of the site's rating scale, in the page's language."""
+
+    key: str
+    label: str
+    description: str
+    tone: str
+    """`worst`, `bad`, `neutral`, `good` or `best`: the badge's colour and shape."""
+    value: int
+    """ClaimReview's ratingValue."""
+
+
+def rating_view(rating: Rating) -> RatingView:
+    return RatingView(rating.key, rating.label, rating.description, rating.tone, rating.value)
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """Where a statement or event was reported."""
+
+    url: str
+    title: str
+    publisher: str
+    date: DateView | None
+    archive: str
+    """An archived copy, or ""."""
+    anonymous: bool
+    """The source relies on people it does not name."""
+
+
+def source_view(source: Citation) -> SourceView:
+    return SourceView(source.url, source.title, source.publisher, optional_date(source.date),
+                      source.archive, source.anonymous)
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    """One correction: when, and what changed."""
+
+    date: DateView
+    note: str
+
+
+def corrections_view(corrections: Iterable[Correction]) -> tuple[CorrectionView, ...]:
+    """The dated corrections, newest first, as every page and feed lists them."""
+    dated = [CorrectionView(date_view(c.date), c.note) for c in corrections if c.date is not None]
+    return tuple(sorted(dated, key=lambda c: c.date.start, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -64,9 +181,11 @@ class RelatedEntry:
     """True for "Denied by", False for "Denies"."""
     title: str
     url: str
-    anchor: str
-    """The entry's anchor on its story's timeline."""
-    date: PartialDate
+    """The other entry's own page."""
+    fragment: str
+    """`#<anchor>`: the other entry on its story's timeline, where a link to it from the
+    same story's timeline goes."""
+    date: DateView
     speaker: str
     story_title: str
     same_story: bool
@@ -123,12 +242,12 @@ class EntrySummary:
     url: str
     kind: str
     title: str
-    date: PartialDate
+    date: DateView
     approximate: bool
     story_title: str
     story_url: str
     quote: str
-    rating: Rating | None
+    rating: RatingView | None
     verdict: str
     language: str
     untranslated: bool
@@ -145,8 +264,8 @@ class EntryView:
     anchor: str
     url: str
     kind: str
-    date: PartialDate
-    end_date: PartialDate | None
+    date: DateView
+    end_date: DateView | None
     approximate: bool
     title: str
     speaker: SpeakerLink | None
@@ -156,13 +275,15 @@ class EntryView:
     """`verbatim`, `paraphrase` or ""."""
     original_quote: str
     original_language: str
-    rating: Rating | None
+    rating: RatingView | None
     verdict: str
-    reviewed: PartialDate | None
-    sources: tuple[Citation, ...]
+    reviewed: DateView | None
+    sources: tuple[SourceView, ...]
     relations: tuple[RelatedEntry, ...]
+    """Oldest first."""
     tags: tuple[TagLink, ...]
-    corrections: tuple[Correction, ...]
+    corrections: tuple[CorrectionView, ...]
+    """Newest first."""
     body_html: str
     summary: str
     path: str
@@ -177,6 +298,11 @@ class EntryView:
     display_date: str = ""
     """The author's wording of the date ("Spring 1945"), shown instead of the formatted dates."""
 
+    @property
+    def ref(self) -> EntryRef:
+        """The entry's address in the site."""
+        return EntryRef(self.story, self.id)
+
 
 @dataclass(frozen=True)
 class StoryView:
@@ -188,8 +314,9 @@ class StoryView:
     summary: str
     status: str
     tags: tuple[TagLink, ...]
-    updated: PartialDate | None
-    corrections: tuple[Correction, ...]
+    updated: DateView | None
+    corrections: tuple[CorrectionView, ...]
+    """Newest first."""
     background_html: str
     entry_count: int
     timezone: str
@@ -331,15 +458,16 @@ def _relative(count: int, unit: Literal["day", "week", "month", "year"]) -> Rela
     return RelativeTime(unit, abs(count), count > 0)
 
 
-def axis_items(entries: tuple[EntryView, ...]) -> tuple[AxisItem, ...]:
-    """What the overview axis needs of each entry."""
+def axis_items(entries: Iterable[Entry], ratings: dict[str, RatingView]) -> tuple[AxisItem, ...]:
+    """What the overview axis needs of each entry: it places model dates in time itself."""
     return tuple(
-        AxisItem(e.anchor, e.date, e.end_date, e.kind, e.rating.key if e.rating else "") for e in entries
+        AxisItem(anchor(e.id), e.date, e.end_date, e.kind, e.rating if e.rating in ratings else "")
+        for e in entries
     )
 
 
 def filter_options(
-    entries: tuple[EntryView, ...], ratings: tuple[Rating, ...]
+    entries: tuple[EntryView, ...], ratings: Iterable[RatingView]
 ) -> tuple[tuple[FilterOption, ...], tuple[FilterOption, ...], tuple[FilterOption, ...]]:
     """The kinds, speakers and ratings that occur on a timeline, each with its count."""
     kinds = tuple(
@@ -377,6 +505,11 @@ class SiteViews:
         self._summary_cache: dict[tuple[str, str], EntrySummary] = {}
 
     @cached_property
+    def ratings(self) -> dict[str, RatingView]:
+        """The site's scale in the page's language, worst first, by key."""
+        return {r.key: rating_view(r) for r in self.site.config.ratings}
+
+    @cached_property
     def stories(self) -> tuple[StoryView, ...]:
         return tuple(self._story(s) for s in self.site.stories)
 
@@ -388,8 +521,8 @@ class SiteViews:
             summary=story.summary,
             status=story.status,
             tags=tuple(self.tag_links[t] for t in story.tags),
-            updated=story.updated,
-            corrections=tuple(c for c in story.corrections if c.date is not None),
+            updated=optional_date(story.updated),
+            corrections=corrections_view(story.corrections),
             background_html=story.background_html,
             entry_count=len(story.entries),
             timezone=story.timezone_name,
@@ -411,24 +544,24 @@ class SiteViews:
         speaker = self.site.speakers[speaker_id]
         return SpeakerLink(speaker.id, speaker.name, speaker.type, urls.speaker(speaker.id))
 
+    def _relation(self, entry: Entry, relation: Relation) -> RelatedEntry:
+        other = self.site.entries[relation.target]
+        return RelatedEntry(
+            type=relation.type,
+            incoming=relation.incoming,
+            title=other.title,
+            url=urls.entry(other.story, other.id),
+            fragment="#" + anchor(other.id),
+            date=date_view(other.date),
+            speaker=self.site.speakers[other.speaker].name if other.speaker else "",
+            story_title=self.story_by_slug[other.story].title,
+            same_story=other.story == entry.story,
+            when=relative_time(entry.date, other.date),
+        )
+
     def _entry(self, entry: Entry) -> EntryView:
         story = self.story_by_slug[entry.story]
-        relations = []
-        for relation in entry.relations:
-            other = self.site.entries[relation.target]
-            other_speaker = self.site.speakers[other.speaker].name if other.speaker else ""
-            relations.append(RelatedEntry(
-                type=relation.type,
-                incoming=relation.incoming,
-                title=other.title,
-                url=urls.entry(other.story, other.id),
-                anchor=urls.story(other.story) + "#" + anchor(other.id),
-                date=other.date,
-                speaker=other_speaker,
-                story_title=self.story_by_slug[other.story].title,
-                same_story=other.story == entry.story,
-                when=relative_time(entry.date, other.date),
-            ))
+        relations = sorted((self._relation(entry, r) for r in entry.relations), key=lambda r: r.date.start)
         return EntryView(
             story=entry.story,
             story_title=story.title,
@@ -437,8 +570,8 @@ class SiteViews:
             anchor=anchor(entry.id),
             url=urls.entry(entry.story, entry.id),
             kind=entry.kind,
-            date=entry.date,
-            end_date=entry.end_date,
+            date=date_view(entry.date),
+            end_date=optional_date(entry.end_date),
             approximate=entry.approximate,
             display_date=entry.display_date,
             title=entry.title,
@@ -451,13 +584,13 @@ class SiteViews:
                 "" if entry.original_quote.strip() == entry.quote.strip() else entry.original_quote
             ),
             original_language=entry.original_language,
-            rating=self.site.config.rating(entry.rating) if entry.rating else None,
+            rating=self.ratings.get(entry.rating) if entry.rating else None,
             verdict=entry.verdict,
-            reviewed=entry.reviewed,
-            sources=entry.sources,
+            reviewed=optional_date(entry.reviewed),
+            sources=tuple(source_view(s) for s in entry.sources),
             relations=tuple(relations),
             tags=tuple(self.tag_links[t] for t in entry.tags),
-            corrections=tuple(c for c in entry.corrections if c.date is not None),
+            corrections=corrections_view(entry.corrections),
             body_html=entry.body_html,
             summary=entry.summary,
             path=entry.path,
@@ -483,8 +616,8 @@ class SiteViews:
         assert story is not None
         entries = self.story_entries(slug)
         zone = load_zone(story.timezone_name or self.site.config.timezone_name) or self.site.config.timezone
-        items = axis_items(entries)
-        kinds, speakers, ratings = filter_options(entries, self.site.config.ratings)
+        items = axis_items(story.entries, self.ratings)
+        kinds, speakers, ratings = filter_options(entries, self.ratings.values())
         return TimelineView(
             axis_wide=layout_axis(items, WIDE_AXIS, zone),
             axis_narrow=layout_axis(items, NARROW_AXIS, zone),
