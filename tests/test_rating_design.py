@@ -36,7 +36,7 @@ def test_statements_are_not_coloured_like_true() -> None:
     css = (REPO_ROOT / "layouts/assets/style.css").read_text("utf-8")
     light = css.split(":root{", 1)[1].split("}", 1)[0]
     colours = dict(part.split(":", 1) for part in light.replace("\n", "").split(";") if ":" in part)
-    assert colours["--statement"] not in (colours["--r-true"], colours["--r-mostly-true"])
+    assert colours["--statement"] not in (colours["--tone-best"], colours["--tone-good"])
     assert not colours["--statement"].lower().startswith(("#0b6e", "#1d5e", "#2f6f"))
 
 

@@ -57,8 +57,11 @@ def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
     return (str(date.year), month, day, time)
 
 
-def entry_row(entry: EntryView, macros: Any) -> dict[str, str]:
-    """One entry as a sheet row: its dates, title, body and first source as the media."""
+def entry_row(entry: EntryView, words: Any) -> dict[str, str]:
+    """One entry as a sheet row: its dates, title, body and first source as the media.
+
+    `words` is the theme's export template (partials/timelinejs.html), as for timeline.json.
+    """
     start, end = date_cells(entry.date), date_cells(entry.end_date)
     source = entry.sources[0] if entry.sources else None
     row = dict.fromkeys(COLUMNS, "")
@@ -66,38 +69,38 @@ def entry_row(entry: EntryView, macros: Any) -> dict[str, str]:
     row.update(zip(("End Year", "End Month", "End Day", "End Time"), end, strict=True))
     row.update({
         "Display Date": sheet_text(html_text(entry.display_date)),
-        "Headline": sheet_text(html_text(entry.title)),
+        "Headline": sheet_text(str(words.entry_headline(entry))),
         "Text": entry.body_html.strip(),
         "Media": source.url if source else "",
         "Media Credit": sheet_text(html_text(source.publisher)) if source else "",
         "Media Caption": sheet_text(html_text(source.title)) if source else "",
-        "Group": sheet_text(html_text(str(macros.KIND_LABELS[entry.kind]))),
+        "Group": sheet_text(str(words.group(entry))),
         ID_COLUMN: entry.id,
     })
     return row
 
 
-def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], macros: Any) -> str:
+def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], words: Any) -> str:
     """A story as the sheet's rows: the title slide, then every entry in order."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     title = dict.fromkeys(COLUMNS, "")
     title.update({
-        "Headline": sheet_text(html_text(story.title)),
-        "Text": f"<p>{html_text(story.summary)}</p>",
+        "Headline": sheet_text(str(words.story_headline(story))),
+        "Text": str(words.story_text(story)),
         "Type": "title",
     })
     writer.writerow(title)
     for entry in entries:
-        writer.writerow(entry_row(entry, macros))
+        writer.writerow(entry_row(entry, words))
     return buffer.getvalue()
 
 
 def plan_timeline_csvs(plan: SitePlan) -> Iterator[Artifact]:
     """One timeline.csv per story; fingerprinted from the views and the macros they use."""
 
-    def render(story: StoryView, entries: tuple[EntryView, ...], macros: Any) -> bytes:
-        return timeline_csv(story, entries, macros).encode("utf-8")
+    def render(story: StoryView, entries: tuple[EntryView, ...], words: Any) -> bytes:
+        return timeline_csv(story, entries, words).encode("utf-8")
 
     return plan_story_exports(plan, urls.timeline_csv, render, "the TimelineJS sheet export")

@@ -15,7 +15,10 @@ are turned into HTML by someone else:
 
 So the rule: *author text that becomes HTML goes through `html_text`; JSON
 that sits inside HTML goes through `script_json`.* Nothing else is trusted to
-escape. Exports written by other modules (CSV, embed pages) call these too.
+escape. Exports written by other modules (CSV, embed pages) call these too,
+and templates whose output leaves as HTML for someone else (the TimelineJS
+slides of `partials/timelinejs.html`) use them as the `html_text` and
+`html_attribute` filters.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import html
 import json
 import re
 from typing import Any
+
+from markupsafe import Markup
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Characters HTML forbids (NUL among them); they are dropped, never written raw."""
@@ -42,6 +47,23 @@ def html_text(text: str) -> str:
 def html_attribute(text: str) -> str:
     """Escape author text for a double-quoted HTML attribute value."""
     return html.escape(plain(text), quote=True)
+
+
+def html_text_filter(value: object) -> Markup:
+    """`html_text` in a template: the result is HTML, which autoescape leaves alone.
+
+    A value that is HTML already (a macro's output) is kept as it is, not escaped twice.
+    """
+    return value if isinstance(value, Markup) else Markup(html_text(str(value)))
+
+
+def html_attribute_filter(value: object) -> Markup:
+    """`html_attribute` in a template."""
+    return value if isinstance(value, Markup) else Markup(html_attribute(str(value)))
+
+
+TEMPLATE_FILTERS = {"html_text": html_text_filter, "html_attribute": html_attribute_filter}
+"""The escaping rule's filters, in every theme's templates."""
 
 
 def script_json(value: Any, *, indent: int | None = 2) -> str:

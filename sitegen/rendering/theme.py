@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from sitegen.rendering.escape import TEMPLATE_FILTERS
 from sitegen.rendering.i18n import SOURCE_LANGUAGE, Localizer, catalogue_files, load_translations
 
 LAYOUTS_DIR = "layouts"
@@ -52,6 +53,7 @@ class Theme:
         )
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals.update(self.localizer.template_globals())
+        self.env.filters.update(TEMPLATE_FILTERS)
         self.env.filters.update(filters or {})
         self._digests: dict[str, str] = {}
 
