@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.support.publishing import html_files
 from tests.support.sites import build_site, event, statement, story
 
@@ -228,10 +230,17 @@ def test_a_site_layout_overrides_the_theme_file_by_file(write_site: Callable[...
 
 
 MASTHEAD = '<p class="site-title masthead">Kyiv Fact Desk <small>since 2014</small></p>\n'
+MASTHEAD_OVERRIDES = {
+    "the masthead partial": {"layouts/partials/masthead.html": MASTHEAD},
+    "a base extending the theme's, one block replaced": {"layouts/base.html": (
+        '{% extends "theme/base.html" %}\n{% block masthead %}\n' + MASTHEAD + "{% endblock %}\n"
+    )},
+}
 
 
-def test_overriding_the_masthead_partial_changes_every_page_and_nothing_else(
-    write_site: Callable[..., Path],
+@pytest.mark.parametrize("override", MASTHEAD_OVERRIDES.values(), ids=MASTHEAD_OVERRIDES.keys())
+def test_overriding_the_masthead_changes_every_page_and_nothing_else(
+    write_site: Callable[..., Path], override: dict[str, str],
 ) -> None:
     files = {
         "content/s/_index.md": story(),
@@ -239,7 +248,7 @@ def test_overriding_the_masthead_partial_changes_every_page_and_nothing_else(
         "content/_pages/about.md": "---\ntitle: About us\n---\n\nWho we are.\n",
     }
     plain = write_site(files, "plain")
-    custom = write_site({**files, "layouts/partials/masthead.html": MASTHEAD}, "custom")
+    custom = write_site({**files, **override}, "custom")
     assert build_site(plain).ok and build_site(custom).ok
     theme_pages = html_files(plain / "public")
     custom_pages = html_files(custom / "public")

@@ -16,6 +16,9 @@ from sitegen.rendering.i18n import SOURCE_LANGUAGE, Localizer, catalogue_files, 
 
 LAYOUTS_DIR = "layouts"
 ASSETS_DIR = "assets"
+THEME_PREFIX = "theme/"
+"""Names the built-in theme's own template even where the site overrides it, so a site's
+`layouts/base.html` can `{% extends "theme/base.html" %}` and replace one block."""
 
 
 def builtin_theme_dir() -> Path:
@@ -43,7 +46,12 @@ class Theme:
         translations, self.catalogue_digest = load_translations(self.catalogues)
         self.localizer = Localizer(language, translations)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            loader=jinja2.ChoiceLoader([
+                jinja2.PrefixLoader({
+                    THEME_PREFIX.rstrip("/"): jinja2.FileSystemLoader(str(builtin_theme_dir())),
+                }),
+                jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            ]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -59,6 +67,9 @@ class Theme:
 
     def source_path(self, name: str) -> Path | None:
         """The file that provides a template or asset, after overrides."""
+        if name.startswith(THEME_PREFIX):
+            candidate = builtin_theme_dir() / name.removeprefix(THEME_PREFIX)
+            return candidate if candidate.is_file() else None
         for folder in self.dirs:
             candidate = folder / name
             if candidate.is_file():
