@@ -340,8 +340,12 @@ class TagView:
     """A tag and how many stories and entries carry it."""
 
     tag: TagLink
-    url: str
     count: int
+
+    @property
+    def url(self) -> str:
+        """The tag's page, as its link gives it."""
+        return self.tag.url
 
 
 @dataclass(frozen=True)
@@ -663,7 +667,7 @@ class SiteViews:
     @cached_property
     def tags(self) -> tuple[TagView, ...]:
         return tuple(
-            TagView(self.tag_links[slug], urls.tag(slug), sum(len(found) for found in self.tagged[slug]))
+            TagView(self.tag_links[slug], sum(len(found) for found in self.tagged[slug]))
             for slug in self.site.tags
         )
 
