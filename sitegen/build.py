@@ -50,7 +50,7 @@ from sitegen.writing.staging import remove_leftovers, stage, swap
 
 STATIC_DIR = "static"
 RESAVE_SHARE = 50
-"""The read cache is saved again once one file in this many was new to it (see `_keep_reads`)."""
+"""The read cache is saved again once one file in this many was new to it (see `keep_reads`)."""
 LANGUAGES_TEMPLATE = "languages.html"
 """The root page that lets readers choose when every language has its own folder."""
 
@@ -233,13 +233,17 @@ class Builder:
         if self._opened or self.cache is None:
             return
         self._opened = True
-        kept = self.cache.load_read_cache(ReadCache)
-        if kept is not None:
-            self.reader.cache = kept
+        self.load_cached_reads()
         if self.buffer is None:
             self._record = self.cache.load_record(self.output)
             if self._record is not None:
                 self.fingerprints = trusted_fingerprints(self._record, self.output)
+
+    def load_cached_reads(self) -> None:
+        """Start from what an earlier run read, so only files changed since are parsed again."""
+        kept = self.cache.load_read_cache(ReadCache) if self.cache is not None else None
+        if kept is not None:
+            self.reader.cache = kept
 
     def _replay(self, changed: Collection[str] | None, started: float) -> BuildResult | None:
         """The last build again, when nothing it depends on changed and its output is intact."""
@@ -311,7 +315,7 @@ class Builder:
         self._keep_record(site, inputs, result)
         return result
 
-    def _keep_reads(self) -> None:
+    def keep_reads(self) -> None:
         """Save what the read found for later runs, when enough of it was new to be worth it.
 
         Saving costs about what reading one file in `RESAVE_SHARE` does, so after an edit of a
@@ -376,7 +380,7 @@ class Builder:
             self.reader.counts = ReadCounts(entries=self.reader.counts.entries)
             return last, Diagnostics(list(items))
         site, diagnostics = self.read()
-        self._keep_reads()
+        self.keep_reads()
         self._last_read = None
         if site is not None and not diagnostics.has_errors(self.strict):
             self._last_read = (site, list(diagnostics.items))

@@ -9,6 +9,7 @@ are checked as if published, and their errors are errors).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.build import Builder
@@ -18,14 +19,29 @@ from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 DRAFT_MARK = "in a draft: "
 
 
-def check_site(source: Path, drafts: bool = False) -> Diagnostics:
-    """Read and check a site without writing anything."""
-    site, published = Builder(source, source / "public", drafts=drafts).read()
+def check_site(
+    source: Path, drafts: bool = False, cache_dir: Path | None = None,
+    notice: Callable[[str], None] = lambda _: None,
+) -> Diagnostics:
+    """Read and check a site, writing nothing but the build cache in `cache_dir` (if given).
+
+    The cache makes a check after an edit parse only the edited files, as a build does,
+    and the second read (with drafts) reuses every file and body the first one parsed.
+    """
+    builder = Builder(source, source / "public", drafts=drafts, cache_dir=cache_dir)
+    builder.load_cached_reads()
+    site, published = builder.read()
+    builder.keep_reads()
+    if builder.cache is not None:
+        for text in builder.cache.take_notices():
+            notice(text)
     if site is not None:
         base_url_warning(source, site.config.base_url, published)
     if drafts:
         return published
-    _, with_drafts = Builder(source, source / "public", drafts=True).read()
+    with_drafts_reader = Builder(source, source / "public", drafts=True)
+    with_drafts_reader.reader.cache = builder.reader.cache
+    _, with_drafts = with_drafts_reader.read()
     seen = set(published.items)
     for problem in with_drafts.items:
         if problem not in seen:

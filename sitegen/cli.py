@@ -26,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
                        help="keep the build cache here (default: $SITEGEN_CACHE_DIR, else "
                             "$XDG_CACHE_HOME/sitegen, else ~/.cache/sitegen)")
         p.add_argument("--no-cache", action="store_true",
-                       help="build from scratch, without reading or writing the build cache")
+                       help="start from scratch, without reading or writing the build cache")
 
     build = sub.add_parser("build", help="check the content and write the site")
     source_flag(build)
@@ -49,8 +49,9 @@ def parser() -> argparse.ArgumentParser:
                        help="replace an existing --output folder that sitegen did not write")
     cache_flags(serve)
 
-    check = sub.add_parser("check", help="check the content without writing anything")
+    check = sub.add_parser("check", help="check the content without writing the site")
     source_flag(check)
+    cache_flags(check)
     check.add_argument("--format", choices=("text", "github", "json"), default="text",
                        help="text (grouped by file), github (Actions annotations) or json")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")

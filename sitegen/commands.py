@@ -122,7 +122,8 @@ def check(args: argparse.Namespace) -> int:
     from sitegen.report import report
 
     source = site_folder(args.source)
-    diagnostics = check_site(source, drafts=args.drafts)
+    diagnostics = check_site(source, drafts=args.drafts, cache_dir=cache_folder(args, source, None),
+                             notice=lambda text: print(f"sitegen: warning: {text}", file=sys.stderr))
     report(diagnostics.sorted(args.strict), source, args.format, sys.stdout)
     return 1 if diagnostics.has_errors(args.strict) else 0
 

@@ -316,3 +316,46 @@ def test_a_build_with_nothing_to_do_never_loads_the_build_machinery(site: Path, 
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert ": 0 written," in done.stdout and done.stdout.splitlines()[-1] == "[]"
+
+
+def count_conversions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every Markdown body converted from now on, in the order they are converted."""
+    from sitegen.reading.markup import MarkdownRenderer
+
+    converted: list[str] = []
+    render = MarkdownRenderer.render
+
+    def counting(self: MarkdownRenderer, markdown: str, *args: object) -> object:
+        converted.append(markdown)
+        return render(self, markdown, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MarkdownRenderer, "render", counting)
+    return converted
+
+
+def test_check_converts_each_body_once_and_leaves_the_cache_warm_for_the_build(
+    write_site: Callable[..., Path], cache: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sitegen.checking import check_site
+
+    # A draft too: `check` reads the site twice, as published and with drafts.
+    site = write_site({**files(), "content/beta/b2.md": event("2024-03-03", "Beta draft", "draft: true\n")})
+    converted = count_conversions(monkeypatch)
+    assert not check_site(site, cache_dir=cache).has_errors()
+    assert converted and sorted(converted) == sorted(set(converted)), "a body was converted twice"
+    converted.clear()
+    assert not check_site(site, cache_dir=cache).has_errors()
+    assert converted == []
+    result = builder(site, cache).build()
+    assert result.ok and result.entries_read == 0 and converted == []
+
+
+def test_check_takes_the_cache_flags_and_writes_nothing_in_the_site(site: Path, tmp_path: Path) -> None:
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    done = run_cli("check", "--source", str(site), "--cache-dir", str(tmp_path / "named"))
+    assert done.returncode == 0, done.stderr
+    assert (site_cache_folder(tmp_path / "named", site) / "read.cache").is_file()
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == before
+    done = run_cli("check", "--source", str(site), "--no-cache", "--cache-dir", str(tmp_path / "unused"))
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "unused").exists()

@@ -82,6 +82,8 @@ def read_entry(
     """Read and check one entry file, or return `known` when neither it nor the settings changed."""
     parsed = sources.load(path)
     if known is not None and known.lasting and known.digest == parsed.digest and known.settings == settings:
+        # Its body stays in the cache too, for a read in other settings (`check` with drafts).
+        sources.keep_converted(parsed.document.body)
         return known
     diagnostics = Diagnostics(list(parsed.diagnostics))
     source = parsed.document

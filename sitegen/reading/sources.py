@@ -179,6 +179,13 @@ class SourceReader:
         self.used.bodies[key] = rendered
         return rendered
 
+    def keep_converted(self, markdown: str) -> None:
+        """Carry a body's conversion into the next cache though nothing converted it this time."""
+        key = (self.settings.unsafe_html, hashlib.sha256(markdown.encode()).hexdigest())
+        rendered = self.previous.bodies.get(key)
+        if rendered is not None:
+            self.used.bodies[key] = rendered
+
     def markdown_files(self, folder: Path, diagnostics: Diagnostics) -> list[Path]:
         """The content files under a folder, in name order; never a file outside the site."""
         # A link out of the site, a dangling link or a loop is an error.
