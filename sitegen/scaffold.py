@@ -203,6 +203,14 @@ jobs:
         uses: actions/configure-pages@v5
       - name: Install sitegen
         run: python -m pip install "$SITEGEN_PACKAGE"
+      - name: Keep sitegen's build cache between runs
+        # Parsed entries and converted Markdown: a push that edits one entry
+        # parses that one. A cache of another sitegen version is discarded.
+        uses: actions/cache@v4
+        with:
+          path: ~/.cache/sitegen
+          key: sitegen-${{ runner.os }}-${{ github.sha }}
+          restore-keys: sitegen-${{ runner.os }}-
       - name: Check
         # Every problem becomes an annotation on its file and line; an error stops here.
         run: sitegen check --format github

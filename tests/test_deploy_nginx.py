@@ -170,6 +170,11 @@ def test_init_writes_a_ready_github_pages_workflow(tmp_path: Path) -> None:
     steps = data["jobs"]["build"]["steps"]
     assert any("sitegen build" in step.get("run", "") and "--base-url" in step["run"] for step in steps)
     assert any(step.get("with", {}).get("path") == "public" for step in steps)
+    # The build cache (SPEC.md: ~/.cache/sitegen) is restored before the check and build that use it.
+    names = [step.get("uses", "") + step.get("run", "") for step in steps]
+    cached = next(i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/cache@"))
+    assert steps[cached]["with"]["path"] == "~/.cache/sitegen"
+    assert cached < next(i for i, name in enumerate(names) if "sitegen check" in name)
     assert data["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
     built = run_cli("build", "--source", str(tmp_path / "new"))
     # The scaffold's placeholder content builds, with warnings, so the workflow's --strict stops it.
