@@ -19,9 +19,10 @@ from tests.support.sites import REPO_ROOT, event, story
 BUILD = """
 import json, sys
 from pathlib import Path
+import sitegen.reading.prefetch as prefetch
 import sitegen.writing.workers as workers
 from sitegen.build import Builder
-workers.PARALLEL_MIN_FILES = int(sys.argv[3])
+workers.PARALLEL_MIN_FILES = prefetch.PREFETCH_MIN_FILES = int(sys.argv[3])
 pools = []
 real_context = workers.multiprocessing.get_context
 workers.multiprocessing.get_context = lambda method: pools.append(method) or real_context(method)
@@ -32,7 +33,7 @@ print(json.dumps({"ok": result.ok, "pools": pools,
 
 
 def build_in_fresh_process(site: Path, output: Path, parallel: bool) -> dict:
-    """Build as a new process would, with workers from the first file or never."""
+    """Build as a new process would, with workers (reading, then rendering) from the first file or never."""
     threshold = "1" if parallel else str(10**9)
     done = subprocess.run(
         [sys.executable, "-c", BUILD, str(site), str(output), threshold],
@@ -58,7 +59,7 @@ def test_workers_write_the_same_bytes_as_one_process(many_entries: Path, tmp_pat
     serial = build_in_fresh_process(many_entries, tmp_path / "serial", parallel=False)
     parallel = build_in_fresh_process(many_entries, tmp_path / "parallel", parallel=True)
     assert serial == {"ok": True, "pools": [], "problems": []}
-    assert parallel == {"ok": True, "pools": ["fork"], "problems": []}
+    assert parallel == {"ok": True, "pools": ["fork", "fork"], "problems": []}
     assert site_files(tmp_path / "parallel") == site_files(tmp_path / "serial")
 
 
@@ -69,7 +70,7 @@ def test_a_template_error_in_a_worker_is_reported_with_its_file(many_entries: Pa
     (many_entries / "layouts").mkdir()
     (many_entries / "layouts/entry.html").write_text("{{ entry.no_such_field.deeper }}\n")
     result = build_in_fresh_process(many_entries, output, parallel=True)
-    assert result["pools"] == ["fork"] and not result["ok"]
+    assert result["pools"] == ["fork", "fork"] and not result["ok"]
     assert [problem[:2] for problem in result["problems"]] == [["layouts/entry.html", 1]]
     assert site_files(output) == before
 
@@ -104,3 +105,23 @@ def test_a_bug_inside_a_worker_keeps_its_own_traceback(many_entries: Path, tmp_p
     assert "in the worker making s/e07/index.html" in done.stderr
     assert "render_with_a_bug" in done.stderr  # the worker's frame, not only the parent's
     assert "KeyError: 'a bug in sitegen itself'" in done.stderr
+
+
+def test_files_read_on_every_core_report_the_same_problems_at_the_same_lines(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    """Workers only parse and convert ahead; the problems are found and told by the read itself."""
+    files = {"content/s/_index.md": story()}
+    for number in range(12):
+        files[f"content/s/e{number:02d}.md"] = event(f"2024-01-{number + 1:02d}", f"Entry {number}")
+    files["content/s/e03.md"] = event("2024-13-40", "A date that is not one")
+    files["content/s/e05.md"] = event("2024-01-05", "Brackets") + "[" * 600 + "\n"
+    files["content/s/e07.md"] = event("2024-01-07", "A disarmed link") + "[x](javascript:alert(1))\n"
+    files["content/s/e09.md"] = "---\ntitle: [unclosed\n---\nBody.\n"
+    site = write_site(files)
+    (site / "content/s/e11.md").write_bytes(b"---\ntitle: \xff\n---\n")
+    serial = build_in_fresh_process(site, tmp_path / "serial", parallel=False)
+    parallel = build_in_fresh_process(site, tmp_path / "parallel", parallel=True)
+    assert not serial["ok"] and len(serial["problems"]) >= 5, serial
+    assert parallel["problems"] == serial["problems"]
+    assert parallel["pools"] == ["fork"]  # reading only: a build with errors renders nothing

@@ -20,6 +20,7 @@ from sitegen.reading.entries import CheckedEntry, EntrySettings, RawEntry, read_
 from sitegen.reading.fields import PAGE_FIELDS, SPEAKER_FIELDS, STORY_FIELDS
 from sitegen.reading.links import Unlisted, attach_entries, resolve_relations, resolve_speakers
 from sitegen.reading.markup import MarkdownRenderer
+from sitegen.reading.prefetch import prefetch
 from sitegen.reading.sitefiles import escape_reason
 from sitegen.reading.sources import FileCache, SourceReader, SourceSettings, is_content_file, line_of_meta
 from sitegen.reading.translations import TRANSLATION_NAME, TranslationReader
@@ -83,6 +84,7 @@ class SiteReader:
         """Read, check and cross-link everything under content/."""
         settings = SourceSettings(config.max_file_bytes, config.unsafe_html, config.markdown_seconds)
         sources = SourceReader(self.root, settings, self.renderer(config.unsafe_html), self.cache.files)
+        prefetch(sources, self.root / CONTENT_DIR, progress)
         read = _SiteRead(sources, self.cache.entries, config, diagnostics, drafts, progress)
         site = read.run()
         before, self.cache = self.cache, ReadCache(sources.used, read.checked)

@@ -83,6 +83,8 @@ class SourceReader:
         self.settings = settings
         self.renderer = renderer
         self.previous = previous
+        self.ahead = FileCache()
+        """What workers parsed and converted for this read (see `prefetch`), before it asked."""
         self.used = FileCache()
         self.parsed = 0
         """Files whose bytes were new to the cache."""
@@ -98,7 +100,8 @@ class SourceReader:
     def load(self, path: Path) -> ParsedFile:
         """The parse of a file, reusing an earlier one while its bytes are the same."""
         relative = self.rel(path)
-        known = self.used.files.get(relative) or self.previous.files.get(relative)
+        known = (self.used.files.get(relative) or self.ahead.files.get(relative)
+                 or self.previous.files.get(relative))
         limit = self.settings.max_file_bytes
         stat = path.stat()
         signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
@@ -120,6 +123,17 @@ class SourceReader:
                 parsed = self._parse(relative, data, digest, limit, trusted)
         self.used.files[relative] = parsed
         return parsed
+
+    def holds(self, path: Path) -> bool:
+        """Tell whether the cache vouches for a file's parse by its stat alone (no need to read it)."""
+        known = self.previous.files.get(self.rel(path))
+        if known is None or known.signature is None or known.limit != self.settings.max_file_bytes:
+            return False
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        return known.signature == (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
     def _parse(self, relative: str, data: bytes, digest: str, limit: int, signature: Signature | None,
                ) -> ParsedFile:
@@ -171,17 +185,21 @@ class SourceReader:
 
     def convert(self, markdown: str) -> Rendered:
         """The HTML of a Markdown body, converted once for every build that shares this cache."""
-        key = (self.settings.unsafe_html, hashlib.sha256(markdown.encode()).hexdigest())
-        rendered = self.used.bodies.get(key) or self.previous.bodies.get(key)
+        key = self.body_key(markdown)
+        rendered = self.used.bodies.get(key) or self.ahead.bodies.get(key) or self.previous.bodies.get(key)
         if rendered is None:
             rendered = self.renderer.render(markdown, self.settings.markdown_seconds)
             self.converted += 1
         self.used.bodies[key] = rendered
         return rendered
 
+    def body_key(self, markdown: str) -> tuple[bool, str]:
+        """What a body's conversion is kept by: its text's hash, and whether raw HTML was allowed."""
+        return (self.settings.unsafe_html, hashlib.sha256(markdown.encode()).hexdigest())
+
     def keep_converted(self, markdown: str) -> None:
         """Carry a body's conversion into the next cache though nothing converted it this time."""
-        key = (self.settings.unsafe_html, hashlib.sha256(markdown.encode()).hexdigest())
+        key = self.body_key(markdown)
         rendered = self.previous.bodies.get(key)
         if rendered is not None:
             self.used.bodies[key] = rendered

@@ -51,9 +51,14 @@ class WorkerFailure:
 
 
 def can_fork_workers(count: int) -> bool:
+    """Tell whether rendering `count` files is worth forking workers, and safe."""
+    return count >= PARALLEL_MIN_FILES and can_fork()
+
+
+def can_fork() -> bool:
     """Fork only from a single-threaded process (the preview server renders in-process)."""
     return (
-        count >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+        (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
         and "fork" in multiprocessing.get_all_start_methods()
     )
 

@@ -1,0 +1,84 @@
+"""Parse content files and convert their bodies on every core before a read that needs many.
+
+Converting Markdown is most of a cold read, and it is the same pure function of
+a body's text whichever process runs it. So when many files are new to the
+cache (a cold build, a checkout in CI), forked workers run the reader's own
+`load` and `convert` over them, and the read that follows, one file after
+another as before, finds every parse and conversion already made. What it
+reports, in what order, is exactly what a read without this would report:
+problems are found and told by that read, never here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+from sitegen.progress import Progress, no_progress
+from sitegen.reading.markup import MarkupError, Rendered
+from sitegen.reading.sources import FileCache, ParsedFile, SourceReader
+from sitegen.structure.diagnostics import Diagnostics
+from sitegen.writing.workers import MAX_WORKERS, can_fork
+
+PREFETCH_MIN_FILES = 200
+"""Below this many new files, starting workers costs more than converting in one process."""
+CHUNK_FILES = 50
+"""Files a worker takes at a time: small enough to share the work evenly, large enough to be cheap."""
+
+Found = tuple[str, ParsedFile, tuple[bool, str] | None, Rendered | None]
+"""A file's path relative to the site, its parse, and its body's cache key and conversion."""
+
+_reader: SourceReader | None = None
+"""The reader a forked worker uses: inherited, with the settings and the cache of earlier reads."""
+
+
+def prefetch(sources: SourceReader, folder: Path, progress: Progress = no_progress) -> int:
+    """Parse and convert the files under `folder` that the cache does not hold, in parallel,
+    into `sources.ahead`; return how many files were handed to workers (0: none were)."""
+    paths = [path for path in sources.markdown_files(folder, Diagnostics()) if not sources.holds(path)]
+    if len(paths) < PREFETCH_MIN_FILES or not can_fork():
+        return 0
+    global _reader
+    _reader = sources
+    chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for done, (found, parsed, converted) in enumerate(pool.imap_unordered(_read_chunk, chunks)):
+                progress("reading", done * CHUNK_FILES, len(paths))
+                keep(sources.ahead, found)
+                sources.parsed += parsed
+                sources.converted += converted
+    finally:
+        _reader = None
+    return len(paths)
+
+
+def keep(ahead: FileCache, found: list[Found]) -> None:
+    """Put what a worker made where the read will look for it."""
+    for relative, parsed, key, rendered in found:
+        ahead.files[relative] = parsed
+        if key is not None and rendered is not None:
+            ahead.bodies[key] = rendered
+
+
+def _read_chunk(paths: list[Path]) -> tuple[list[Found], int, int]:
+    """In a worker: parse each file and convert its body as the read would; skip what fails."""
+    sources = _reader
+    assert sources is not None
+    parsed_before, converted_before = sources.parsed, sources.converted
+    found: list[Found] = []
+    for path in paths:
+        try:
+            parsed = sources.load(path)
+        except OSError:
+            continue  # the read meets the same error and reports it
+        key, rendered = None, None
+        try:
+            rendered = sources.convert(parsed.document.body)
+            key = sources.body_key(parsed.document.body)
+        except MarkupError:
+            pass  # reported, at its line, by the read
+        found.append((sources.rel(path), parsed, key, rendered))
+    return found, sources.parsed - parsed_before, sources.converted - converted_before
