@@ -76,7 +76,11 @@ def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_p
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             count = workers * CHUNKS_PER_WORKER
-            chunks = [range(i, len(artifacts), count) for i in range(count)]
+            size = -(-len(artifacts) // count)
+            # Neighbouring pages show the same entries: a worker that renders them together copies
+            # fewer of the parent's pages (writing a reference count copies the page it is on).
+            chunks = [range(start, min(start + size, len(artifacts)))
+                      for start in range(0, len(artifacts), size)]
             jobs = [(root, chunk) for chunk in chunks]
             for done, failure in enumerate(pool.imap_unordered(_produce_chunk, jobs), start=1):
                 if failure is not None:
