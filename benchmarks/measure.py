@@ -1,13 +1,15 @@
 """Timing a command, and the peak memory of its whole process tree.
 
-Peak memory is sampled with psutil every 20 ms: the sum of the resident set
-sizes of the process and all its descendants (sitegen's worker processes and
-the Pagefind binary it runs, Hugo's one process). `getrusage`'s `ru_maxrss`
-gives only the largest single process, and nothing at all for a server that is
-still running, so it cannot answer "how much memory does this build need". A
-sum of RSS counts pages that forked workers share once per process, so it is
-an upper bound of what the tree needs; the largest single process is reported
-beside it. A spike shorter than the interval can be missed.
+Peak memory is sampled with psutil every 20 ms over the process and all its
+descendants (sitegen's worker processes and the Pagefind binary it runs, Hugo's
+one process), two ways. The sum of the resident set sizes counts a page that
+forked workers share once per process, so it is an upper bound of what the tree
+needs; the sum of the proportional set sizes (PSS, from /proc/PID/smaps_rollup)
+splits each shared page between the processes sharing it, so it is the memory
+the tree takes from the machine. For one process (Hugo) the two are nearly the
+same. `getrusage`'s `ru_maxrss` gives only the largest single process, and
+nothing at all for a server that is still running; the largest single process
+is reported too. A spike shorter than the interval can be missed.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ class TreeMemory(threading.Thread):
         self.pid = pid
         self.interval = interval
         self.peak_tree = 0
-        """Bytes: the largest sum over the tree seen in one sample."""
+        """Bytes: the largest sum of RSS over the tree seen in one sample."""
+        self.peak_tree_pss = 0
+        """Bytes: the largest sum of PSS over the tree seen in one sample (0 where unknown)."""
         self.peak_process = 0
         """Bytes: the largest single process seen."""
         self.processes = 0
@@ -59,17 +63,19 @@ class TreeMemory(threading.Thread):
             tree = [root, *root.children(recursive=True)]
         except psutil.Error:
             return
-        total = 0
+        total = proportional = 0
         for process in tree:
             # Reuse Process objects: psutil then checks a pid was not recycled for another process.
             known = self._known.setdefault(process.pid, process)
             try:
                 rss = known.memory_info().rss
+                proportional += getattr(known.memory_full_info(), "pss", 0)
             except psutil.Error:  # ended, or a zombie, between listing and reading
                 continue
             total += rss
             self.peak_process = max(self.peak_process, rss)
         self.peak_tree = max(self.peak_tree, total)
+        self.peak_tree_pss = max(self.peak_tree_pss, proportional)
         self.processes = max(self.processes, len(tree))
 
     def stop(self) -> None:
@@ -88,6 +94,7 @@ class Run:
     peak_process_mb: float
     returncode: int
     output: str
+    peak_tree_pss_mb: float = 0.0
 
 
 def run_command(command: list[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None,
@@ -110,7 +117,7 @@ def run_command(command: list[str], *, cwd: Path | None = None, env: Mapping[str
         log.seek(0)
         output = log.read().decode(errors="replace")
     return Run(seconds, usage.ru_utime + usage.ru_stime, memory.peak_tree / MB, memory.peak_process / MB,
-               process.returncode, output)
+               process.returncode, output, memory.peak_tree_pss / MB)
 
 
 def checked(run: Run, what: str) -> Run:

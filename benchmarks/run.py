@@ -121,6 +121,7 @@ def fastest(runs: list[Run]) -> Run:
     """The fastest of repeated runs, with the highest peak memory of them all."""
     best = min(runs, key=lambda run: run.seconds)
     return dataclasses.replace(best, peak_tree_mb=max(run.peak_tree_mb for run in runs),
+                               peak_tree_pss_mb=max(run.peak_tree_pss_mb for run in runs),
                                peak_process_mb=max(run.peak_process_mb for run in runs))
 
 
