@@ -10,11 +10,12 @@ are checked as if published, and their errors are errors).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from sitegen.build import Builder
 from sitegen.reading.placeholders import base_url_warning
-from sitegen.structure.diagnostics import Diagnostic, Diagnostics
+from sitegen.structure.diagnostics import Diagnostics
 
 DRAFT_MARK = "in a draft: "
 
@@ -45,7 +46,6 @@ def check_site(
     seen = set(published.items)
     for problem in with_drafts.items:
         if problem not in seen:
-            published.items.append(Diagnostic(
-                problem.path, problem.line, problem.column, "warning", DRAFT_MARK + problem.message,
-            ))
+            # The rule id stays, so `[rules]` settings and JSON consumers still know the problem.
+            published.items.append(replace(problem, severity="warning", message=DRAFT_MARK + problem.message))
     return published

@@ -48,6 +48,20 @@ def test_check_reports_a_drafts_problems_marked_as_in_a_draft(write_site: Callab
     assert any("error: `end_date` 2024-01-01 is before" in line for line in lines), lines
 
 
+def test_a_drafts_editorial_problem_keeps_its_rule_id(write_site: Callable[..., Path]) -> None:
+    """JSON consumers and `[rules]` settings know a draft's problem by the same id as a published one's."""
+    import json
+
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/soon.md": event("2999-01-01", "Not yet", extra="draft: true\n"),
+    })
+    done = run_cli("check", "--source", str(site), "--format", "json")
+    problems = [p for p in json.loads(done.stdout) if p["path"] == "content/s/soon.md"]
+    assert [(p["severity"], p["rule"]) for p in problems] == [("warning", "date-in-future")], problems
+    assert problems[0]["message"].startswith("in a draft: ")
+
+
 def test_yaml_mistakes_are_said_in_authors_words_where_the_fix_goes(write_site: Callable[..., Path]) -> None:
     site = write_site({
         "content/s/_index.md": story(),
