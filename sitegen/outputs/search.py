@@ -33,6 +33,10 @@ FINGERPRINT_KEY = BUNDLE_DIR + "/"
 under its folder (`pagefind/shards/1/`)."""
 SHARD_LIST = "shards.json"
 """In the bundle: the folders of the shards the search page merges (`search_shards.shard_list`)."""
+UNSTABLE = (
+    f"the search index of this Pagefind version could not be put in a stable order, so "
+    f"{BUNDLE_DIR}/ may differ between builds of the same content; use pagefind-bin 1.5"
+)
 MISSING_BINARY = (
     "search index not built: the Pagefind binary was not found; install it with "
     "`pip install pagefind-bin` (sitegen depends on it) and build again"
@@ -152,12 +156,8 @@ def write_bundle(
         return False
     finally:
         shutil.rmtree(part, ignore_errors=True)
-    if not stabilise(bundle):
-        diagnostics.warning(
-            ".", 0, 0,
-            f"the search index of this Pagefind version could not be put in a stable order, so "
-            f"{BUNDLE_DIR}/ may differ between builds of the same content; use pagefind-bin 1.5",
-        )
+    if not stabilise(bundle) and not any(d.message == UNSTABLE for d in diagnostics.items):
+        diagnostics.warning(".", 0, 0, UNSTABLE)  # once, not once per shard
     return True
 
 
