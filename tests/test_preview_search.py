@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from sitegen.build import Builder
 from sitegen.outputs.search import find_pagefind
@@ -48,5 +51,46 @@ def test_the_preview_indexes_again_only_when_a_searchable_word_changed(
         # A page that loaded the previous index before the switch can still fetch its files.
         assert (first / "pagefind-entry.json").is_file()
         assert [line.split(" in ")[0] for line in said] == ["search index updated"] * 2
+    finally:
+        search.close()
+
+
+def test_the_preview_indexes_only_the_shard_of_an_edited_story(
+    write_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sitegen.outputs import search_shards
+
+    require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
+    monkeypatch.setattr(search_shards, "SHARD_RECORDS", 2)  # a shard for each story
+    root = write_site({
+        "content/budget/_index.md": story("The budget"),
+        "content/budget/cut.md": event("2024-05-02", "The budget is cut"),
+        "content/call/_index.md": story("The call"),
+        "content/call/report.md": event("2024-11-10", "The Post reports a call"),
+    })
+    search = BackgroundSearchIndex(tmp_path / "search", lambda line: None)
+    builder = Builder(root, tmp_path / "preview" / "site", buffered=True, post_stages=(search.post_stage,))
+
+    def build_and_show() -> Path:
+        assert builder.build().ok
+        search.publish()
+        assert search.wait(timeout=60)
+        bundle = search.bundle()
+        assert bundle is not None
+        return bundle
+
+    def inodes(folder: Path) -> set[int]:
+        return {p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+    try:
+        first = build_and_show()
+        assert json.loads((first / "shards.json").read_text("utf-8")) == {"shards": ["shards/1/"]}
+        (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
+        second = build_and_show()
+        assert second != first
+        # The budget's shard (the first) is linked from the index served before; the call's is new.
+        assert inodes(second) - inodes(second / "shards") == inodes(first) - inodes(first / "shards")
+        assert not inodes(second / "shards") & inodes(first / "shards")
+        assert indexed(second.parent)["/call/report/"]["meta"]["title"] == "The Post reports a phone call"
     finally:
         search.close()

@@ -12,7 +12,7 @@ import pytest
 
 from sitegen.build import Builder
 from sitegen.outputs.search import find_pagefind
-from tests.support.sites import REPO_ROOT
+from tests.support.sites import REPO_ROOT, event, statement, story
 from tests.support.tools import require_tool
 
 CHECKS = "https://example.org/checks/"
@@ -107,3 +107,50 @@ def test_without_javascript_the_page_says_what_to_do(new_page: Callable[..., Any
     text = page.inner_text("main")
     assert "Search needs JavaScript" in text
     assert page.locator("main a[href='../speakers/']").count() == 1
+
+
+SHARDED = {
+    "content/budget/_index.md": story("The budget", "Was the budget cut?"),
+    "content/budget/cut.md": event("2024-05-02", "The budget is cut", body="New sanctions are announced."),
+    "content/budget/reply.md": statement("2024-05-03", "Jane Roe", "Roe defends the cut",
+                                         body="She said the sanctions were needed."),
+    "content/visit/_index.md": story("The visit", "Did the minister visit?"),
+    "content/visit/trip.md": event("2024-06-01", "The minister travels", body="The sanctions stay."),
+    "content/visit/denial.md": statement("2024-06-02", "John Doe", "Doe denies the trip",
+                                         body="He called the sanctions a pretext."),
+}
+"""Two stories; with shards of two records each story is its own shard, all four entries say "sanctions"."""
+
+
+@pytest.fixture
+def sharded(write_site: Callable[..., Path], nginx_server: Callable[..., str],
+            monkeypatch: pytest.MonkeyPatch) -> str:
+    """A site whose index is in two shards, served at /checks/."""
+    from sitegen.outputs import search_shards
+
+    require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
+    monkeypatch.setattr(search_shards, "SHARD_RECORDS", 2)
+    root = write_site(SHARDED)
+    result = Builder(root, root / "public").build()
+    assert result.ok, [d.format() for d in result.diagnostics]
+    assert (root / "public/pagefind/shards/1/pagefind-entry.json").is_file()
+    return nginx_server(root / "public", "/checks/")
+
+
+def test_a_search_finds_and_filters_entries_of_every_shard(page: Any, sharded: str) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(sharded + "search/?q=sanctions")
+    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length === 4")
+    assert sorted(results(page)) == [sharded + path for path in (
+        "budget/cut/", "budget/reply/", "visit/denial/", "visit/trip/")]
+    # The filters count the entries of both shards, and choosing one narrows both.
+    page.click("summary.pagefind-ui__filter-name >> text=Kind")
+    assert page.inner_text("label[for='kind-Statement']").strip() == "Statement (2)"
+    page.check("input[id='kind-Statement']")
+    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length === 2")
+    assert sorted(results(page)) == [sharded + "budget/reply/", sharded + "visit/denial/"]
+    page.click("summary.pagefind-ui__filter-name >> text=Story")
+    assert page.inner_text("label[for='story-The visit']").strip() == "The visit (1)"
+    assert errors == []

@@ -16,6 +16,7 @@ import pytest
 
 from sitegen.build import Builder
 from sitegen.outputs.search import find_pagefind
+from tests.support.outputs import folder_digest
 from tests.support.sites import event, statement, story
 from tests.support.tools import require_tool
 
@@ -40,9 +41,10 @@ def _pagefind() -> None:
 
 
 def indexed(output: Path) -> dict[str, dict[str, Any]]:
-    """Every page in the bundle, by URL: its words, filters and metadata as Pagefind stored them."""
+    """Every page in the bundle and its shards, by URL: its words, filters and metadata as
+    Pagefind stored them."""
     pages = {}
-    for path in (output / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for path in (output / "pagefind").rglob("fragment/*.pf_fragment"):
         data = json.loads(gzip.decompress(path.read_bytes())[len(PAGEFIND_PREFIX):])
         pages[data["url"]] = data
     return pages
@@ -162,3 +164,171 @@ def test_without_pagefind_the_site_is_built_without_search_and_the_build_says_so
     assert result.ok and not (root / "public/pagefind").exists()
     assert any("the Pagefind binary was not found" in d.message and d.severity == "warning"
                for d in result.diagnostics)
+
+
+# Shards: a large site's index is split by story, and an edit re-indexes one shard.
+
+STORIES = {
+    **SITE,
+    "content/budget/_index.md": story("The budget", "Was the budget cut?"),
+    "content/budget/cut.md": event("2024-05-02", "The budget is cut", body="A call for cuts."),
+    "content/visit/_index.md": story("The visit", "Did the minister visit?"),
+    "content/visit/trip.md": event("2024-06-01", "The minister travels", body="No call was made."),
+}
+"""Three stories: with `tiny_shards`, three shards (in slug order: budget, call, visit)."""
+
+
+@pytest.fixture
+def tiny_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards of two records on average: every story of these sites gets one of its own."""
+    from sitegen.outputs import search_shards
+
+    monkeypatch.setattr(search_shards, "SHARD_RECORDS", 2)
+
+
+def shard_list(output: Path) -> list[str]:
+    return json.loads((output / "pagefind" / "shards.json").read_text("utf-8"))["shards"]
+
+
+def shard_files(output: Path, folder: str) -> dict[str, int]:
+    """The files of one shard (`""` for the first, which is the bundle folder less the others)."""
+    files = bundle_files(output)
+    if folder:
+        return {path: inode for path, inode in files.items() if path.startswith(f"pagefind/{folder}")}
+    return {path: inode for path, inode in files.items()
+            if not path.startswith("pagefind/shards/") and path != "pagefind/shards.json"}
+
+
+def test_a_small_site_has_one_shard_in_the_bundle_folder(write_site: Callable[..., Path]) -> None:
+    root = write_site(STORIES)
+    assert Builder(root, root / "public").build().ok
+    assert shard_list(root / "public") == []
+    assert not (root / "public/pagefind/shards").exists()
+    assert sorted(indexed(root / "public")) == [
+        "/budget/cut/", "/call/denial/", "/call/report/", "/visit/trip/"]
+
+
+def test_each_story_of_a_shard_is_indexed_once_and_the_page_merges_the_others(
+    write_site: Callable[..., Path], tiny_shards: None,
+) -> None:
+    root = write_site(STORIES)
+    assert Builder(root, root / "public").build().ok
+    output = root / "public"
+    assert shard_list(output) == ["shards/1/", "shards/2/"]
+    by_shard = {folder: sorted(page["url"] for page in indexed_in(output / "pagefind" / folder))
+                for folder in ["", "shards/1/", "shards/2/"]}
+    assert by_shard == {"": ["/budget/cut/"], "shards/1/": ["/call/denial/", "/call/report/"],
+                        "shards/2/": ["/visit/trip/"]}
+    # A merged shard holds its index only: the scripts come from the first.
+    assert sorted(p.name for p in (output / "pagefind/shards/1").iterdir() if p.is_file())[0] == \
+        "pagefind-entry.json"
+    assert not list((output / "pagefind/shards/1").glob("*.js"))
+
+
+def indexed_in(bundle: Path) -> list[dict[str, Any]]:
+    """The pages of one shard's own fragments."""
+    return [json.loads(gzip.decompress(path.read_bytes())[len(PAGEFIND_PREFIX):])
+            for path in (bundle / "fragment").glob("*.pf_fragment")]
+
+
+def test_an_edit_re_indexes_only_the_shard_of_its_story(
+    write_site: Callable[..., Path], tiny_shards: None,
+) -> None:
+    root = write_site(STORIES)
+    builder = Builder(root, root / "public")
+    assert builder.build().ok
+    output = root / "public"
+    before = {folder: shard_files(output, folder) for folder in ["", "shards/1/", "shards/2/"]}
+
+    (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
+    assert builder.build().ok
+    assert shard_files(output, "") == before[""]
+    assert shard_files(output, "shards/2/") == before["shards/2/"]
+    edited = shard_files(output, "shards/1/")
+    assert edited and not set(edited.values()) & set(before["shards/1/"].values())
+    assert indexed(output)["/call/report/"]["meta"]["title"] == "The Post reports a phone call"
+
+
+def test_a_new_story_moves_the_shards_after_it_without_indexing_them_again(
+    write_site: Callable[..., Path], tiny_shards: None,
+) -> None:
+    root = write_site(STORIES)
+    builder = Builder(root, root / "public")
+    assert builder.build().ok
+    output = root / "public"
+    visit = shard_files(output, "shards/2/")
+
+    write_site({"content/talks/_index.md": story("The talks"),
+                "content/talks/round.md": event("2024-07-01", "A round of talks")})
+    assert builder.build().ok
+    assert shard_list(output) == ["shards/1/", "shards/2/", "shards/3/"]
+    moved = shard_files(output, "shards/3/")
+    assert sorted(moved.values()) == sorted(visit.values())
+    assert "/talks/round/" in indexed(output) and "/visit/trip/" in indexed(output)
+
+
+def test_a_removed_story_leaves_no_stale_shard(write_site: Callable[..., Path], tiny_shards: None) -> None:
+    import shutil
+
+    root = write_site(STORIES)
+    builder = Builder(root, root / "public")
+    assert builder.build().ok
+    shutil.rmtree(root / "content/visit")
+    assert builder.build().ok
+    output = root / "public"
+    assert shard_list(output) == ["shards/1/"]
+    assert sorted(p.name for p in (output / "pagefind/shards").iterdir()) == ["1"]
+    assert sorted(indexed(output)) == ["/budget/cut/", "/call/denial/", "/call/report/"]
+
+
+def test_reused_shards_and_a_warm_cache_write_the_bytes_a_fresh_build_does(
+    write_site: Callable[..., Path], tmp_path: Path, tiny_shards: None,
+) -> None:
+    root = write_site(STORIES)
+    cache = tmp_path / "cache"
+    assert Builder(root, root / "public", cache_dir=cache).build().ok
+    (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
+    # A new process with the cache: two shards linked, one indexed again.
+    assert Builder(root, root / "public", cache_dir=cache).build().ok
+    assert Builder(root, tmp_path / "warm", cache_dir=cache).build().ok
+    assert Builder(root, tmp_path / "fresh").build().ok
+    edited = folder_digest(root / "public" / "pagefind")
+    assert any(path.startswith("shards/2/") for path in edited)
+    assert edited == folder_digest(tmp_path / "warm" / "pagefind") == \
+        folder_digest(tmp_path / "fresh" / "pagefind")
+
+
+def test_every_shard_holds_each_language_of_its_stories(
+    write_site: Callable[..., Path], tiny_shards: None,
+) -> None:
+    root = write_site({
+        "sitegen.toml": 'title = "Checks"\nbase_url = "https://example.org/"\nlanguage = "en"\n'
+                        'languages = ["en", "uk"]\n',
+        **STORIES,
+        "content/call/denial.uk.md": "---\ntitle: Кремль заперечує дзвінок\n---\n\nВін це заперечив.\n",
+    })
+    assert Builder(root, root / "public").build().ok
+    output = root / "public"
+    entry = json.loads((output / "pagefind/shards/1/pagefind-entry.json").read_text("utf-8"))
+    assert {language: info["page_count"] for language, info in entry["languages"].items()} == \
+        {"en": 2, "uk": 2}
+    assert indexed(output)["/uk/call/denial/"]["meta"]["title"] == "Кремль заперечує дзвінок"
+
+
+def test_shards_keep_their_cuts_when_an_entry_or_a_story_is_added() -> None:
+    """At the real shard size: a change moves the cuts next to it, not every cut after it.
+
+    A shard grown to the most a shard holds is cut where it is full, so the next one or two
+    may move too (here the new story lands in such a run)."""
+    from sitegen.outputs.search_shards import SHARD_RECORDS, cut
+
+    stories = [(f"story-{n:04d}", 5 + n % 23) for n in range(700)]
+    groups = cut(stories)
+    sizes = [sum(dict(stories)[slug] for slug in group) for group in groups]
+    assert len(groups) > 10 and max(sizes[:-1]) < 2 * SHARD_RECORDS + 27 and min(sizes) >= SHARD_RECORDS // 2
+    grown = [(slug, records + (slug == "story-0100")) for slug, records in stories]
+    added = sorted([*stories, ("story-0300b", 12)])
+    for changed in (cut(grown), cut(added)):
+        kept = [group for group in changed if group in groups]
+        assert len(kept) >= len(groups) - 3
+        assert changed[-5:] == groups[-5:]

@@ -3,23 +3,24 @@
 The index is built from the build's own data, not from the written pages:
 `search_records` makes one small document per entry page of every language,
 and the Pagefind binary (from the `pagefind-bin` wheel) indexes them through
-its service API. The index is rebuilt only when a record changed; otherwise the
-last bundle is linked into the new output. Without the binary the site is built
-without an index and the build warns.
+its service API. The index is split into shards (`search_shards`), each its own
+bundle, and a shard is indexed again only when one of its records changed;
+otherwise its last bundle is linked into the new output. Without the binary the
+site is built without an index and the build warns.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen.outputs.pagefind_bundle import merge_bundle, stabilise
+from sitegen.outputs.pagefind_bundle import ENTRY_FILE, merge_bundle, stabilise
 from sitegen.outputs.pagefind_service import PagefindError, PagefindService
 from sitegen.outputs.search_records import SearchRecord, search_records
+from sitegen.outputs.search_shards import SHARDS_FOLDER, Shard, plan_shards, shard_list
 from sitegen.structure.diagnostics import Diagnostics
 from sitegen.structure.urls import SEARCH_INDEX_FOLDER
 
@@ -28,7 +29,14 @@ if TYPE_CHECKING:
 
 BUNDLE_DIR = SEARCH_INDEX_FOLDER
 FINGERPRINT_KEY = BUNDLE_DIR + "/"
-"""Where the index's fingerprint is remembered between builds."""
+"""Where the first shard's fingerprint is remembered between builds; each other shard's is
+under its folder (`pagefind/shards/1/`)."""
+SHARD_LIST = "shards.json"
+"""In the bundle: the folders of the shards the search page merges (`search_shards.shard_list`)."""
+UNSTABLE = (
+    f"the search index of this Pagefind version could not be put in a stable order, so "
+    f"{BUNDLE_DIR}/ may differ between builds of the same content; use pagefind-bin 1.5"
+)
 MISSING_BINARY = (
     "search index not built: the Pagefind binary was not found; install it with "
     "`pip install pagefind-bin` (sitegen depends on it) and build again"
@@ -53,14 +61,71 @@ def find_pagefind() -> Path | None:
     return None
 
 
-def records_fingerprint(records: Iterable[SearchRecord], binary: Path) -> str:
-    """Hash what the index is made of: every record, and the binary that indexes them."""
-    digest = hashlib.sha256()
-    stat = binary.stat()
-    digest.update(f"{binary}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
-    for record in records:
-        digest.update(f"{record.url}\0{record.language}\0{record.html}\0".encode("utf-8", "replace"))
-    return digest.hexdigest()
+def write_index(
+    shards: Iterable[Shard], records_of: Callable[[frozenset[str]], Iterable[Iterable[SearchRecord]]],
+    binary: Path, bundle: Path, reuse: Mapping[str, Path], diagnostics: Diagnostics,
+) -> bool:
+    """Make the bundle folder of every shard, one after another; tell whether it worked.
+
+    A shard whose fingerprint is in `reuse` is linked from the folder given there (the
+    last output's), wherever that shard was; the others are indexed from `records_of` their
+    stories, by language. Peak memory is one shard's Pagefind, not the site's. The folder
+    is made anew, so a shard that no longer exists leaves nothing behind.
+    """
+    shutil.rmtree(bundle, ignore_errors=True)
+    bundle.mkdir(parents=True)
+    linked_list: Path | None = None
+    for shard in shards:
+        folder = bundle / shard.folder
+        old = reuse.get(shard.fingerprint)
+        if old is not None and link_shard(old, folder, primary=not shard.folder):
+            if not shard.folder:
+                linked_list = old / SHARD_LIST
+            continue
+        if not write_bundle(records_of(shard.stories), binary, folder, diagnostics):
+            shutil.rmtree(bundle, ignore_errors=True)
+            return False
+        if shard.folder:
+            drop_scripts(folder)
+    write_list(shard_list(shards), bundle / SHARD_LIST, linked_list)
+    return True
+
+
+def write_list(text: str, path: Path, old: Path | None) -> None:
+    """Write the shard list, or link the last one when it says the same (a bundle left as it was)."""
+    try:
+        if old is not None and old.read_text("utf-8") == text:
+            os.link(old, path)
+            return
+    except OSError:
+        pass
+    path.write_text(text, "utf-8")
+
+
+def link_shard(old: Path, folder: Path, primary: bool) -> bool:
+    """Link a shard's files from the last output; tell whether it worked.
+
+    The first shard is the bundle folder itself: the other shards and their list inside it
+    are not its files."""
+    ignored = {SHARDS_FOLDER, SHARD_LIST} if primary else set()
+    try:
+        shutil.copytree(old, folder, copy_function=os.link, dirs_exist_ok=primary,
+                        ignore=lambda where, names: ignored & set(names) if Path(where) == old else set())
+    except OSError:
+        # The first shard is made first: its folder holds nothing else yet.
+        shutil.rmtree(folder, ignore_errors=True)
+        return False
+    return True
+
+
+def drop_scripts(folder: Path) -> None:
+    """Keep only what the browser reads of a merged shard: its entry file, metadata and data.
+
+    Pagefind's scripts, styles and language files (half a megabyte) come from the first
+    shard; a merged index never loads them (pagefind.js `mergeIndex` inits without wasm)."""
+    for path in folder.iterdir():
+        if path.is_file() and path.name != ENTRY_FILE and path.suffix != ".pf_meta":
+            path.unlink()
 
 
 def write_bundle(
@@ -91,36 +156,37 @@ def write_bundle(
         return False
     finally:
         shutil.rmtree(part, ignore_errors=True)
-    if not stabilise(bundle):
-        diagnostics.warning(
-            ".", 0, 0,
-            f"the search index of this Pagefind version could not be put in a stable order, so "
-            f"{BUNDLE_DIR}/ may differ between builds of the same content; use pagefind-bin 1.5",
-        )
+    if not stabilise(bundle) and not any(d.message == UNSTABLE for d in diagnostics.items):
+        diagnostics.warning(".", 0, 0, UNSTABLE)  # once, not once per shard
     return True
 
 
 def build_search_index(staged: StagedOutput) -> dict[str, str]:
-    """Write the Pagefind bundle into the staged output, reusing the last one if no record changed."""
+    """Write the Pagefind bundle into the staged output, indexing only the shards whose records
+    changed; return each shard's fingerprint, by its folder."""
     binary = find_pagefind()
     if binary is None:
         staged.diagnostics.warning(".", 0, 0, MISSING_BINARY)
         return {}
-    # Made twice when the index must be made again (a fraction of a second for 10,000 entries)
-    # rather than held: the build's memory is what the whole process tree may use.
-    fingerprint = records_fingerprint(
-        (record for plan in staged.plans for record in search_records(plan)), binary)
+    # Records are made once to plan the shards and again, shard by shard, for those indexed
+    # (a fraction of a second for 10,000 entries) rather than held: the build's memory is what
+    # the whole process tree may use.
+    shards = plan_shards((record for plan in staged.plans for record in search_records(plan)), binary)
+    fingerprints = {FINGERPRINT_KEY + shard.folder: shard.fingerprint for shard in shards}
     old_bundle = staged.output / BUNDLE_DIR
     target = staged.staging / BUNDLE_DIR
-    if staged.previous.get(FINGERPRINT_KEY) == fingerprint and old_bundle.is_dir():
-        if old_bundle.resolve() == target.resolve():
-            return {FINGERPRINT_KEY: fingerprint}
-        shutil.rmtree(target, ignore_errors=True)
-        try:
-            shutil.copytree(old_bundle, target, copy_function=os.link)
-            return {FINGERPRINT_KEY: fingerprint}
-        except OSError:
-            shutil.rmtree(target, ignore_errors=True)
-    if not write_bundle((search_records(plan) for plan in staged.plans), binary, target, staged.diagnostics):
+    remembered = {key: fp for key, fp in staged.previous.items() if key.startswith(FINGERPRINT_KEY)}
+    reuse: dict[str, Path] = {}
+    if old_bundle.is_dir() and old_bundle.resolve() == target.resolve():
+        # Staged in place: nothing to link from, and the bundle is either current or made again.
+        if remembered == fingerprints:
+            return fingerprints
+    else:
+        reuse = {fingerprint: staged.output / key for key, fingerprint in remembered.items()}
+
+    def records_of(stories: frozenset[str]) -> Iterable[Iterable[SearchRecord]]:
+        return (search_records(plan, stories) for plan in staged.plans)
+
+    if not write_index(shards, records_of, binary, target, reuse, staged.diagnostics):
         return {}
-    return {FINGERPRINT_KEY: fingerprint}
+    return fingerprints

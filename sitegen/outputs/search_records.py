@@ -17,7 +17,7 @@ a stylesheet, a story's summary) reuses the last index.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from html import escape
 
@@ -40,12 +40,15 @@ class SearchRecord:
     """From the site root, with a leading slash (`/uk/story/entry/`): Pagefind's result URL."""
     language: str
     """The BCP 47 tag of the page; Pagefind keeps one index per language."""
+    story: str
+    """The slug of the entry's story: a story's records are indexed together (`search_shards`)."""
     html: str
     """The document Pagefind reads for it."""
 
 
-def search_records(plan: SitePlan) -> Iterator[SearchRecord]:
-    """One record for each entry page of this language, in the order the pages are planned."""
+def search_records(plan: SitePlan, stories: Container[str] | None = None) -> Iterator[SearchRecord]:
+    """One record for each entry page of this language, in the order the pages are planned;
+    with `stories`, only those of these stories (a shard's), the others not even made."""
     language = plan.renderer.site_values.language
     localizer = plan.renderer.theme.localizer
     date_text = functools.lru_cache(maxsize=None)(localizer.date_text)
@@ -54,9 +57,12 @@ def search_records(plan: SitePlan) -> Iterator[SearchRecord]:
             continue
         entry: EntryView = page.context["entry"]
         story: StoryView = page.context["story"]
+        if stories is not None and story.slug not in stories:
+            continue
         yield SearchRecord(
             url="/" + plan.renderer.prefix + page.url_path,
             language=language,
+            story=story.slug,
             html=entry_document(entry, story, language, localizer, date_text),
         )
 

@@ -4,7 +4,9 @@ An edit must show in the browser in about a second, and indexing 10,000
 entries takes seconds, so the preview does not wait for it: each build hands
 over its search records (cheap: the build's own data), and when they differ
 from the index being served a worker thread indexes them into a new folder
-and then serves that one. Until then search answers from the previous index.
+and then serves that one; the shards whose records did not change are linked
+from the index being served, so an edit re-indexes one shard. Until then
+search answers from the previous index.
 The server reads `pagefind/` from `bundle()`, outside the preview's output,
 and the bundle before the current one is kept, so a page that loaded it
 before the switch can still fetch its files.
@@ -15,17 +17,32 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sitegen.outputs.plan import StagedOutput
-from sitegen.outputs.search import MISSING_BINARY, find_pagefind, records_fingerprint, write_bundle
+from sitegen.outputs.search import MISSING_BINARY, find_pagefind, write_index
 from sitegen.outputs.search_records import SearchRecord, search_records
+from sitegen.outputs.search_shards import Shard, plan_shards
 from sitegen.structure.diagnostics import Diagnostics
 from sitegen.structure.urls import SEARCH_INDEX_FOLDER
 
 KEPT = 2
 """Bundles on disk: the one served and the one before it."""
+
+
+class Wanted:
+    """The records of one build, and the shards they make."""
+
+    def __init__(self, languages: list[list[SearchRecord]], shards: list[Shard], fingerprint: str) -> None:
+        self.languages = languages
+        self.shards = shards
+        self.fingerprint = fingerprint
+        """Of every shard: equal means the same index."""
+
+    def records_of(self, stories: frozenset[str]) -> Iterable[Iterable[SearchRecord]]:
+        """The records of these stories, by language."""
+        return ([r for r in records if r.story in stories] for records in self.languages)
 
 
 class BackgroundSearchIndex:
@@ -36,12 +53,14 @@ class BackgroundSearchIndex:
         self.folder = folder
         self.out = out
         self.binary = find_pagefind()
-        self._staged: tuple[list[list[SearchRecord]], str] | None = None
+        self._staged: Wanted | None = None
         """The records of the build under way, until it is published."""
-        self._wanted: tuple[list[list[SearchRecord]], str] | None = None
+        self._wanted: Wanted | None = None
         self._indexed = ""
         """The fingerprint of the newest index built (or being built)."""
         self._bundles: list[Path] = []
+        self._served_shards: dict[str, Path] = {}
+        """The folder of each shard of the newest bundle, by fingerprint: the next links them."""
         self._generation = 0
         self._closing = False
         self._changed = threading.Condition()
@@ -58,8 +77,8 @@ class BackgroundSearchIndex:
                 staged.diagnostics.warning(".", 0, 0, MISSING_BINARY)
             return {}
         languages = [list(search_records(plan)) for plan in staged.plans]
-        fingerprint = records_fingerprint((r for records in languages for r in records), self.binary)
-        self._staged = (languages, fingerprint)
+        shards = plan_shards((r for records in languages for r in records), self.binary)
+        self._staged = Wanted(languages, shards, " ".join(shard.fingerprint for shard in shards))
         return {}
 
     def publish(self) -> None:
@@ -68,7 +87,7 @@ class BackgroundSearchIndex:
         if staged is None:
             return
         with self._changed:
-            if staged[1] == self._indexed:
+            if staged.fingerprint == self._indexed:
                 self._wanted = None
                 return
             self._wanted = staged
@@ -103,19 +122,21 @@ class BackgroundSearchIndex:
                 if self._closing:
                     return
                 assert self._wanted is not None
-                (languages, fingerprint), self._wanted = self._wanted, None
-                self._indexed = fingerprint
+                wanted, self._wanted = self._wanted, None
+                self._indexed = wanted.fingerprint
+                reuse = dict(self._served_shards)
                 self._busy = True
                 self._generation += 1
                 target = self.folder / str(self._generation) / SEARCH_INDEX_FOLDER
             started = time.perf_counter()
             diagnostics = Diagnostics()
-            done = write_bundle(languages, self.binary, target, diagnostics)
+            done = write_index(wanted.shards, wanted.records_of, self.binary, target, reuse, diagnostics)
             for diagnostic in diagnostics.items:
                 self.out(diagnostic.format())
             with self._changed:
                 if done:
                     self._bundles.append(target)
+                    self._served_shards = {s.fingerprint: target / s.folder for s in wanted.shards}
                     for old in self._bundles[:-KEPT]:
                         shutil.rmtree(old.parent, ignore_errors=True)
                     del self._bundles[:-KEPT]
@@ -125,6 +146,6 @@ class BackgroundSearchIndex:
                 self._busy = False
                 self._changed.notify_all()
             if done:
-                count = sum(len(records) for records in languages)
+                count = sum(len(records) for records in wanted.languages)
                 self.out(f"search index updated in {(time.perf_counter() - started) * 1000:.0f} ms: "
                          f"{count} entr{'y' if count == 1 else 'ies'}")
