@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,8 @@ BUNDLE_DIR = SEARCH_INDEX_FOLDER
 FINGERPRINT_KEY = BUNDLE_DIR + "/"
 """Where the first shard's fingerprint is remembered between builds; each other shard's is
 under its folder (`pagefind/shards/1/`)."""
+INDEX_LANES = 4
+"""At most this many Pagefind processes at once (each holds one shard's index, ~100 MB)."""
 SHARD_LIST = "shards.json"
 """In the bundle: the folders of the shards the search page merges (`search_shards.shard_list`)."""
 UNSTABLE = (
@@ -65,28 +68,48 @@ def write_index(
     shards: Iterable[Shard], records_of: Callable[[frozenset[str]], Iterable[Iterable[SearchRecord]]],
     binary: Path, bundle: Path, reuse: Mapping[str, Path], diagnostics: Diagnostics,
 ) -> bool:
-    """Make the bundle folder of every shard, one after another; tell whether it worked.
+    """Make the bundle folder of every shard; tell whether it worked.
 
     A shard whose fingerprint is in `reuse` is linked from the folder given there (the
     last output's), wherever that shard was; the others are indexed from `records_of` their
-    stories, by language. Peak memory is one shard's Pagefind, not the site's. The folder
+    stories, by language: the first shard, then the rest one Pagefind per core (up to
+    `INDEX_LANES`). Peak memory is one shard's Pagefind per lane, not the site's. The folder
     is made anew, so a shard that no longer exists leaves nothing behind.
     """
     shutil.rmtree(bundle, ignore_errors=True)
     bundle.mkdir(parents=True)
+    shards = list(shards)
     linked_list: Path | None = None
+    wanted: list[Shard] = []
     for shard in shards:
         folder = bundle / shard.folder
         old = reuse.get(shard.fingerprint)
         if old is not None and link_shard(old, folder, primary=not shard.folder):
             if not shard.folder:
                 linked_list = old / SHARD_LIST
-            continue
-        if not write_bundle(records_of(shard.stories), binary, folder, diagnostics):
+        elif shard.folder:
+            wanted.append(shard)
+        # The first shard is the bundle folder itself: made before the others go inside it.
+        elif not write_bundle(records_of(shard.stories), binary, folder, diagnostics):
             shutil.rmtree(bundle, ignore_errors=True)
             return False
-        if shard.folder:
-            drop_scripts(folder)
+
+    def index(shard: Shard) -> Diagnostics:
+        found = Diagnostics()
+        if write_bundle(records_of(shard.stories), binary, bundle / shard.folder, found):
+            drop_scripts(bundle / shard.folder)
+        return found
+
+    # Pagefind indexes on one core: a cold build of many shards keeps every core busy instead.
+    with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, INDEX_LANES))) as lanes:
+        results = list(lanes.map(index, wanted))
+    for found in results:
+        for problem in found.items:
+            if problem not in diagnostics.items:
+                diagnostics.items.append(problem)
+    if any(problem.severity == "error" for found in results for problem in found.items):
+        shutil.rmtree(bundle, ignore_errors=True)
+        return False
     write_list(shard_list(shards), bundle / SHARD_LIST, linked_list)
     return True
 
