@@ -94,3 +94,33 @@ def test_the_preview_indexes_only_the_shard_of_an_edited_story(
         assert indexed(second.parent)["/call/report/"]["meta"]["title"] == "The Post reports a phone call"
     finally:
         search.close()
+
+
+def test_stopping_the_preview_ends_an_index_in_progress_at_once(
+    write_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C on `sitegen serve` must not wait for Pagefind: here one that never answers."""
+    import time
+
+    stuck = tmp_path / "stuck-pagefind"
+    stuck.write_text("#!/bin/sh\nexec sleep 600\n")  # reads nothing, answers nothing
+    stuck.chmod(0o755)
+    monkeypatch.setattr("sitegen.preview.search.find_pagefind", lambda: stuck)
+    root = write_site({
+        "content/call/_index.md": story("The call"),
+        "content/call/report.md": event("2024-11-10", "The Post reports a call"),
+    })
+    said: list[str] = []
+    search = BackgroundSearchIndex(tmp_path / "search", said.append)
+    builder = Builder(root, tmp_path / "preview" / "site", buffered=True, post_stages=(search.post_stage,))
+    try:
+        assert builder.build().ok
+        search.publish()
+        assert not search.wait(timeout=1)  # indexing, and stuck
+    finally:
+        started = time.monotonic()
+        search.close()
+        stopped_in = time.monotonic() - started
+    assert stopped_in < 5, f"close() waited {stopped_in:.1f} s for the index"
+    assert said == []  # a cancelled index is not a failure to report
+    assert search.bundle() is None

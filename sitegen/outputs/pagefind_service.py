@@ -27,6 +27,8 @@ from typing import Any
 
 TIMEOUT_SECONDS = 600
 """No answer for this long means the binary is stuck."""
+CANCEL_CHECK_SECONDS = 0.1
+"""How often a wait for an answer looks whether the caller cancelled."""
 WRITE_SECONDS = 30
 """How long Pagefind may take to finish writing the files it said it wrote."""
 
@@ -35,11 +37,17 @@ class PagefindError(Exception):
     """The binary could not be run, refused a message, or stopped."""
 
 
+class PagefindCancelled(PagefindError):
+    """The caller asked the work to stop (the preview server is shutting down)."""
+
+
 class PagefindService:
     """One `pagefind --service` child, for building one bundle."""
 
-    def __init__(self, binary: Path, cwd: Path) -> None:
-        """`cwd` is where the child runs: Pagefind reads a pagefind.yml it finds there."""
+    def __init__(self, binary: Path, cwd: Path, cancel: threading.Event | None = None) -> None:
+        """`cwd` is where the child runs: Pagefind reads a pagefind.yml it finds there. Setting
+        `cancel` ends the child and makes the call waiting on it raise `PagefindCancelled`."""
+        self._cancel = cancel or threading.Event()
         try:
             self._process = subprocess.Popen(
                 [str(binary), "--service"], cwd=cwd,
@@ -112,6 +120,9 @@ class PagefindService:
         return self._answer(self._send(payload))
 
     def _send(self, payload: dict[str, Any]) -> int:
+        if self._cancel.is_set():
+            self._process.kill()
+            raise PagefindCancelled("the search index was cancelled")
         self._next_id += 1
         message = json.dumps({"message_id": self._next_id, "payload": payload}).encode()
         assert self._process.stdin is not None
@@ -119,15 +130,23 @@ class PagefindService:
             self._process.stdin.write(base64.b64encode(message) + b",")
             self._process.stdin.flush()
         except OSError as error:  # it exited, and the pipe broke
+            if self._cancel.is_set():
+                raise PagefindCancelled("the search index was cancelled") from error
             raise PagefindError(self._stopped("pagefind exited")) from error
         return self._next_id
 
     def _answer(self, message_id: int) -> dict[str, Any]:
+        deadline = time.monotonic() + TIMEOUT_SECONDS
         with self._arrived:
-            if not self._arrived.wait_for(
-                lambda: message_id in self._answers or self._closed, timeout=TIMEOUT_SECONDS
+            # In slices, so that a cancel is seen within one of them.
+            while not self._arrived.wait_for(
+                lambda: message_id in self._answers or self._closed, timeout=CANCEL_CHECK_SECONDS
             ):
-                raise PagefindError(f"pagefind gave no answer in {TIMEOUT_SECONDS} s")
+                if self._cancel.is_set():
+                    self._process.kill()
+                    raise PagefindCancelled("the search index was cancelled")
+                if time.monotonic() > deadline:
+                    raise PagefindError(f"pagefind gave no answer in {TIMEOUT_SECONDS} s")
             answer = self._answers.pop(message_id, None)
         if answer is None:
             raise PagefindError(self._stopped("pagefind exited"))

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitegen.outputs.pagefind_bundle import ENTRY_FILE, merge_bundle, stabilise
-from sitegen.outputs.pagefind_service import PagefindError, PagefindService
+from sitegen.outputs.pagefind_service import PagefindCancelled, PagefindError, PagefindService
 from sitegen.outputs.search_records import SearchRecord, search_records
 from sitegen.outputs.search_shards import SHARDS_FOLDER, Shard, plan_shards, shard_list
 from sitegen.structure.diagnostics import Diagnostics
@@ -67,8 +68,9 @@ def find_pagefind() -> Path | None:
 def write_index(
     shards: Iterable[Shard], records_of: Callable[[frozenset[str]], Iterable[Iterable[SearchRecord]]],
     binary: Path, bundle: Path, reuse: Mapping[str, Path], diagnostics: Diagnostics,
+    cancel: threading.Event | None = None,
 ) -> bool:
-    """Make the bundle folder of every shard; tell whether it worked.
+    """Make the bundle folder of every shard; tell whether it worked (setting `cancel` stops it).
 
     A shard whose fingerprint is in `reuse` is linked from the folder given there (the
     last output's), wherever that shard was; the others are indexed from `records_of` their
@@ -90,24 +92,25 @@ def write_index(
         elif shard.folder:
             wanted.append(shard)
         # The first shard is the bundle folder itself: made before the others go inside it.
-        elif not write_bundle(records_of(shard.stories), binary, folder, diagnostics):
+        elif not write_bundle(records_of(shard.stories), binary, folder, diagnostics, cancel):
             shutil.rmtree(bundle, ignore_errors=True)
             return False
 
-    def index(shard: Shard) -> Diagnostics:
+    def index(shard: Shard) -> tuple[bool, Diagnostics]:
         found = Diagnostics()
-        if write_bundle(records_of(shard.stories), binary, bundle / shard.folder, found):
+        done = write_bundle(records_of(shard.stories), binary, bundle / shard.folder, found, cancel)
+        if done:
             drop_scripts(bundle / shard.folder)
-        return found
+        return done, found
 
     # Pagefind indexes on one core: a cold build of many shards keeps every core busy instead.
     with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, INDEX_LANES))) as lanes:
         results = list(lanes.map(index, wanted))
-    for found in results:
+    for _, found in results:
         for problem in found.items:
             if problem not in diagnostics.items:
                 diagnostics.items.append(problem)
-    if any(problem.severity == "error" for found in results for problem in found.items):
+    if not all(done for done, _ in results):
         shutil.rmtree(bundle, ignore_errors=True)
         return False
     write_list(shard_list(shards), bundle / SHARD_LIST, linked_list)
@@ -153,6 +156,7 @@ def drop_scripts(folder: Path) -> None:
 
 def write_bundle(
     languages: Iterable[Iterable[SearchRecord]], binary: Path, bundle: Path, diagnostics: Diagnostics,
+    cancel: threading.Event | None = None,
 ) -> bool:
     """Index each language's records into a new bundle folder, in a stable byte order; tell
     whether it worked.
@@ -170,9 +174,12 @@ def write_bundle(
             shutil.rmtree(part, ignore_errors=True)
             part.mkdir()
             # Run in the output, as the CLI did: nothing of the caller's folder is read.
-            with PagefindService(binary, cwd=bundle.parent) as service:
+            with PagefindService(binary, cwd=bundle.parent, cancel=cancel) as service:
                 service.index(((r.url, r.html) for r in records), part)
             merge_bundle(part, bundle)
+    except PagefindCancelled:
+        shutil.rmtree(bundle, ignore_errors=True)
+        return False
     except (PagefindError, OSError, ValueError) as error:
         shutil.rmtree(bundle, ignore_errors=True)
         diagnostics.error(".", 0, 0, f"search index failed: {error}")

@@ -68,6 +68,8 @@ class BackgroundSearchIndex:
         self._busy = False
         """True while the worker makes an index."""
         self._warned = False
+        self._cancel = threading.Event()
+        """Set on close: the index being made stops within a tenth of a second."""
 
     def post_stage(self, staged: StagedOutput) -> dict[str, str]:
         """A build stage: note this build's records; `publish` indexes them once the build is shown."""
@@ -107,9 +109,10 @@ class BackgroundSearchIndex:
             return self._changed.wait_for(lambda: self._wanted is None and not self._busy, timeout)
 
     def close(self) -> None:
-        """Stop the worker after the index it is making, if any."""
+        """Stop the worker, ending the index it is making, if any (Ctrl-C must not wait for it)."""
         with self._changed:
             self._closing = True
+            self._cancel.set()
             self._changed.notify_all()
         if self._worker is not None:
             self._worker.join(timeout=30)
@@ -130,7 +133,8 @@ class BackgroundSearchIndex:
                 target = self.folder / str(self._generation) / SEARCH_INDEX_FOLDER
             started = time.perf_counter()
             diagnostics = Diagnostics()
-            done = write_index(wanted.shards, wanted.records_of, self.binary, target, reuse, diagnostics)
+            done = write_index(wanted.shards, wanted.records_of, self.binary, target, reuse, diagnostics,
+                               self._cancel)
             for diagnostic in diagnostics.items:
                 self.out(diagnostic.format())
             with self._changed:
