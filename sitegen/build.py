@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from sitegen import collector
 from sitegen.cache.record import BuildSettings, OutputRecord, replay, trusted_fingerprints, written_signatures
 from sitegen.cache.site import SiteCache
 from sitegen.cache.snapshot import Snapshot, take
@@ -215,7 +216,8 @@ class Builder:
         try:
             with lock:
                 self._open_cache()
-                result = self._replay(changed, started) or self._build(changed, started)
+                with collector.held_back():
+                    result = self._replay(changed, started) or self._build(changed, started)
         except BuildLocked as error:
             diagnostics = Diagnostics()
             diagnostics.error(self.output.as_posix(), 0, 0, str(error))

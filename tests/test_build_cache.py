@@ -359,3 +359,16 @@ def test_check_takes_the_cache_flags_and_writes_nothing_in_the_site(site: Path, 
     done = run_cli("check", "--source", str(site), "--no-cache", "--cache-dir", str(tmp_path / "unused"))
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "unused").exists()
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Path, cache: Path) -> None:
+    """Builds hold the collector back (see `sitegen.collector`); the preview server, which
+    builds again and again in one process, must still collect its garbage between builds."""
+    import gc
+
+    before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())
+    assert builder(site, cache).build().ok
+    edited = site / "content/alpha/a1.md"
+    edited.write_text(edited.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    assert builder(site, cache).build().ok  # this one also unpickles the read cache
+    assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before

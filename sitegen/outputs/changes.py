@@ -21,8 +21,7 @@ def latest(dates: Iterable[DateView | None]) -> DateView | None:
 
 def entry_last_change(entry: EntryView) -> DateView:
     """The entry's newest date: its own, its review's or its newest correction's."""
-    found = latest([entry.date, entry.reviewed, *(c.date for c in entry.corrections)])
-    return found or entry.date
+    return entry.last_change
 
 
 def story_last_change(views: SiteViews, story: StoryView) -> DateView | None:

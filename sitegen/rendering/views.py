@@ -14,7 +14,7 @@ import html
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date as calendar_date
 from datetime import datetime, timedelta
@@ -97,8 +97,8 @@ def date_view(d: PartialDate) -> DateView:
     )
 
 
-def optional_date(d: PartialDate | None) -> DateView | None:
-    return date_view(d) if d is not None else None
+DateViews = Callable[[PartialDate], DateView]
+"""Makes the view of a model date (`date_view`, or `SiteViews.date`, which makes each once)."""
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,9 @@ class SourceView:
     """The source relies on people it does not name."""
 
 
-def source_view(source: Citation) -> SourceView:
-    return SourceView(source.url, source.title, source.publisher, optional_date(source.date),
+def source_view(source: Citation, dates: DateViews = date_view) -> SourceView:
+    return SourceView(source.url, source.title, source.publisher,
+                      dates(source.date) if source.date is not None else None,
                       source.archive, source.anonymous)
 
 
@@ -145,9 +146,11 @@ class CorrectionView:
     note: str
 
 
-def corrections_view(corrections: Iterable[Correction]) -> tuple[CorrectionView, ...]:
+def corrections_view(
+    corrections: Iterable[Correction], dates: DateViews = date_view,
+) -> tuple[CorrectionView, ...]:
     """The dated corrections, newest first, as every page and feed lists them."""
-    dated = [CorrectionView(date_view(c.date), c.note) for c in corrections if c.date is not None]
+    dated = [CorrectionView(dates(c.date), c.note) for c in corrections if c.date is not None]
     return tuple(sorted(dated, key=lambda c: c.date.start, reverse=True))
 
 
@@ -302,6 +305,17 @@ class EntryView:
     def ref(self) -> EntryRef:
         """The entry's address in the site."""
         return EntryRef(self.story, self.id)
+
+    @cached_property
+    def last_change(self) -> DateView:
+        """The newest of its dates: its own, its review's and its corrections'.
+
+        Worked out once per view: feeds, the sitemap and every list page that shows the
+        entry ask for it. Not a field, so it is in neither `repr` nor a fingerprint (it is
+        made of fields that are).
+        """
+        reviewed = (self.reviewed,) if self.reviewed is not None else ()
+        return max((self.date, *reviewed, *(c.date for c in self.corrections)), key=DateView.sort_key)
 
 
 @dataclass(frozen=True)
@@ -507,6 +521,22 @@ class SiteViews:
     def __init__(self, site: Site) -> None:
         self.site = site
         self._summary_cache: dict[tuple[str, str], EntrySummary] = {}
+        self._dates: dict[int, tuple[PartialDate, DateView]] = {}
+
+    def date(self, d: PartialDate) -> DateView:
+        """The view of a model date, made once per date object however many views show it
+        (an entry's date is also on every relation pointing at it): one object means one
+        digest of it per build (see `TemplateRenderer.digest`)."""
+        found = self._dates.get(id(d))
+        if found is not None and found[0] is d:
+            return found[1]
+        view = date_view(d)
+        # Keeping the date alive keeps its id from being reused within this build.
+        self._dates[id(d)] = (d, view)
+        return view
+
+    def optional_date(self, d: PartialDate | None) -> DateView | None:
+        return self.date(d) if d is not None else None
 
     @cached_property
     def ratings(self) -> dict[str, RatingView]:
@@ -525,8 +555,8 @@ class SiteViews:
             summary=story.summary,
             status=story.status,
             tags=tuple(self.tag_links[t] for t in story.tags),
-            updated=optional_date(story.updated),
-            corrections=corrections_view(story.corrections),
+            updated=self.optional_date(story.updated),
+            corrections=corrections_view(story.corrections, self.date),
             background_html=story.background_html,
             entry_count=len(story.entries),
             timezone=story.timezone_name,
@@ -556,7 +586,7 @@ class SiteViews:
             title=other.title,
             url=urls.entry(other.story, other.id),
             fragment="#" + anchor(other.id),
-            date=date_view(other.date),
+            date=self.date(other.date),
             speaker=self.site.speakers[other.speaker].name if other.speaker else "",
             story_title=self.story_by_slug[other.story].title,
             same_story=other.story == entry.story,
@@ -574,8 +604,8 @@ class SiteViews:
             anchor=anchor(entry.id),
             url=urls.entry(entry.story, entry.id),
             kind=entry.kind,
-            date=date_view(entry.date),
-            end_date=optional_date(entry.end_date),
+            date=self.date(entry.date),
+            end_date=self.optional_date(entry.end_date),
             approximate=entry.approximate,
             display_date=entry.display_date,
             title=entry.title,
@@ -590,11 +620,11 @@ class SiteViews:
             original_language=entry.original_language,
             rating=self.ratings.get(entry.rating) if entry.rating else None,
             verdict=entry.verdict,
-            reviewed=optional_date(entry.reviewed),
-            sources=tuple(source_view(s) for s in entry.sources),
+            reviewed=self.optional_date(entry.reviewed),
+            sources=tuple(source_view(s, self.date) for s in entry.sources),
             relations=tuple(relations),
             tags=tuple(self.tag_links[t] for t in entry.tags),
-            corrections=corrections_view(entry.corrections),
+            corrections=corrections_view(entry.corrections, self.date),
             body_html=entry.body_html,
             summary=entry.summary,
             path=entry.path,

@@ -1,0 +1,36 @@
+"""Python's cycle collector, held back while a build runs.
+
+A build keeps almost everything it makes until it ends (the read cache, the site,
+its views, the plan of every page), and almost none of it is in a reference
+cycle, so the collector's passes find next to no garbage. At 10,000 entries they
+cost about a fifth of a build that edits one entry: each full pass walks the
+million objects of the read cache loaded before planning began, and the young
+passes run every 700 new objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+YOUNG_THRESHOLD = 50_000
+"""New objects between young passes during a build (Python's default is 700)."""
+
+
+@contextlib.contextmanager
+def held_back() -> Iterator[None]:
+    """Run a build with what is alive now out of the collector's reach, and fewer young passes.
+
+    What is frozen is only exempt from being walked; whatever it still references is kept,
+    and the collector's settings are restored afterwards, so a long-lived process (the
+    preview server) collects as usual between builds.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], YOUNG_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
