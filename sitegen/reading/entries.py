@@ -19,7 +19,7 @@ from sitegen.reading.sources import SourceReader, file_digest, line_of_meta
 from sitegen.structure.dates import PartialDate
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.model import RELATION_TYPES, Entry, EntryRef, RelationType
-from sitegen.structure.urls import RESERVED_ENTRY_IDS
+from sitegen.structure.urls import RESERVED_ENTRY_IDS, tag_slug
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,9 @@ class _EntryReader:
             summary=summary,
             digest=file_digest(source),
             language=settings.language,
+            # As the site registers them (`_SiteRead.add_tags`), so an entry read from the
+            # cache is used as it is, not copied with its tags on every read.
+            tags=tuple(dict.fromkeys(slug for slug in map(tag_slug, values.get("tags", ())) if slug)),
             ignore=values.get("ignore", ()),
         )
         refs = {name: values[name] for name in RELATION_TYPES if name in values}

@@ -104,10 +104,15 @@ def resolve_relations(
                     relations[source_ref].append(Relation(relation_type, ref))
                     relations[ref].append(Relation(relation_type, source_ref, incoming=True))
     return {
-        story: [replace(raw.entry, relations=tuple(dict.fromkeys(relations.get(raw.entry.ref, []))))
+        story: [with_relations(raw.entry, tuple(dict.fromkeys(relations.get(raw.entry.ref, []))))
                 for raw in items]
         for story, items in raw_entries.items()
     }
+
+
+def with_relations(entry: Entry, relations: tuple[Relation, ...]) -> Entry:
+    """The entry with its resolved relations; itself, not a copy, when it has none."""
+    return entry if relations == entry.relations else replace(entry, relations=relations)
 
 
 def resolve_ref(
@@ -197,8 +202,8 @@ def below_what_they_answer(entries: list[Entry]) -> list[Entry]:
     ordered = list(entries)
     for _ in range(len(ordered)):
         moved = False
+        position = {e.ref: i for i, e in enumerate(ordered)}
         for index, entry in enumerate(ordered):
-            position = {e.ref: i for i, e in enumerate(ordered)}
             targets = [position[r.target] for r in entry.relations
                        if not r.incoming and r.target in position and position[r.target] > index
                        and contains(entry.date, ordered[position[r.target]].date)]

@@ -62,13 +62,14 @@ def _walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str, seen:
                 if not suffix or path.name.endswith(suffix) or path.is_dir() or not path.exists():
                     diagnostics.error(_rel(root, path), 0, 0, reason)
                 continue
-        if path.is_dir():
+        # The listing's own file types (no stat per file unless it is a link, which they follow).
+        if entry.is_dir():
             if suffix and path.name.endswith(suffix) and not path.name.startswith("."):
                 diagnostics.error(_rel(root, path), 0, 0,
                                   f"a folder named like a content file (`*{suffix}`); rename it")
                 continue
             yield from _walk(root, path, diagnostics, suffix, seen)
-        elif path.is_file() and path.name.endswith(suffix):
+        elif entry.is_file() and entry.name.endswith(suffix):
             yield path
     seen.discard(real)
 
