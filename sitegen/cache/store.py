@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import hashlib
 import importlib.util
 import json
@@ -30,10 +29,9 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-from sitegen import __version__
+from sitegen import __version__, collector
 
 MAGIC = b"SITEGEN-CACHE\n"
 FORMAT = 1
@@ -154,27 +152,10 @@ def read(path: Path, kind: str, site: Path) -> object:
     if problem:
         raise CacheDiscarded(f"{path.name} {problem}")
     try:
-        with collector_paused():
+        with collector.paused():
             return pickle.loads(payload)
     except Exception as error:  # a payload that passed its checksum but not unpickling
         raise CacheDiscarded(f"{path.name} cannot be read ({type(error).__name__})") from None
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold off Python's cycle collector while a payload is unpickled.
-
-    Unpickling a site's read cache makes about a million objects, and each few hundred
-    new ones start a collection that walks the young ones again: three quarters of the
-    time of `pickle.loads` went to finding no garbage (nothing it makes is garbage yet).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _mismatch(found: dict[str, object], expected: dict[str, object]) -> str:

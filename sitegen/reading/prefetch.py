@@ -1,8 +1,8 @@
 """Parse content files and convert their bodies on every core before a read that needs many.
 
 Converting Markdown is most of a cold read, and it is the same pure function of
-a body's text whichever process runs it. So when many files are new to the
-cache (a cold build, a checkout in CI), forked workers run the reader's own
+a body's text whichever process runs it. So when the cache is empty (a
+cold build, a first build in CI), forked workers run the reader's own
 `load` and `convert` over them, and the read that follows, one file after
 another as before, finds every parse and conversion already made. What it
 reports, in what order, is exactly what a read without this would report:
@@ -34,10 +34,17 @@ _reader: SourceReader | None = None
 
 
 def prefetch(sources: SourceReader, folder: Path, progress: Progress = no_progress) -> int:
-    """Parse and convert the files under `folder` that the cache does not hold, in parallel,
-    into `sources.ahead`; return how many files were handed to workers (0: none were)."""
-    paths = [path for path in sources.markdown_files(folder, Diagnostics()) if not sources.holds(path)]
-    if len(paths) < PREFETCH_MIN_FILES or not can_fork():
+    """On a cold read, parse and convert the files under `folder` in parallel, into
+    `sources.ahead`; return how many files were handed to workers (0: none were).
+
+    A warm cache already holds every parse and conversion but the few edited files', so
+    listing and stat-ing the whole folder once more (~0.9 s at 10,000 entries) would cost
+    more than it could save: only a read with an empty cache is prefetched.
+    """
+    if sources.previous.files or not can_fork():
+        return 0
+    paths = sources.markdown_files(folder, Diagnostics())
+    if len(paths) < PREFETCH_MIN_FILES:
         return 0
     global _reader
     _reader = sources

@@ -131,17 +131,6 @@ class SourceReader:
         self.used.files[relative] = parsed
         return parsed
 
-    def holds(self, path: Path) -> bool:
-        """Tell whether the cache vouches for a file's parse by its stat alone (no need to read it)."""
-        known = self.previous.files.get(self.rel(path))
-        if known is None or known.signature is None or known.limit != self.settings.max_file_bytes:
-            return False
-        try:
-            stat = path.stat()
-        except OSError:
-            return False
-        return known.signature == (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
     def _parse(self, relative: str, data: bytes, digest: str, limit: int, signature: Signature | None,
                ) -> ParsedFile:
         self.parsed += 1
