@@ -30,12 +30,14 @@ from sitegen.reading.document import Node
 from sitegen.reading.placeholders import placeholder_warnings
 from sitegen.reading.sitefiles import walk
 from sitegen.rendering.localize import localize
+from sitegen.rendering.memo import CarriedDigests
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
 from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, builtin_theme_dir, template_position
 from sitegen.rendering.views import SiteViews
 from sitegen.structure import urls
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.model import Site
+from sitegen.structure.stable import StableSite
 from sitegen.summary import BuildResult
 from sitegen.writing.artifact import Artifact, OutputError, check_unique
 from sitegen.writing.buffer import BufferedOutput
@@ -104,11 +106,18 @@ class Builder:
         self._themes: dict[str, Theme] = {}
         """One per language, kept while no layout changes, so Jinja compiles each template once."""
         self._language = ""
+        self._carried: dict[str, CarriedViews] = {}
+        """Per language, what the last build's views were made from (the preview's rebuilds)."""
 
     @property
     def theme(self) -> Theme | None:
         """The theme of the last build that got as far as planning, in the site's language."""
         return self._themes.get(self._language)
+
+    def views(self, language: str) -> SiteViews | None:
+        """The views of the last build that got as far as planning, in one of the site's languages."""
+        carried = self._carried.get(language)
+        return carried.views if carried is not None else None
 
     def read(self) -> tuple[Site | None, Diagnostics]:
         """Read and check the whole site; no output is touched."""
@@ -168,11 +177,13 @@ class Builder:
         """Every page, feed and export of the site in one language, in that language's folder."""
         config = site.config
         theme = self.theme_for(language)
-        localized = localize(site, language, theme.localizer.translations.gettext)
-        views = SiteViews(localized)
+        carried = self._carried.setdefault(language, CarriedViews())
+        localized = carried.stable(localize(site, language, theme.localizer.translations.gettext))
+        views = carried.views = SiteViews(localized, carried.views)
         prefix = config.prefix(language)
         values = site_context(localized, views.nav_pages, root_url=config.base_url)
-        renderer = TemplateRenderer(theme, values, prefix)
+        renderer = TemplateRenderer(theme, values, prefix, carried.digests)
+        carried.digests.next_build(renderer.salt)
         pages = tuple(html_pages(views))
         planned = []
         for done, page in enumerate(pages):
@@ -397,6 +408,15 @@ class Builder:
             entries=counts.entries,
             entries_read=counts.entries_read,
         )
+
+
+@dataclasses.dataclass
+class CarriedViews:
+    """What one language's views are remembered by from build to build (see `rendering.memo`)."""
+
+    stable: StableSite = dataclasses.field(default_factory=StableSite)
+    views: SiteViews | None = None
+    digests: CarriedDigests = dataclasses.field(default_factory=CarriedDigests)
 
 
 def under(path: str, folder: str) -> bool:

@@ -126,9 +126,12 @@ def corrections_feed_data(log: tuple[CorrectionItem, ...]) -> Feed:
 def feed_specs(views: SiteViews) -> Iterator[PagePlan]:
     """Every feed of the site, as pages of the feed template."""
     yield PagePlan(urls.site_feed(), FEED_TEMPLATE, {"feed": site_feed_data(views)}, kind="feed")
+    memo = views.carried("story-feed")
     for story in views.stories:
-        yield PagePlan(urls.story_feed(story.slug), FEED_TEMPLATE, {"feed": story_feed_data(views, story)},
-                       kind="feed", title=story.title)
+        feed = memo.get(story.slug, (story, *views.story_entries(story.slug)),
+                        functools.partial(story_feed_data, views, story))
+        yield PagePlan(urls.story_feed(story.slug), FEED_TEMPLATE, {"feed": feed}, kind="feed",
+                       title=story.title)
     yield PagePlan(urls.corrections_feed(), FEED_TEMPLATE,
                    {"feed": corrections_feed_data(corrections_log(views))}, kind="feed")
 

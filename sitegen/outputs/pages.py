@@ -6,6 +6,7 @@ last changed, for the sitemap, feeds and search to read.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from sitegen.outputs.changes import LastChanges, entry_last_change
@@ -20,6 +21,7 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
     """Every HTML page SPEC.md lists, with the view each one shows."""
     site = views.site
     last = LastChanges(views)
+    reviews = views.carried("claimreview")
     yield PagePlan(urls.home(), "index.html", {"stories": views.stories}, kind="home",
                    title=site.config.title, lastmod=last.of_lists(views.stories))
     for story in views.stories:
@@ -37,9 +39,9 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
                 "entry": entry,
                 "previous": views.summary(entries[index - 1]) if index > 0 else None,
                 "next": views.summary(entries[index + 1]) if index + 1 < len(entries) else None,
-                "claimreview": claim_review(
-                    entry, site.config, site.speakers.get(entry.speaker.id) if entry.speaker else None
-                ),
+                "claimreview": reviews.get(entry.ref, (entry, site.config, said_by := (
+                    site.speakers.get(entry.speaker.id) if entry.speaker else None
+                )), functools.partial(claim_review, entry, site.config, said_by)),
             }, kind="entry", title=entry.title, lastmod=entry_last_change(entry))
     yield PagePlan(urls.speakers(), "speakers.html", {"speakers": views.speakers}, kind="speakers")
     for speaker in views.speakers:

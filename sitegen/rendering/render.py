@@ -7,7 +7,9 @@ fingerprint of those three tells whether a page must be rendered again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,6 +17,7 @@ from urllib.parse import urlsplit
 
 from sitegen.rendering.escape import script_json
 from sitegen.rendering.i18n import describe
+from sitegen.rendering.memo import CarriedDigests
 from sitegen.rendering.theme import Theme
 from sitegen.rendering.views import NavLink, RatingView, rating_view
 from sitegen.structure import urls
@@ -127,15 +130,20 @@ class PagePlan:
 class TemplateRenderer:
     """Render page specs with a theme, making fingerprints from their inputs."""
 
-    def __init__(self, theme: Theme, site_values: SiteContext, prefix: str = ""):
+    def __init__(
+        self, theme: Theme, site_values: SiteContext, prefix: str = "", digests: CarriedDigests | None = None,
+    ):
         """`prefix` is the language's folder below the site root ("" or `uk/`); page paths
-        and links are below it, except the shared assets."""
+        and links are below it, except the shared assets. `digests` carries view digests
+        over from the last build (the preview's); a view object is immutable, so its
+        digest is too."""
         self.theme = theme
         self.site_values = site_values
         self.prefix = prefix
         self.root_path = urlsplit(site_values.root_url or site_values.base_url).path or "/"
-        self._salt = repr(site_values) + prefix
-        self._digests: dict[int, tuple[object, str]] = {}
+        self.salt = repr(site_values) + prefix
+        """Stands for what every page shows beside its own context."""
+        self._digests = digests if digests is not None else CarriedDigests()
 
     def linker(self, spec: PagePlan) -> Callable[..., str]:
         """Make `url(path, language=None)` for a page: relative links, or absolute paths on 404.
@@ -159,10 +167,17 @@ class TemplateRenderer:
         return url
 
     def fingerprint(self, spec: PagePlan) -> str:
+        """The hash of everything the page shows; carried over from the last build while its
+        template and every context value are unchanged (see `CarriedDigests.page`)."""
+        values = tuple(itertools.chain.from_iterable(sorted(spec.context.items())))
+        return self._digests.page((spec.file, spec.url_path), self.theme.template_digest(spec.template),
+                                  values, functools.partial(self._fingerprint, spec))
+
+    def _fingerprint(self, spec: PagePlan) -> str:
         digest = hashlib.sha256()
         digest.update(self.theme.template_digest(spec.template).encode())
         digest.update(spec.url_path.encode())
-        digest.update(self._salt.encode())
+        digest.update(self.salt.encode())
         digest.update(self.digest(spec.context).encode())
         return digest.hexdigest()
 
@@ -193,14 +208,17 @@ class TemplateRenderer:
             parts.append(repr(value))
 
     def _dataclass_digest(self, value: object) -> str:
-        cached = self._digests.get(id(value))
-        if cached is not None and cached[0] is value:
-            return cached[1]
-        # A frozen view's repr names every field, nested views included.
-        digest = hashlib.sha256(repr(value).encode()).hexdigest()
-        # Keeping the object alive keeps its id from being reused within this build.
-        self._digests[id(value)] = (value, digest)
-        return digest
+        return self._digests.get(value, self._fields_digest)
+
+    def _fields_digest(self, value: object) -> str:
+        """Hash a view by its type and fields; a nested view counts by its own digest, so a new
+        view made of remembered ones (a feed of unchanged entries) costs only its own fields."""
+        parts = [type(value).__qualname__]
+        kind: type = type(value)
+        for name in _field_names(kind):
+            parts.append(name)
+            self._feed(getattr(value, name), parts)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def artifact(self, spec: PagePlan) -> Artifact:
         return Artifact(
@@ -232,6 +250,11 @@ class TemplateRenderer:
             return urls.absolute(self.site_values.base_url, path)
         prefixes = {link.tag: link.prefix for link in self.site_values.languages}
         return urls.absolute(self.site_values.root_url, prefixes.get(language, "") + path)
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def json_filter(value: Any) -> str:

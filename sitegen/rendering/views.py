@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import date as calendar_date
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from sitegen.rendering.axis import Axis, AxisItem, layout_axis
+from sitegen.rendering.memo import CarriedMemo
 from sitegen.structure import urls
 from sitegen.structure.dates import (
     PartialDate,
@@ -516,12 +517,30 @@ def anchor(entry_id: str) -> str:
 
 
 class SiteViews:
-    """Build every view once per build, from one `Site`."""
+    """Build every view once per build, from one `Site`.
 
-    def __init__(self, site: Site) -> None:
+    Given the last build's views (`last`), a story's or an entry's view is that build's
+    very object while everything it is made of is the same object as then (see
+    `structure.stable` and `rendering.memo`): the preview's rebuild after one edit
+    makes the views of that entry's story and of what shows it, not of 10,000 entries,
+    and their digests are remembered with them.
+    """
+
+    def __init__(self, site: Site, last: SiteViews | None = None) -> None:
         self.site = site
-        self._summary_cache: dict[tuple[str, str], EntrySummary] = {}
         self._dates: dict[int, tuple[PartialDate, DateView]] = {}
+        self._memos: dict[str, CarriedMemo[Any, Any]] = {}
+        self._last_memos = last._memos if last is not None else {}
+
+    def carried(self, name: str) -> CarriedMemo[Any, Any]:
+        """A memo of `name` that carries its results over from the last build's views.
+
+        Every result must be a function of the inputs it is stored with, and of nothing else.
+        """
+        memo = self._memos.get(name)
+        if memo is None:
+            memo = self._memos[name] = CarriedMemo(self._last_memos.get(name))
+        return memo
 
     def date(self, d: PartialDate) -> DateView:
         """The view of a model date, made once per date object however many views show it
@@ -545,7 +564,12 @@ class SiteViews:
 
     @cached_property
     def stories(self) -> tuple[StoryView, ...]:
-        return tuple(self._story(s) for s in self.site.stories)
+        memo = self.carried("story")
+        config, tags = self.site.config, self.site.tags
+        return tuple(
+            memo.get(s.slug, (s, config, *(tags[t] for t in s.tags)), functools.partial(self._story, s))
+            for s in self.site.stories
+        )
 
     def _story(self, story: Story) -> StoryView:
         return StoryView(
@@ -570,7 +594,23 @@ class SiteViews:
 
     @cached_property
     def entries(self) -> dict[EntryRef, EntryView]:
-        return {ref: self._entry(entry) for ref, entry in self.site.entries.items()}
+        memo = self.carried("entry")
+        return {
+            ref: memo.get(ref, self._entry_inputs(entry), functools.partial(self._entry, entry))
+            for ref, entry in self.site.entries.items()
+        }
+
+    def _entry_inputs(self, entry: Entry) -> tuple[object, ...]:
+        """Every object `_entry` reads: the entry, its story's view, its speaker, its tags, and
+        each related entry with its story's view and speaker (their titles and names show)."""
+        site = self.site
+        speakers, entries, stories = site.speakers, site.entries, self.story_by_slug
+        inputs: list[object] = [entry, site.config, stories[entry.story], speakers.get(entry.speaker or "")]
+        inputs.extend(site.tags[t] for t in entry.tags)
+        for relation in entry.relations:
+            other = entries[relation.target]
+            inputs += (other, stories[other.story], speakers.get(other.speaker or ""))
+        return tuple(inputs)
 
     def speaker_link(self, speaker_id: str | None) -> SpeakerLink | None:
         if speaker_id is None:
@@ -649,6 +689,10 @@ class SiteViews:
         story = self.site.story(slug)
         assert story is not None
         entries = self.story_entries(slug)
+        return self.carried("timeline").get(
+            slug, (story, self.site.config, *entries), functools.partial(self._timeline, story, entries))
+
+    def _timeline(self, story: Story, entries: tuple[EntryView, ...]) -> TimelineView:
         zone = load_zone(story.timezone_name or self.site.config.timezone_name) or self.site.config.timezone
         items = axis_items(story.entries, self.ratings)
         kinds, speakers, ratings = filter_options(entries, self.ratings.values())
@@ -717,20 +761,20 @@ class SiteViews:
 
     def summary(self, entry: EntryView) -> EntrySummary:
         """The list form of one entry (also the previous and next entry of an entry's page)."""
-        key = (entry.story, entry.id)
-        found = self._summary_cache.get(key)
-        if found is None:
-            found = self._summary_cache[key] = EntrySummary(
-                story=entry.story, id=entry.id, url=entry.url, kind=entry.kind, title=entry.title,
-                date=entry.date, approximate=entry.approximate, story_title=entry.story_title,
-                story_url=entry.story_url, quote=entry.quote, rating=entry.rating, verdict=entry.verdict,
-                language=entry.language, untranslated=entry.untranslated,
-            )
-        return found
+        return self.carried("summary").get(entry.ref, (entry,), functools.partial(entry_summary, entry))
 
     @cached_property
     def nav_pages(self) -> tuple[NavLink, ...]:
         return tuple(NavLink(p.slug, p.title, urls.page(p.slug)) for p in self.site.pages)
+
+
+def entry_summary(entry: EntryView) -> EntrySummary:
+    return EntrySummary(
+        story=entry.story, id=entry.id, url=entry.url, kind=entry.kind, title=entry.title,
+        date=entry.date, approximate=entry.approximate, story_title=entry.story_title,
+        story_url=entry.story_url, quote=entry.quote, rating=entry.rating, verdict=entry.verdict,
+        language=entry.language, untranslated=entry.untranslated,
+    )
 
 
 def speaker_profile(speaker: Speaker) -> SpeakerProfile:

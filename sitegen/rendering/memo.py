@@ -1,0 +1,92 @@
+"""Results carried from one build to the next when made from the very same objects.
+
+The preview rebuilds a 10,000-entry site on every save; making each entry's view
+and hashing it again costs seconds, though one entry changed. A `CarriedMemo`
+remembers each result with the objects it was made from and hands it back while
+every one of them is the same object (`is`, never `==`: an equal but rebuilt
+object may hide a change only identity would catch, and comparing is what
+`structure.stable` already paid for). It holds those objects, so no id is reused.
+A memo lives for one build and takes over the last one's, so nothing outlives the
+build after the one that last used it.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class CarriedMemo(Generic[K, V]):
+    """One build's results by key, with the last build's to fall back on."""
+
+    def __init__(self, last: CarriedMemo[K, V] | None = None) -> None:
+        self._last: dict[K, tuple[tuple[object, ...], V]] = last._now if last is not None else {}
+        self._now: dict[K, tuple[tuple[object, ...], V]] = {}
+
+    def get(self, key: K, inputs: tuple[object, ...], make: Callable[[], V]) -> V:
+        """The result for `key`, made again only if one of `inputs` is not what it was made from."""
+        found = self._now.get(key) or self._last.get(key)
+        value = found[1] if found is not None and _same(found[0], inputs) else make()
+        self._now[key] = (inputs, value)
+        return value
+
+
+def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    return len(a) == len(b) and all(map(operator.is_, a, b))
+
+
+def _same_value(a: object, b: object) -> bool:
+    """The same object, or two tuples of the same objects (a page's list of entry views)."""
+    return a is b or (type(a) is tuple and type(b) is tuple and _same(a, b))
+
+
+def _same_values(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    return len(a) == len(b) and all(map(_same_value, a, b))
+
+
+class CarriedDigests:
+    """The digest of each view object, kept while the object is shown from build to build,
+    and each page's fingerprint, kept while its template and context values are."""
+
+    def __init__(self) -> None:
+        self._last: dict[int, tuple[object, str]] = {}
+        self._now: dict[int, tuple[object, str]] = {}
+        self._salt: str | None = None
+        self._last_pages: dict[Hashable, tuple[str, tuple[object, ...], str]] = {}
+        self._pages: dict[Hashable, tuple[str, tuple[object, ...], str]] = {}
+
+    def next_build(self, salt: str = "") -> None:
+        """Forget what the build before last showed and the last build did not.
+
+        `salt` stands for everything every page shows (the site's name, its languages):
+        when it changed, no page's fingerprint is carried over.
+        """
+        self._last, self._now = self._now, {}
+        self._last_pages = self._pages if salt == self._salt else {}
+        self._pages, self._salt = {}, salt
+
+    def page(self, key: Hashable, template: str, values: tuple[object, ...], make: Callable[[], str]) -> str:
+        """A page's fingerprint, made again unless its template's digest is the same and each
+        context value is the same object (or a tuple of the same objects) as last time."""
+        found = self._pages.get(key) or self._last_pages.get(key)
+        if found is not None and found[0] == template and _same_values(found[1], values):
+            fingerprint = found[2]
+        else:
+            fingerprint = make()
+        self._pages[key] = (template, values, fingerprint)
+        return fingerprint
+
+    def get(self, value: object, make: Callable[[object], str]) -> str:
+        key = id(value)
+        found = self._now.get(key)
+        if found is None:
+            found = self._last.get(key)
+            if found is None or found[0] is not value:
+                found = (value, make(value))
+            # Keeping the object alive keeps its id from being reused while it is remembered.
+            self._now[key] = found
+        return found[1]

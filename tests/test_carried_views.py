@@ -1,0 +1,136 @@
+"""A rebuild remembers the views and fingerprints of what did not change, and is never stale.
+
+The preview keeps one `Builder` for the whole session and rebuilds on every save;
+each entry's view, each view's digest and each page's fingerprint is carried over
+from the last build while what it is made of is the very same object. These tests
+edit a two-language site the ways authors do, one after another, and compare every
+file of the remembering build with a fresh build's, byte for byte.
+"""
+
+from __future__ import annotations
+
+import filecmp
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import Builder
+from tests.support.sites import event, statement, story
+
+CONFIG = """\
+title = "Checks"
+base_url = "https://example.org/checks/"
+language = "en"
+languages = ["en", "uk"]
+
+[organization]
+name = "Example Desk"
+url = "https://example.org/"
+"""
+
+SITE = {
+    "sitegen.toml": CONFIG,
+    "content/_speakers/jane-roe.md": "---\nname: Jane Roe\n---\n\nA minister.\n",
+    "content/_speakers/dmitry-peskov.md": "---\nname: Dmitry Peskov\n---\n\nKremlin spokesman.\n",
+    "content/alpha/_index.md": story("Alpha story", extra="tags: [Energy]\n"),
+    "content/alpha/_index.uk.md": story("Історія альфа"),
+    "content/alpha/a1.md": event("2024-11-10", "The call is reported", "tags: [energy]\n"),
+    "content/alpha/a2.md": statement(
+        "2024-11-11", "dmitry-peskov", "Peskov denies the call",
+        "denies: a1\nrating: false\nverdict: No record.\nreviewed: 2024-11-12\n",
+    ),
+    "content/alpha/a2.uk.md": "---\ntitle: Пєсков заперечує дзвінок\ndate: 2024-11-11\n---\n\nТекст.\n",
+    "content/alpha/a3.md": event("2024-11-12", "A later event", "tags: [kremlin]\n"),
+    "content/beta/_index.md": story("Beta story"),
+    "content/beta/b1.md": statement("2024-03-01", "jane-roe", "Roe on beta", "tags: [kremlin]\n"),
+    "content/gamma/_index.md": story("Gamma story"),
+    "content/gamma/g1.md": statement("2024-11-14", "jane-roe", "Roe answers Peskov",
+                                     "responds_to: alpha/a2\n"),
+}
+
+
+EDITS: list[tuple[str, str, str | None, str | None]] = [
+    # (what authors do, the file, text replaced or None to write the file, new text or None to delete it)
+    ("an entry's title", "content/alpha/a2.md", "Peskov denies", "Peskov rejects"),
+    ("a speaker's name, shown on other stories' related entries",
+     "content/_speakers/jane-roe.md", "Jane Roe", "Jane Q. Roe"),
+    ("a story's title, shown on another story's related entries",
+     "content/gamma/_index.md", "Gamma story", "Gamma, retold"),
+    ("a tag's first spelling, which names it on every page",
+     "content/alpha/_index.md", "[Energy]", "[ENERGY]"),
+    ("a rating", "content/alpha/a2.md", "rating: false", "rating: misleading"),
+    ("a new relation across stories",
+     "content/gamma/g1.md", "responds_to: alpha/a2\n", "responds_to: alpha/a2\nconfirms: alpha/a1\n"),
+    ("a translation", "content/alpha/a2.uk.md", "Текст.", "Інший текст."),
+    ("an entry removed", "content/alpha/a3.md", "", None),
+    ("an entry added", "content/beta/b2.md", None, event("2024-03-02", "Beta event", "tags: [kremlin]\n")),
+    ("an entry moved in time, changing its neighbours", "content/beta/b2.md", "2024-03-02", "2024-02-01"),
+    ("the site's title", "sitegen.toml", 'title = "Checks"', 'title = "Fact checks"'),
+    ("the organization, which signs each ClaimReview",
+     "sitegen.toml", 'name = "Example Desk"', 'name = "Example Fact Check Desk"'),
+    ("a layout", "layouts/partials/footer.html", None, "<footer>Our own footer</footer>\n"),
+    ("a speaker's bio only", "content/_speakers/dmitry-peskov.md", "Kremlin spokesman.", "Spokesman."),
+]
+
+
+def edit(site: Path, relative: str, old: str | None, new: str | None) -> None:
+    path = site / relative
+    if new is None:
+        path.unlink()
+    elif old is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new, "utf-8")
+    else:
+        text = path.read_text("utf-8")
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    """Every file that is in one output only, or differs; recursively."""
+    found: list[str] = []
+
+    def walk(comparison: filecmp.dircmp[str], prefix: str) -> None:
+        found.extend(prefix + name for name in comparison.left_only + comparison.right_only)
+        _, mismatch, errors = filecmp.cmpfiles(comparison.left, comparison.right, comparison.common_files,
+                                               shallow=False)
+        found.extend(prefix + name for name in mismatch + errors)
+        for name, sub in comparison.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left.resolve(), right.resolve()), "")
+    return found
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["preview", "build"])
+def test_every_edit_gives_the_bytes_of_a_fresh_build(
+    write_site: Callable[..., Path], tmp_path: Path, buffered: bool,
+) -> None:
+    site = write_site(SITE)
+    remembering = Builder(site, tmp_path / "out", buffered=buffered, search_index=False)
+    first = remembering.build()
+    assert first.ok, [d.format() for d in first.diagnostics]
+    for number, (what, path, old, new) in enumerate(EDITS):
+        edit(site, path, old, new)
+        result = remembering.build({path} if buffered else None)
+        assert result.ok, (what, [d.format() for d in result.diagnostics if d.severity == "error"])
+        fresh = Builder(site, tmp_path / f"fresh-{number}", search_index=False)
+        assert fresh.build().ok
+        assert differences(remembering.output, fresh.output) == [], what
+
+
+def test_an_edit_makes_the_views_of_its_story_and_of_what_shows_it_only(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    site = write_site(SITE)
+    builder = Builder(site, tmp_path / "out", buffered=True, search_index=False)
+    assert builder.build().ok
+    before = dict(builder.views("en").entries)
+    edit(site, "content/beta/b1.md", "Roe on beta", "Roe on beta, again")
+    assert builder.build({"content/beta/b1.md"}).ok
+    after = builder.views("en").entries
+    remade = {f"{ref.story}/{ref.id}" for ref, view in after.items() if view is not before[ref]}
+    # Only beta's entries: nothing else shows b1 (no relation, and its tag's page lists summaries).
+    assert remade == {"beta/b1"}
+    assert after[next(r for r in after if r.id == "b1")].title == "Roe on beta, again"
