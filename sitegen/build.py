@@ -119,11 +119,11 @@ class Builder:
         carried = self._carried.get(language)
         return carried.views if carried is not None else None
 
-    def read(self) -> tuple[Site | None, Diagnostics]:
-        """Read and check the whole site; no output is touched."""
+    def read(self, changed: Collection[str] | None = None) -> tuple[Site | None, Diagnostics]:
+        """Read and check the whole site; no output is touched. `changed`: see `SiteReader.read`."""
         diagnostics = Diagnostics()
         config = load_config(self.site_dir, diagnostics, self.base_url)
-        site = self.reader.read(config, diagnostics, self.drafts, self.progress)
+        site = self.reader.read(config, diagnostics, self.drafts, self.progress, changed)
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC))
         placeholder_warnings(self.text_of, site, diagnostics)
         return site, diagnostics
@@ -392,7 +392,7 @@ class Builder:
             last, items = self._last_read
             self.reader.counts = ReadCounts(entries=self.reader.counts.entries)
             return last, Diagnostics(list(items))
-        site, diagnostics = self.read()
+        site, diagnostics = self.read(changed)
         self.keep_reads()
         self._last_read = None
         if site is not None and not diagnostics.has_errors(self.strict):

@@ -9,6 +9,7 @@ site at once, linking, is in `links`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
@@ -18,6 +19,7 @@ from sitegen.progress import Progress, no_progress
 from sitegen.reading.document import Document
 from sitegen.reading.entries import CheckedEntry, EntrySettings, RawEntry, read_entry
 from sitegen.reading.fields import PAGE_FIELDS, SPEAKER_FIELDS, STORY_FIELDS
+from sitegen.reading.folders import FolderRead, touched_folders
 from sitegen.reading.links import Unlisted, attach_entries, resolve_relations, resolve_speakers
 from sitegen.reading.markup import MarkdownRenderer
 from sitegen.reading.prefetch import prefetch
@@ -70,6 +72,9 @@ class SiteReader:
         self.cache = cache or ReadCache()
         self.counts = ReadCounts()
         self._renderers: dict[bool, MarkdownRenderer] = {}
+        self._folders: dict[str, FolderRead] = {}
+        """What the last read found in each story folder, for a read told what changed."""
+        self._folders_made_with: tuple[object, ...] | None = None
 
     def renderer(self, unsafe_html: bool) -> MarkdownRenderer:
         """The Markdown converter for this setting, made once (it is slow to set up)."""
@@ -79,14 +84,24 @@ class SiteReader:
 
     def read(
         self, config: Config, diagnostics: Diagnostics, drafts: bool = False,
-        progress: Progress = no_progress,
+        progress: Progress = no_progress, changed: Collection[str] | None = None,
     ) -> Site:
-        """Read, check and cross-link everything under content/."""
+        """Read, check and cross-link everything under content/.
+
+        `changed` lists the paths (relative to the site) changed since the last read, when a
+        watcher knows them: a story folder without any is not read again (see `folders`).
+        """
         settings = SourceSettings(config.max_file_bytes, config.unsafe_html, config.markdown_seconds)
         sources = SourceReader(self.root, settings, self.renderer(config.unsafe_html), self.cache.files)
         prefetch(sources, self.root / CONTENT_DIR, progress)
         read = _SiteRead(sources, self.cache.entries, config, diagnostics, drafts, progress)
+        made_with = (config, drafts)
+        touched = touched_folders(changed) if changed is not None else None
+        # A standalone page's slug may clash with a story folder's: a new page re-reads them all.
+        if touched is not None and PAGES_DIR not in touched and made_with == self._folders_made_with:
+            read.replayable = {name: kept for name, kept in self._folders.items() if name not in touched}
         site = read.run()
+        self._folders, self._folders_made_with = read.folders, made_with
         before, self.cache = self.cache, ReadCache(sources.used, read.checked)
         self.counts = ReadCounts(
             entries=len(read.checked), entries_read=read.entries_read, files=len(sources.used.files),
@@ -118,6 +133,11 @@ class _SiteRead:
         self.entries_read = 0
         self.tags: dict[str, Tag] = {}
         self.unlisted = Unlisted()
+        self.replayable: dict[str, FolderRead] = {}
+        """Story folders known unchanged since the last read, by name, with what it found."""
+        self.folders: dict[str, FolderRead] = {}
+        """What this read found in each story folder, for the next."""
+        self._tag_log: list[tuple[str, str]] | None = None
 
     def run(self) -> Site:
         content = self.sources.root / CONTENT_DIR
@@ -167,7 +187,44 @@ class _SiteRead:
                     "move it to content/<story-slug>/",
                 )
             return None
-        return self.read_story(folder, pages)
+        kept = self.replayable.get(folder.name)
+        if kept is not None:
+            return self.replay(folder.name, kept)
+        return self.read_recorded(folder, pages)
+
+    def read_recorded(self, folder: Path, pages: list[Page]) -> tuple[Story, list[RawEntry]] | None:
+        """Read a story folder, recording what it found for a later read to replay."""
+        record = FolderRead()
+        diagnostics_before, timeouts_before = len(self.diagnostics.items), self.sources.timeouts
+        unlisted, checked = self.unlisted, self.checked
+        self.unlisted, self.checked, self._tag_log = record.unlisted, record.checked, record.tags
+        self.sources.tracks = record.files
+        try:
+            record.result = self.read_story(folder, pages)
+        finally:
+            self.sources.tracks, self._tag_log = None, None
+            self.unlisted, self.checked = unlisted, checked
+            self._merge(record)
+        record.diagnostics = tuple(self.diagnostics.items[diagnostics_before:])
+        if self.sources.timeouts == timeouts_before:  # a timed-out conversion is tried again
+            self.folders[folder.name] = record
+        return record.result
+
+    def replay(self, name: str, record: FolderRead) -> tuple[Story, list[RawEntry]] | None:
+        """What reading an unchanged story folder again would find, from the last read."""
+        self.diagnostics.items.extend(record.diagnostics)
+        for slug, tag_name in record.tags:
+            self.tags.setdefault(slug, Tag(slug, tag_name))
+        self.sources.carry(record.files)
+        self._merge(record)
+        self.folders[name] = record
+        return record.result
+
+    def _merge(self, record: FolderRead) -> None:
+        self.checked.update(record.checked)
+        self.unlisted.drafts |= record.unlisted.drafts
+        self.unlisted.draft_stories |= record.unlisted.draft_stories
+        self.unlisted.unusable |= record.unlisted.unusable
 
     def add_tags(self, names: tuple[str, ...], path: str, line: int) -> tuple[str, ...]:
         """Register tags site-wide (the first spelling names the tag) and return their slugs."""
@@ -178,6 +235,8 @@ class _SiteRead:
                 self.diagnostics.error(path, line, 1, f"tag `{name}` has no letters or digits")
                 continue
             self.tags.setdefault(slug, Tag(slug, name))
+            if self._tag_log is not None:
+                self._tag_log.append((slug, name))
             if slug not in slugs:
                 slugs.append(slug)
         return tuple(slugs)

@@ -94,6 +94,13 @@ class SourceReader:
         """Bodies that were new to the cache."""
         self.timeouts = 0
         """Conversions that ran out of time: what reported them must not be kept."""
+        self.tracks: FileCache | None = None
+        """Also gathers what is used while set: one story folder's files (see `reading.folders`)."""
+
+    def carry(self, files: FileCache) -> None:
+        """Use the files and bodies of an earlier read of a folder again, without looking at them."""
+        self.used.files.update(files.files)
+        self.used.bodies.update(files.bodies)
 
     def rel(self, path: Path) -> str:
         """The path relative to the site, as diagnostics name it."""
@@ -129,6 +136,8 @@ class SourceReader:
             else:
                 parsed = self._parse(relative, data, digest, limit, trusted)
         self.used.files[relative] = parsed
+        if self.tracks is not None:
+            self.tracks.files[relative] = parsed
         return parsed
 
     def _parse(self, relative: str, data: bytes, digest: str, limit: int, signature: Signature | None,
@@ -186,8 +195,13 @@ class SourceReader:
         if rendered is None:
             rendered = self.renderer.render(markdown, self.settings.markdown_seconds)
             self.converted += 1
-        self.used.bodies[key] = rendered
+        self._keep_body(key, rendered)
         return rendered
+
+    def _keep_body(self, key: tuple[bool, str], rendered: Rendered) -> None:
+        self.used.bodies[key] = rendered
+        if self.tracks is not None:
+            self.tracks.bodies[key] = rendered
 
     def body_key(self, markdown: str) -> tuple[bool, str]:
         """What a body's conversion is kept by: its text's hash, and whether raw HTML was allowed."""
@@ -198,7 +212,7 @@ class SourceReader:
         key = self.body_key(markdown)
         rendered = self.previous.bodies.get(key)
         if rendered is not None:
-            self.used.bodies[key] = rendered
+            self._keep_body(key, rendered)
 
     def markdown_files(self, folder: Path, diagnostics: Diagnostics) -> list[Path]:
         """The content files under a folder, in name order; never a file outside the site."""
