@@ -7,6 +7,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -33,19 +34,28 @@ def story_last_change(views: SiteViews, story: StoryView) -> DateView | None:
 
 
 class LastChanges:
-    """The last change of each story, worked out once per build: list pages share them."""
+    """The last change of each story and list page, worked out once per build (list pages share
+    them) and carried over from the last build while what they show is the same views."""
 
     def __init__(self, views: SiteViews) -> None:
         self.views = views
-        self._stories: dict[str, DateView | None] = {}
+        self._stories = views.carried("story-last-change")
+        self._lists = views.carried("list-last-change")
 
     def story(self, story: StoryView) -> DateView | None:
-        if story.slug not in self._stories:
-            self._stories[story.slug] = story_last_change(self.views, story)
-        return self._stories[story.slug]
+        entries = self.views.story_entries(story.slug)
+        return self._stories.get(story.slug, (story, *entries),
+                                 functools.partial(story_last_change, self.views, story))
 
     def of_lists(
-        self, stories: Iterable[StoryView] = (), entries: Iterable[EntryView] = (),
+        self, stories: tuple[StoryView, ...] = (), entries: tuple[EntryView, ...] = (), key: str = "",
     ) -> DateView | None:
-        """The newest change among the stories and entries a list page shows."""
+        """The newest change among the stories and entries a list page shows; `key` names the
+        page, to carry its date over from the last build (none: worked out every time)."""
+        if not key:
+            return self._of_lists(stories, entries)
+        return self._lists.get(key, (*stories, None, *entries),
+                               functools.partial(self._of_lists, stories, entries))
+
+    def _of_lists(self, stories: tuple[StoryView, ...], entries: tuple[EntryView, ...]) -> DateView | None:
         return latest([self.story(s) for s in stories] + [entry_last_change(e) for e in entries])

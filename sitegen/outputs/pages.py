@@ -23,7 +23,7 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
     last = LastChanges(views)
     reviews = views.carried("claimreview")
     yield PagePlan(urls.home(), "index.html", {"stories": views.stories}, kind="home",
-                   title=site.config.title, lastmod=last.of_lists(views.stories))
+                   title=site.config.title, lastmod=last.of_lists(views.stories, key="home"))
     for story in views.stories:
         entries = views.story_entries(story.slug)
         changed = last.story(story)
@@ -48,13 +48,14 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
         statements = views.statements_by_speaker.get(speaker.speaker.id, ())
         yield PagePlan(speaker.url, "speaker.html", {
             "speaker": speaker.speaker, "statements": views.summaries(statements),
-        }, kind="speaker", title=speaker.speaker.name, lastmod=last.of_lists(entries=statements))
+        }, kind="speaker", title=speaker.speaker.name,
+            lastmod=last.of_lists(entries=statements, key=speaker.url))
     yield PagePlan(urls.tags(), "tags.html", {"tags": views.tags}, kind="tags")
     for tag in views.tags:
         stories, entries = views.tagged[tag.tag.slug]
         yield PagePlan(tag.url, "tag.html", {
             "tag": tag.tag, "stories": stories, "entries": views.summaries(entries),
-        }, kind="tag", title=tag.tag.name, lastmod=last.of_lists(stories, entries))
+        }, kind="tag", title=tag.tag.name, lastmod=last.of_lists(stories, entries, key=tag.url))
     for page in views.pages:
         yield PagePlan(page.url, "page.html", {"page": page}, kind="page", title=page.title)
     log = corrections_log(views)

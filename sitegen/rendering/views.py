@@ -761,7 +761,8 @@ class SiteViews:
 
     def summary(self, entry: EntryView) -> EntrySummary:
         """The list form of one entry (also the previous and next entry of an entry's page)."""
-        return self.carried("summary").get(entry.ref, (entry,), functools.partial(entry_summary, entry))
+        # By the view object's id: the memo holds the view, so the id stays its own.
+        return self.carried("summary").get(id(entry), (entry,), functools.partial(entry_summary, entry))
 
     @cached_property
     def nav_pages(self) -> tuple[NavLink, ...]:
