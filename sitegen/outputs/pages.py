@@ -13,7 +13,7 @@ from sitegen.outputs.changes import LastChanges, entry_last_change
 from sitegen.outputs.claimreview import claim_review
 from sitegen.outputs.corrections import corrections_log
 from sitegen.rendering.render import PagePlan
-from sitegen.rendering.views import SiteViews
+from sitegen.rendering.views import EntryView, SiteViews, StoryView
 from sitegen.structure import urls
 
 
@@ -21,28 +21,18 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
     """Every HTML page SPEC.md lists, with the view each one shows."""
     site = views.site
     last = LastChanges(views)
-    reviews = views.carried("claimreview")
     yield PagePlan(urls.home(), "index.html", {"stories": views.stories}, kind="home",
                    title=site.config.title, lastmod=last.of_lists(views.stories, key="home"))
+    story_pages = views.carried("story-pages")
     for story in views.stories:
         entries = views.story_entries(story.slug)
-        changed = last.story(story)
-        timeline = views.timeline(story.slug)
-        yield PagePlan(story.url, "story.html", {"story": story, "entries": entries, "timeline": timeline},
-                       kind="story", title=story.title, lastmod=changed)
-        yield PagePlan(urls.embed(story.slug), "embed.html", {
-            "story": story, "entries": entries, "timeline": timeline, "embed": True,
-        }, kind="embed", title=story.title, lastmod=changed, listed=False)
-        for index, entry in enumerate(entries):
-            yield PagePlan(entry.url, "entry.html", {
-                "story": story,
-                "entry": entry,
-                "previous": views.summary(entries[index - 1]) if index > 0 else None,
-                "next": views.summary(entries[index + 1]) if index + 1 < len(entries) else None,
-                "claimreview": reviews.get(entry.ref, (entry, site.config, said_by := (
-                    site.speakers.get(entry.speaker.id) if entry.speaker else None
-                )), functools.partial(claim_review, entry, site.config, said_by)),
-            }, kind="entry", title=entry.title, lastmod=entry_last_change(entry))
+        # A story's pages are the last build's plans while it shows the same views, and its
+        # statements' speakers are the same (each entry's ClaimReview names its speaker's details).
+        speakers = tuple(site.speakers.get(e.speaker.id) if e.speaker else None for e in entries)
+        yield from story_pages.get(
+            story.slug, (story, site.config, views.timeline(story.slug), *entries, None, *speakers),
+            functools.partial(_story_pages, views, last, story, entries),
+        )
     yield PagePlan(urls.speakers(), "speakers.html", {"speakers": views.speakers}, kind="speakers")
     for speaker in views.speakers:
         statements = views.statements_by_speaker.get(speaker.speaker.id, ())
@@ -63,3 +53,31 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
                    lastmod=log[0].date if log else None)
     yield PagePlan(urls.search(), "search.html", {}, kind="search", listed=False)
     yield PagePlan(urls.NOT_FOUND, "404.html", {}, kind="not-found", listed=False, absolute_links=True)
+
+
+def _story_pages(
+    views: SiteViews, last: LastChanges, story: StoryView, entries: tuple[EntryView, ...],
+) -> tuple[PagePlan, ...]:
+    """A story's timeline page, its embed and its entries' pages."""
+    site = views.site
+    changed = last.story(story)
+    timeline = views.timeline(story.slug)
+    pages = [
+        PagePlan(story.url, "story.html", {"story": story, "entries": entries, "timeline": timeline},
+                 kind="story", title=story.title, lastmod=changed),
+        PagePlan(urls.embed(story.slug), "embed.html", {
+            "story": story, "entries": entries, "timeline": timeline, "embed": True,
+        }, kind="embed", title=story.title, lastmod=changed, listed=False),
+    ]
+    reviews = views.carried("claimreview")
+    for index, entry in enumerate(entries):
+        speaker = site.speakers.get(entry.speaker.id) if entry.speaker else None
+        pages.append(PagePlan(entry.url, "entry.html", {
+            "story": story,
+            "entry": entry,
+            "previous": views.summary(entries[index - 1]) if index > 0 else None,
+            "next": views.summary(entries[index + 1]) if index + 1 < len(entries) else None,
+            "claimreview": reviews.get(entry.ref, (entry, site.config, speaker),
+                                       functools.partial(claim_review, entry, site.config, speaker)),
+        }, kind="entry", title=entry.title, lastmod=entry_last_change(entry)))
+    return tuple(pages)

@@ -56,8 +56,8 @@ class CarriedDigests:
         self._last: dict[int, tuple[object, str]] = {}
         self._now: dict[int, tuple[object, str]] = {}
         self._salt: str | None = None
-        self._last_pages: dict[Hashable, tuple[str, tuple[object, ...], str]] = {}
-        self._pages: dict[Hashable, tuple[str, tuple[object, ...], str]] = {}
+        self._last_pages: dict[Hashable, tuple[str, object, tuple[object, ...], str]] = {}
+        self._pages: dict[Hashable, tuple[str, object, tuple[object, ...], str]] = {}
 
     def next_build(self, salt: str = "") -> None:
         """Forget what the build before last showed and the last build did not.
@@ -69,15 +69,23 @@ class CarriedDigests:
         self._last_pages = self._pages if salt == self._salt else {}
         self._pages, self._salt = {}, salt
 
-    def page(self, key: Hashable, template: str, values: tuple[object, ...], make: Callable[[], str]) -> str:
-        """A page's fingerprint, made again unless its template's digest is the same and each
-        context value is the same object (or a tuple of the same objects) as last time."""
+    def page(
+        self, key: Hashable, template: str, spec: object, values: Callable[[], tuple[object, ...]],
+        make: Callable[[], str],
+    ) -> str:
+        """A page's fingerprint, made again unless its template's digest is the same and its
+        plan is the same object, or each of its context `values` is the same object (or a tuple
+        of the same objects) as last time."""
         found = self._pages.get(key) or self._last_pages.get(key)
-        if found is not None and found[0] == template and _same_values(found[1], values):
-            fingerprint = found[2]
+        if found is not None and found[0] == template and found[1] is spec:
+            self._pages[key] = found
+            return found[3]
+        context = values()
+        if found is not None and found[0] == template and _same_values(found[2], context):
+            fingerprint = found[3]
         else:
             fingerprint = make()
-        self._pages[key] = (template, values, fingerprint)
+        self._pages[key] = (template, spec, context, fingerprint)
         return fingerprint
 
     def get(self, value: object, make: Callable[[object], str]) -> str:

@@ -169,9 +169,11 @@ class TemplateRenderer:
     def fingerprint(self, spec: PagePlan) -> str:
         """The hash of everything the page shows; carried over from the last build while its
         template and every context value are unchanged (see `CarriedDigests.page`)."""
-        values = tuple(itertools.chain.from_iterable(sorted(spec.context.items())))
-        return self._digests.page((spec.file, spec.url_path), self.theme.template_digest(spec.template),
-                                  values, functools.partial(self._fingerprint, spec))
+        return self._digests.page(
+            (spec.file, spec.url_path), self.theme.template_digest(spec.template), spec,
+            lambda: tuple(itertools.chain.from_iterable(sorted(spec.context.items()))),
+            functools.partial(self._fingerprint, spec),
+        )
 
     def _fingerprint(self, spec: PagePlan) -> str:
         digest = hashlib.sha256()
