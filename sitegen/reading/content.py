@@ -20,7 +20,7 @@ from sitegen.reading.document import Document
 from sitegen.reading.entries import CheckedEntry, EntrySettings, RawEntry, read_entry
 from sitegen.reading.fields import PAGE_FIELDS, SPEAKER_FIELDS, STORY_FIELDS
 from sitegen.reading.folders import FolderRead, touched_folders
-from sitegen.reading.links import Unlisted, attach_entries, resolve_relations, resolve_speakers
+from sitegen.reading.links import Linked, Unlisted, attach_entries, resolve_relations, resolve_speakers
 from sitegen.reading.markup import MarkdownRenderer
 from sitegen.reading.prefetch import prefetch
 from sitegen.reading.sitefiles import escape_reason
@@ -75,6 +75,7 @@ class SiteReader:
         self._folders: dict[str, FolderRead] = {}
         """What the last read found in each story folder, for a read told what changed."""
         self._folders_made_with: tuple[object, ...] | None = None
+        self._linked: Linked | None = None
 
     def renderer(self, unsafe_html: bool) -> MarkdownRenderer:
         """The Markdown converter for this setting, made once (it is slow to set up)."""
@@ -100,8 +101,9 @@ class SiteReader:
         # A standalone page's slug may clash with a story folder's: a new page re-reads them all.
         if touched is not None and PAGES_DIR not in touched and made_with == self._folders_made_with:
             read.replayable = {name: kept for name, kept in self._folders.items() if name not in touched}
+        read.linked = Linked(self._linked)
         site = read.run()
-        self._folders, self._folders_made_with = read.folders, made_with
+        self._folders, self._folders_made_with, self._linked = read.folders, made_with, read.linked
         before, self.cache = self.cache, ReadCache(sources.used, read.checked)
         self.counts = ReadCounts(
             entries=len(read.checked), entries_read=read.entries_read, files=len(sources.used.files),
@@ -138,6 +140,8 @@ class _SiteRead:
         self.folders: dict[str, FolderRead] = {}
         """What this read found in each story folder, for the next."""
         self._tag_log: list[tuple[str, str]] | None = None
+        self.linked = Linked()
+        """The last read's linked entries, to hand back the same objects where nothing changed."""
 
     def run(self) -> Site:
         content = self.sources.root / CONTENT_DIR
@@ -159,8 +163,8 @@ class _SiteRead:
                 "no content/ folder here; run `sitegen init DIR` to create a site, or "
                 "pass --source with the folder that holds sitegen.toml and content/",
             )
-        raw_entries, speakers = resolve_speakers(raw_entries, speakers, self.diagnostics)
-        entries = resolve_relations(raw_entries, self.unlisted, self.diagnostics)
+        raw_entries, speakers = resolve_speakers(raw_entries, speakers, self.diagnostics, self.linked)
+        entries = resolve_relations(raw_entries, self.unlisted, self.diagnostics, self.linked)
         stories = attach_entries(stories, entries)
         return Site(
             config=self.config,

@@ -21,6 +21,43 @@ NEVER = datetime(1, 1, 1, tzinfo=UTC)
 """Where a story with no dates sorts: after every dated one."""
 
 
+class Linked:
+    """The entries the last read linked, kept for a read whose raw entries are the same objects.
+
+    Linking copies every statement (its speaker resolved) and every entry with relations on
+    every read; a read that replays unchanged story folders (`reading.folders`) hands the
+    same raw entries over, and gets the same linked entries back while what they were
+    linked to is equal. So the views carried over by identity (`rendering.memo`) still hit.
+    """
+
+    def __init__(self, last: Linked | None = None) -> None:
+        self._last_speakers = last._speakers if last is not None else {}
+        self._last_relations = last._relations if last is not None else {}
+        self._speakers: dict[int, tuple[Entry, str, Entry]] = {}
+        self._relations: dict[int, tuple[Entry, tuple[Relation, ...], Entry]] = {}
+
+    def with_speaker(self, entry: Entry, speaker: str) -> Entry:
+        found = self._last_speakers.get(id(entry))
+        if found is not None and found[0] is entry and found[1] == speaker:
+            linked = found[2]
+        else:
+            linked = replace(entry, speaker=speaker)
+        # Holding the entry keeps its id its own while it is remembered.
+        self._speakers[id(entry)] = (entry, speaker, linked)
+        return linked
+
+    def with_relations(self, entry: Entry, relations: tuple[Relation, ...]) -> Entry:
+        if relations == entry.relations:
+            return entry
+        found = self._last_relations.get(id(entry))
+        if found is not None and found[0] is entry and found[1] == relations:
+            linked = found[2]
+        else:
+            linked = replace(entry, relations=relations)
+        self._relations[id(entry)] = (entry, relations, linked)
+        return linked
+
+
 @dataclass
 class Unlisted:
     """Entries that exist but are not published: a relation to one is no "no such entry" error."""
@@ -34,8 +71,10 @@ class Unlisted:
 
 def resolve_speakers(
     raw_entries: dict[str, list[RawEntry]], speakers: dict[str, Speaker], diagnostics: Diagnostics,
+    links: Linked | None = None,
 ) -> tuple[dict[str, list[RawEntry]], dict[str, Speaker]]:
     """Link statements to registry speakers; give free-text speakers pages too."""
+    links = links or Linked()
     by_name: dict[str, str] = {}
     for speaker in speakers.values():
         for name in (speaker.name, *speaker.aliases):
@@ -45,8 +84,8 @@ def resolve_speakers(
     for story, raws in raw_entries.items():
         linked[story] = [
             raw if raw.speaker is None
-            else replace(raw, entry=replace(raw.entry, speaker=speaker_id(raw.entry, raw.speaker, speakers,
-                                                                          by_name, result, diagnostics)))
+            else replace(raw, entry=links.with_speaker(raw.entry, speaker_id(
+                raw.entry, raw.speaker, speakers, by_name, result, diagnostics)))
             for raw in raws
         ]
     return linked, dict(sorted(result.items()))
@@ -83,8 +122,10 @@ def free_speaker(name: str, speakers: dict[str, Speaker]) -> str:
 
 def resolve_relations(
     raw_entries: dict[str, list[RawEntry]], unlisted: Unlisted, diagnostics: Diagnostics,
+    links: Linked | None = None,
 ) -> dict[str, list[Entry]]:
     """Resolve every relation and record it on both ends."""
+    links = links or Linked()
     known = {raw.entry.ref for items in raw_entries.values() for raw in items}
     by_story: dict[str, list[str]] = defaultdict(list)
     for each in known:
@@ -104,15 +145,10 @@ def resolve_relations(
                     relations[source_ref].append(Relation(relation_type, ref))
                     relations[ref].append(Relation(relation_type, source_ref, incoming=True))
     return {
-        story: [with_relations(raw.entry, tuple(dict.fromkeys(relations.get(raw.entry.ref, []))))
+        story: [links.with_relations(raw.entry, tuple(dict.fromkeys(relations.get(raw.entry.ref, []))))
                 for raw in items]
         for story, items in raw_entries.items()
     }
-
-
-def with_relations(entry: Entry, relations: tuple[Relation, ...]) -> Entry:
-    """The entry with its resolved relations; itself, not a copy, when it has none."""
-    return entry if relations == entry.relations else replace(entry, relations=relations)
 
 
 def resolve_ref(

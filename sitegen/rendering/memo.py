@@ -88,13 +88,18 @@ class CarriedDigests:
         self._pages[key] = (template, spec, context, fingerprint)
         return fingerprint
 
-    def get(self, value: object, make: Callable[[object], str]) -> str:
+    def get(self, value: object, make: Callable[[object], tuple[str, bool]]) -> str:
+        """The digest of `value`; `make` gives it and whether it is worth keeping (a view of
+        plain values is hashed again quicker than a memo of every such view weighs)."""
         key = id(value)
         found = self._now.get(key)
         if found is None:
             found = self._last.get(key)
             if found is None or found[0] is not value:
-                found = (value, make(value))
+                digest, keep = make(value)
+                if not keep:
+                    return digest
+                found = (value, digest)
             # Keeping the object alive keeps its id from being reused while it is remembered.
             self._now[key] = found
         return found[1]

@@ -212,15 +212,22 @@ class TemplateRenderer:
     def _dataclass_digest(self, value: object) -> str:
         return self._digests.get(value, self._fields_digest)
 
-    def _fields_digest(self, value: object) -> str:
+    def _fields_digest(self, value: object) -> tuple[str, bool]:
         """Hash a view by its type and fields; a nested view counts by its own digest, so a new
-        view made of remembered ones (a feed of unchanged entries) costs only its own fields."""
+        view made of remembered ones (a feed of unchanged entries) costs only its own fields.
+        Worth keeping unless no field is a view or a collection (a date, a link)."""
         parts = [type(value).__qualname__]
         kind: type = type(value)
+        plain = True
         for name in _field_names(kind):
             parts.append(name)
-            self._feed(getattr(value, name), parts)
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+            field = getattr(value, name)
+            if field is None or type(field) in PLAIN_TYPES:
+                parts.append(repr(field))
+            else:
+                plain = plain and not _holds_views(field)
+                self._feed(field, parts)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest(), not plain
 
     def artifact(self, spec: PagePlan) -> Artifact:
         return Artifact(
@@ -252,6 +259,14 @@ class TemplateRenderer:
             return urls.absolute(self.site_values.base_url, path)
         prefixes = {link.tag: link.prefix for link in self.site_values.languages}
         return urls.absolute(self.site_values.root_url, prefixes.get(language, "") + path)
+
+
+PLAIN_TYPES = (str, int, float, bool)
+"""Field values hashed by their repr, as `_feed` does."""
+
+
+def _holds_views(value: object) -> bool:
+    return isinstance(value, tuple | list | dict) or dataclasses.is_dataclass(value)
 
 
 @functools.cache
