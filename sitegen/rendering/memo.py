@@ -30,7 +30,14 @@ class CarriedMemo(Generic[K, V]):
     def get(self, key: K, inputs: tuple[object, ...], make: Callable[[], V]) -> V:
         """The result for `key`, made again only if one of `inputs` is not what it was made from."""
         found = self._now.get(key) or self._last.get(key)
-        value = found[1] if found is not None and _same(found[0], inputs) else make()
+        if found is not None and _same(found[0], inputs):
+            value = found[1]
+        else:
+            value = make()
+            if found is not None and value == found[1]:
+                # Made again to the same value: hand back the old object, so what shows
+                # this one (a story's entries show the story's view) is carried over too.
+                value = found[1]
         self._now[key] = (inputs, value)
         return value
 

@@ -302,7 +302,7 @@ class EntryView:
     display_date: str = ""
     """The author's wording of the date ("Spring 1945"), shown instead of the formatted dates."""
 
-    @property
+    @cached_property
     def ref(self) -> EntryRef:
         """The entry's address in the site."""
         return EntryRef(self.story, self.id)
@@ -717,8 +717,10 @@ class SiteViews:
 
     @cached_property
     def speakers(self) -> tuple[SpeakerView, ...]:
+        memo = self.carried("speaker")
         views = [
-            SpeakerView(speaker_profile(s), urls.speaker(s.id), len(self.statements_by_speaker.get(s.id, ())))
+            memo.get(s.id, (s, count := len(self.statements_by_speaker.get(s.id, ()))),
+                     functools.partial(speaker_view, s, count))
             for s in self.site.speakers.values()
         ]
         return tuple(sorted(views, key=lambda v: (v.speaker.name.casefold(), v.speaker.id)))
@@ -740,14 +742,21 @@ class SiteViews:
 
     @cached_property
     def tags(self) -> tuple[TagView, ...]:
+        memo = self.carried("tag")
+        counts = {slug: sum(len(found) for found in self.tagged[slug]) for slug in self.site.tags}
         return tuple(
-            TagView(self.tag_links[slug], sum(len(found) for found in self.tagged[slug]))
+            memo.get(slug, (link := self.tag_links[slug], counts[slug]),
+                     functools.partial(TagView, link, counts[slug]))
             for slug in self.site.tags
         )
 
     @cached_property
     def tag_links(self) -> dict[str, TagLink]:
-        return {slug: TagLink(slug, tag.name, urls.tag(slug)) for slug, tag in self.site.tags.items()}
+        memo = self.carried("tag-link")
+        return {
+            slug: memo.get(slug, (tag,), functools.partial(TagLink, slug, tag.name, urls.tag(slug)))
+            for slug, tag in self.site.tags.items()
+        }
 
     @cached_property
     def pages(self) -> tuple[PageView, ...]:
@@ -776,6 +785,10 @@ def entry_summary(entry: EntryView) -> EntrySummary:
         story_url=entry.story_url, quote=entry.quote, rating=entry.rating, verdict=entry.verdict,
         language=entry.language, untranslated=entry.untranslated,
     )
+
+
+def speaker_view(speaker: Speaker, statements: int) -> SpeakerView:
+    return SpeakerView(speaker_profile(speaker), urls.speaker(speaker.id), statements)
 
 
 def speaker_profile(speaker: Speaker) -> SpeakerProfile:

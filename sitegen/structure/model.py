@@ -241,9 +241,9 @@ class Entry:
     ignore: tuple[str, ...] = ()
     """Editorial rule ids silenced for this file."""
 
-    @property
+    @cached_property
     def ref(self) -> EntryRef:
-        """This entry's address."""
+        """This entry's address; made once per entry (linking and views ask for it often)."""
         return EntryRef(self.story, self.id)
 
 
