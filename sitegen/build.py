@@ -316,7 +316,7 @@ class Builder:
             if self.buffer is not None:
                 self.buffer.publish(staging)
             else:
-                swap(staging, self.output)
+                swap(staging, self.output, files=len(self.fingerprints))
         except OSError as error:
             self._discard(staging)
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))

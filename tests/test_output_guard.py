@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.build import Builder
+from sitegen.writing import staging
 from tests.support.outputs import folder_digest
 from tests.support.sites import BASIC_CONFIG, REPO_ROOT, event, run_cli, story, write_files
 
@@ -136,3 +138,32 @@ def test_an_output_of_a_build_before_the_manifest_is_still_rebuilt(tmp_path: Pat
     done = run_cli("build", "--source", str(site))
     assert done.returncode == 0, done.stderr
     assert (site / "public/.sitegen-manifest.json").is_file()
+
+
+def test_a_large_old_output_is_deleted_after_the_build_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every old output counts as large here; at 10,000 entries it holds 24,000 files.
+    monkeypatch.setattr(staging, "BACKGROUND_DELETE_FILES", 0)
+    site = small_site(tmp_path / "site")
+    output = tmp_path / "out"
+    assert Builder(site, output).build().ok
+    (site / "content/s/a.md").write_text(event("2024-05-01", title="Second"), "utf-8")
+    assert Builder(site, output).build().ok
+    assert "Second" in (output / "s" / "a" / "index.html").read_text("utf-8")
+    deadline = time.monotonic() + 20
+    while any(tmp_path.glob(".out.*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"], "the old output was left behind"
+
+
+def test_a_build_deletes_what_a_background_deletion_left(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site")
+    output = tmp_path / "out"
+    assert Builder(site, output).build().ok
+    # As if the deleting process was killed before it was done.
+    left = tmp_path / ".out.retired-x1" / "tree" / "s"
+    left.mkdir(parents=True)
+    (left / "index.html").write_text("old", "utf-8")
+    assert Builder(site, output).build().ok
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]

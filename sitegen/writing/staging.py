@@ -12,6 +12,7 @@ import ctypes
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -62,8 +63,16 @@ def stage(
     return staging, [artifact.path for artifact in fresh]
 
 
-def swap(staging: Path, output: Path) -> None:
-    """Put the staged output in place of the old one and delete the old one."""
+BACKGROUND_DELETE_FILES = 2_000
+"""An old output of this many files or more is deleted after the build returns (see `retire`)."""
+
+
+def swap(staging: Path, output: Path, files: int = 0) -> None:
+    """Put the staged output in place of the old one and delete the old one.
+
+    `files` is about how many files the old output holds: a large one is deleted in the
+    background (`retire`), so the build is done once the new output is in place.
+    """
     output = output.resolve()
     os.chmod(staging, 0o755)
     if not output.exists():
@@ -71,7 +80,7 @@ def swap(staging: Path, output: Path) -> None:
         return
     if output.is_dir() and _exchange(staging, output):
         # One atomic step: `staging` now holds the old output.
-        shutil.rmtree(staging, ignore_errors=True)
+        retire(staging, output, files)
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     os.rmdir(retired)
@@ -81,7 +90,28 @@ def swap(staging: Path, output: Path) -> None:
     except OSError:
         os.rename(retired, output)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    retire(retired, output, files)
+
+
+def retire(old: Path, output: Path, files: int) -> None:
+    """Delete a replaced output: now if small, else in a detached process (as `git gc --auto`).
+
+    Deleting 24,000 hard-linked files took a second and a quarter of a 10,000-entry build
+    after one edit, spent after the new site was already in place. The old tree is first
+    renamed `.<output>.retired-*`, so a build that starts before the deletion is done (or
+    after it was killed) deletes what is left (`remove_leftovers`).
+    """
+    rm = shutil.which("rm")
+    if files < BACKGROUND_DELETE_FILES or rm is None:
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.retired-", dir=output.parent))
+    os.rename(old, retired / "tree")
+    try:
+        subprocess.Popen([rm, "-rf", "--", os.fspath(retired)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -109,5 +139,6 @@ def remove_leftovers(output: Path) -> None:
             os.rename(leftover, output)
         else:
             shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in output.parent.glob(f".{output.name}.new-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    for pattern in (f".{output.name}.new-*", f".{output.name}.retired-*"):
+        for leftover in output.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
