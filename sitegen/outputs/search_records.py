@@ -52,6 +52,9 @@ def search_records(plan: SitePlan, stories: Container[str] | None = None) -> Ite
     language = plan.renderer.site_values.language
     localizer = plan.renderer.theme.localizer
     date_text = functools.lru_cache(maxsize=None)(localizer.date_text)
+    # Carried over from the last build while the entry's and story's views are the same.
+    memo = plan.views.carried("search-record")
+    prefix = plan.renderer.prefix
     for page in plan.pages:
         if page.kind != "entry":
             continue
@@ -59,12 +62,15 @@ def search_records(plan: SitePlan, stories: Container[str] | None = None) -> Ite
         story: StoryView = page.context["story"]
         if stories is not None and story.slug not in stories:
             continue
-        yield SearchRecord(
-            url="/" + plan.renderer.prefix + page.url_path,
-            language=language,
-            story=story.slug,
-            html=entry_document(entry, story, language, localizer, date_text),
-        )
+        yield memo.get((prefix, page.url_path), (entry, story, localizer, language), functools.partial(
+            record, "/" + prefix + page.url_path, language, entry, story, localizer, date_text))
+
+
+def record(
+    url: str, language: str, entry: EntryView, story: StoryView, localizer: Localizer, date_text: DateText,
+) -> SearchRecord:
+    return SearchRecord(url=url, language=language, story=story.slug,
+                        html=entry_document(entry, story, language, localizer, date_text))
 
 
 def entry_document(
