@@ -165,7 +165,7 @@ class _SiteRead:
             )
         raw_entries, speakers = resolve_speakers(raw_entries, speakers, self.diagnostics, self.linked)
         entries = resolve_relations(raw_entries, self.unlisted, self.diagnostics, self.linked)
-        stories = attach_entries(stories, entries)
+        stories = attach_entries(stories, entries, self.linked)
         return Site(
             config=self.config,
             stories=tuple(stories),

@@ -6,7 +6,10 @@ every read, after the entries (cached or not) are in.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -33,17 +36,31 @@ class Linked:
     def __init__(self, last: Linked | None = None) -> None:
         self._last_speakers = last._speakers if last is not None else {}
         self._last_relations = last._relations if last is not None else {}
-        self._speakers: dict[int, tuple[Entry, str, Entry]] = {}
+        self._last_stories = last._stories if last is not None else {}
+        self._speakers: dict[int, tuple[RawEntry, str, RawEntry]] = {}
         self._relations: dict[int, tuple[Entry, tuple[Relation, ...], Entry]] = {}
+        self._stories: dict[str, tuple[Story, tuple[Entry, ...], Story]] = {}
 
-    def with_speaker(self, entry: Entry, speaker: str) -> Entry:
-        found = self._last_speakers.get(id(entry))
-        if found is not None and found[0] is entry and found[1] == speaker:
+    def attached(self, story: Story, entries: tuple[Entry, ...], attach: Callable[[], Story]) -> Story:
+        """The story with its entries in order, as last time when it and they are the same objects."""
+        found = self._last_stories.get(story.slug)
+        if found is not None and found[0] is story and len(found[1]) == len(entries) and all(
+            map(operator.is_, found[1], entries)
+        ):
+            attached = found[2]
+        else:
+            attached = attach()
+        self._stories[story.slug] = (story, entries, attached)
+        return attached
+
+    def with_speaker(self, raw: RawEntry, speaker: str) -> RawEntry:
+        found = self._last_speakers.get(id(raw))
+        if found is not None and found[0] is raw and found[1] == speaker:
             linked = found[2]
         else:
-            linked = replace(entry, speaker=speaker)
-        # Holding the entry keeps its id its own while it is remembered.
-        self._speakers[id(entry)] = (entry, speaker, linked)
+            linked = replace(raw, entry=replace(raw.entry, speaker=speaker))
+        # Holding the raw entry keeps its id its own while it is remembered.
+        self._speakers[id(raw)] = (raw, speaker, linked)
         return linked
 
     def with_relations(self, entry: Entry, relations: tuple[Relation, ...]) -> Entry:
@@ -84,8 +101,8 @@ def resolve_speakers(
     for story, raws in raw_entries.items():
         linked[story] = [
             raw if raw.speaker is None
-            else replace(raw, entry=links.with_speaker(raw.entry, speaker_id(
-                raw.entry, raw.speaker, speakers, by_name, result, diagnostics)))
+            else links.with_speaker(
+                raw, speaker_id(raw.entry, raw.speaker, speakers, by_name, result, diagnostics))
             for raw in raws
         ]
     return linked, dict(sorted(result.items()))
@@ -187,16 +204,24 @@ def resolve_ref(
     return None
 
 
-def attach_entries(stories: list[Story], entries: dict[str, list[Entry]]) -> list[Story]:
+def attach_entries(
+    stories: list[Story], entries: dict[str, list[Entry]], links: Linked | None = None,
+) -> list[Story]:
     """Order each story's entries in time, and the stories by their last update."""
+    links = links or Linked()
     result = []
     for story in stories:
-        ordered = sorted(entries.get(story.slug, []), key=lambda e: (*e.date.sort_key(), e.path))
-        ordered = below_what_they_answer(ordered)
-        result.append(replace(story, entries=tuple(ordered), updated=last_update(story, ordered)))
+        found = tuple(entries.get(story.slug, ()))
+        result.append(links.attached(story, found, functools.partial(attach, story, found)))
     result.sort(key=lambda s: s.slug)
     result.sort(key=lambda s: s.updated.sort_key() if s.updated else (NEVER, 0), reverse=True)
     return result
+
+
+def attach(story: Story, entries: tuple[Entry, ...]) -> Story:
+    """The story with its entries in time order, and its last update."""
+    ordered = below_what_they_answer(sorted(entries, key=lambda e: (*e.date.sort_key(), e.path)))
+    return replace(story, entries=tuple(ordered), updated=last_update(story, ordered))
 
 
 def last_update(story: Story, entries: list[Entry]) -> PartialDate | None:

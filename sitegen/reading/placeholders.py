@@ -6,6 +6,7 @@ accident with "The exact words." as a quote and example.org as a source.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,19 +38,32 @@ def placeholder_warnings(text_of: Callable[[str], str | None], site: Site, diagn
     paths += [s.path for s in site.speakers.values() if s.path]
     for relative in dict.fromkeys(paths):
         text = text_of(relative)
-        if text is None or not any(placeholder in text for placeholder in PLACEHOLDER_TEXTS):
+        for number, column, placeholder in placeholders_in(text) if text is not None else ():
+            diagnostics.warning(
+                relative, number, column,
+                f"`{placeholder}` is placeholder text from `sitegen init`/`sitegen new`; "
+                "replace it before publishing",
+            )
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def placeholders_in(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(line, column, placeholder) of each placeholder in a file's text.
+
+    Remembered by the text: a rebuild asks again for every file of the site, and an
+    unchanged file's text is the very string the read cache holds, found at once.
+    """
+    if not any(placeholder in text for placeholder in PLACEHOLDER_TEXTS):
+        return ()
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("#"):
             continue
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.lstrip().startswith("#"):
-                continue
-            for placeholder in PLACEHOLDER_TEXTS:
-                column = line.find(placeholder)
-                if column >= 0:
-                    diagnostics.warning(
-                        relative, number, column + 1,
-                        f"`{placeholder}` is placeholder text from `sitegen init`/`sitegen new`; "
-                        "replace it before publishing",
-                    )
+        for placeholder in PLACEHOLDER_TEXTS:
+            column = line.find(placeholder)
+            if column >= 0:
+                found.append((number, column + 1, placeholder))
+    return tuple(found)
 
 
 def base_url_warning(source: Path, base_url: str, diagnostics: Diagnostics) -> None:
