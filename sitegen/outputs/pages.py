@@ -37,14 +37,14 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
     for speaker in views.speakers:
         statements = views.statements_by_speaker.get(speaker.speaker.id, ())
         yield PagePlan(speaker.url, "speaker.html", {
-            "speaker": speaker.speaker, "statements": views.summaries(statements),
+            "speaker": speaker.speaker, "statements": views.summaries(statements, key=speaker.url),
         }, kind="speaker", title=speaker.speaker.name,
             lastmod=last.of_lists(entries=statements, key=speaker.url))
     yield PagePlan(urls.tags(), "tags.html", {"tags": views.tags}, kind="tags")
     for tag in views.tags:
         stories, entries = views.tagged[tag.tag.slug]
         yield PagePlan(tag.url, "tag.html", {
-            "tag": tag.tag, "stories": stories, "entries": views.summaries(entries),
+            "tag": tag.tag, "stories": stories, "entries": views.summaries(entries, key=tag.url),
         }, kind="tag", title=tag.tag.name, lastmod=last.of_lists(stories, entries, key=tag.url))
     for page in views.pages:
         yield PagePlan(page.url, "page.html", {"page": page}, kind="page", title=page.title)

@@ -6,6 +6,7 @@ content gives for what the page shows, so it moves only when content does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from sitegen.structure import urls
 from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
+    from sitegen.rendering.render import PagePlan
     from sitegen.rendering.views import DateView
     from sitegen.structure.model import Site
 
@@ -33,20 +35,26 @@ def w3c_date(date: DateView) -> str:
 
 def sitemap_xml(plan: SitePlan) -> str:
     """List every page a search engine should know, with its last change, as the page plans say."""
+    base_url = plan.site.config.base_url
+    # A page's lines are carried over while its plan is the same object (an unchanged story's).
+    memo = plan.views.carried("sitemap")
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     for page in plan.pages:
-        if not page.listed:
-            continue
-        lines.append("  <url>")
-        lines.append(f"    <loc>{escape(urls.absolute(plan.site.config.base_url, page.url_path))}</loc>")
-        if page.lastmod is not None:
-            lines.append(f"    <lastmod>{w3c_date(page.lastmod)}</lastmod>")
-        lines.append("  </url>")
+        if page.listed:
+            lines.append(memo.get((page.file, base_url), (page,),
+                                  functools.partial(url_lines, page, base_url)))
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
+
+
+def url_lines(page: PagePlan, base_url: str) -> str:
+    """The `<url>` element of one page."""
+    loc = f"  <url>\n    <loc>{escape(urls.absolute(base_url, page.url_path))}</loc>\n"
+    lastmod = f"    <lastmod>{w3c_date(page.lastmod)}</lastmod>\n" if page.lastmod is not None else ""
+    return f"{loc}{lastmod}  </url>"
 
 
 def robots_txt(site: Site) -> str:

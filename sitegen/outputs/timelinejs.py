@@ -94,9 +94,15 @@ def plan_story_exports(
         with template_errors():
             return render(story, entries, renderer.theme.env.get_template(EXPORT_TEMPLATE).make_module({}))
 
+    def fingerprint(story: StoryView, entries: tuple[EntryView, ...]) -> str:
+        return hashlib.sha256((salt + renderer.digest((story, entries))).encode()).hexdigest()
+
+    # Carried over while the story shows the same views; the salt is part of the key (by value).
+    digests = views.carried(f"export:{what}")
     for story in views.stories:
         entries = views.story_entries(story.slug)
-        digest = hashlib.sha256((salt + renderer.digest((story, entries))).encode()).hexdigest()
+        digest = digests.get((story.slug, salt), (story, *entries),
+                             functools.partial(fingerprint, story, entries))
         yield Artifact(
             path=path_of(story.slug),
             fingerprint=digest,

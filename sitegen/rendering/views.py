@@ -764,8 +764,11 @@ class SiteViews:
             PageView(p.slug, urls.page(p.slug), p.title, p.summary, p.body_html) for p in self.site.pages
         )
 
-    def summaries(self, entries: tuple[EntryView, ...]) -> tuple[EntrySummary, ...]:
-        """The list form of entries, one object per entry however many lists show it."""
+    def summaries(self, entries: tuple[EntryView, ...], key: str = "") -> tuple[EntrySummary, ...]:
+        """The list form of entries, one object per entry however many lists show it; `key` names
+        the list, to hand back last build's tuple while it lists the same views."""
+        if key:
+            return self.carried("summaries").get(key, entries, functools.partial(self.summaries, entries))
         return tuple(self.summary(entry) for entry in entries)
 
     def summary(self, entry: EntryView) -> EntrySummary:
