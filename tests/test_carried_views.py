@@ -10,12 +10,14 @@ file of the remembering build with a fresh build's, byte for byte.
 from __future__ import annotations
 
 import filecmp
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from sitegen.build import Builder
+from sitegen.rendering.views import SiteViews
 from tests.support.sites import event, statement, story
 
 CONFIG = """\
@@ -148,3 +150,18 @@ def test_an_edit_makes_the_views_of_its_story_and_of_what_shows_it_only(
     # Only beta's entries: nothing else shows b1 (no relation, and its tag's page lists summaries).
     assert remade == {"beta/b1"}
     assert after[next(r for r in after if r.id == "b1")].title == "Roe on beta, again"
+
+
+def test_a_long_preview_session_keeps_no_old_builds_alive(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    site = write_site(SITE)
+    builder = Builder(site, tmp_path / "out", buffered=True, search_index=False)
+    for number in range(6):
+        old = "Roe on beta" if number == 0 else f"take {number - 1}"
+        edit(site, "content/beta/b1.md", old, f"take {number}")
+        assert builder.build({"content/beta/b1.md"}).ok
+    gc.collect()
+    alive = sum(isinstance(o, SiteViews) for o in gc.get_objects())
+    # The last build's views in each of the two languages, and at most the build before's.
+    assert alive <= 4, f"{alive} SiteViews alive after 6 builds: old builds are kept"

@@ -530,6 +530,7 @@ class SiteViews:
         self.site = site
         self._dates: dict[int, tuple[PartialDate, DateView]] = {}
         self._memos: dict[str, CarriedMemo[Any, Any]] = {}
+        self._story_entries: dict[str, tuple[EntryView, ...]] = {}
         self._last_memos = last._memos if last is not None else {}
 
     def carried(self, name: str) -> CarriedMemo[Any, Any]:
@@ -677,13 +678,20 @@ class SiteViews:
             untranslated=bool(entry.language) and entry.language != self.site.config.language,
         )
 
-    @functools.cache  # noqa: B019 (one SiteViews per build; pages ask many times per story)
     def story_entries(self, slug: str) -> tuple[EntryView, ...]:
-        story = self.site.story(slug)
-        assert story is not None
-        return tuple(self.entries[e.ref] for e in story.entries)
+        """A story's entry views in timeline order, made once per build (pages ask many times).
 
-    @functools.cache  # noqa: B019 (one SiteViews per build)
+        Kept on the instance, not in a `functools.cache` of the method, which would keep every
+        build's views (and site) alive for as long as the preview runs.
+        """
+        found = self._story_entries.get(slug)
+        if found is None:
+            story = self.site.story(slug)
+            assert story is not None
+            entries = self.entries
+            found = self._story_entries[slug] = tuple(entries[e.ref] for e in story.entries)
+        return found
+
     def timeline(self, slug: str) -> TimelineView:
         """The overview axes and filter choices of a story's timeline page."""
         story = self.site.story(slug)
