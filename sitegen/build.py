@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from sitegen import collector
+from sitegen.build_state import BuildState, CarriedViews, changed_since
 from sitegen.cache.record import BuildSettings, OutputRecord, replay, trusted_fingerprints, written_signatures
 from sitegen.cache.site import SiteCache
 from sitegen.cache.snapshot import Snapshot, take
@@ -30,14 +31,12 @@ from sitegen.reading.document import Node
 from sitegen.reading.placeholders import placeholder_warnings
 from sitegen.reading.sitefiles import walk
 from sitegen.rendering.localize import localize
-from sitegen.rendering.memo import CarriedDigests
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
 from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, builtin_theme_dir, template_position
 from sitegen.rendering.views import SiteViews
 from sitegen.structure import urls
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.model import Site
-from sitegen.structure.stable import StableSite
 from sitegen.summary import BuildResult
 from sitegen.writing.artifact import Artifact, OutputError, check_unique
 from sitegen.writing.buffer import BufferedOutput
@@ -107,6 +106,10 @@ class Builder:
         """One per language, kept while no layout changes, so Jinja compiles each template once."""
         self._language = ""
         self._carried: dict[str, CarriedViews] = {}
+        self._state_snapshot: Snapshot | None = None
+        """The inputs when the memory loaded from the cache was read: what changed since is read."""
+        self._read_snapshot: Snapshot | None = None
+        """The inputs when this build's read began, saved with what it found."""
         """Per language, what the last build's views were made from (the preview's rebuilds)."""
 
     @property
@@ -253,10 +256,14 @@ class Builder:
                 self.fingerprints = trusted_fingerprints(self._record, self.output)
 
     def load_cached_reads(self) -> None:
-        """Start from what an earlier run read, so only files changed since are parsed again."""
-        kept = self.cache.load_read_cache(ReadCache) if self.cache is not None else None
+        """Start from what an earlier run read and planned (see `build_state`), so only files
+        changed since are parsed again, and only what shows them is viewed and fingerprinted."""
+        kept = self.cache.load_read_cache(BuildState) if self.cache is not None else None
         if kept is not None:
-            self.reader.cache = kept
+            self.reader.cache = kept.reads
+            self.reader.recall(kept.reader)
+            self._carried = kept.carried
+            self._state_snapshot = kept.snapshot
 
     def _replay(self, changed: Collection[str] | None, started: float) -> BuildResult | None:
         """The last build again, when nothing it depends on changed and its output is intact."""
@@ -267,7 +274,18 @@ class Builder:
     def _build(self, changed: Collection[str] | None, started: float) -> BuildResult:
         """Build while holding the output's lock."""
         inputs = self._snapshot()
-        site, diagnostics = self._read_unless_unchanged(changed)
+        if changed is None and self._state_snapshot is not None and inputs is not None:
+            # A new process: the files changed since the cached memory was read are what a
+            # watcher would have said; the story folders without any are not read again.
+            changed = changed_since(self._state_snapshot, inputs, self.site_dir)
+        self._state_snapshot = None
+        result = self._build_read(changed, started, inputs)
+        self.keep_reads()  # after planning, so what the plan remembered is kept too
+        return result
+
+    def _build_read(self, changed: Collection[str] | None, started: float, inputs: Snapshot | None,
+                    ) -> BuildResult:
+        site, diagnostics = self._read_unless_unchanged(changed, inputs)
         if changed is None or any(under(path, LAYOUTS_DIR) for path in changed):
             self._themes = {}
         if site is None or diagnostics.has_errors(self.strict):
@@ -339,7 +357,9 @@ class Builder:
         if self.cache is not None and counts.fresh and (
             counts.cold or counts.fresh * RESAVE_SHARE >= counts.files
         ):
-            self.cache.save_read_cache(self.reader.cache)
+            self.cache.save_read_cache(BuildState(self.reader.cache, self.reader.memory(), self._carried,
+                                                  self._read_snapshot))
+            counts.fresh = 0  # saved: a second call for the same read saves nothing more
 
     def _snapshot(self) -> Snapshot | None:
         """Every file this build may read, before it reads any, for replaying it later.
@@ -384,7 +404,9 @@ class Builder:
         if self.buffer is None:
             shutil.rmtree(staging, ignore_errors=True)
 
-    def _read_unless_unchanged(self, changed: Collection[str] | None) -> tuple[Site | None, Diagnostics]:
+    def _read_unless_unchanged(
+        self, changed: Collection[str] | None, inputs: Snapshot | None = None,
+    ) -> tuple[Site | None, Diagnostics]:
         """Sort changes by kind, as Zola does: templates and static files cannot change the `Site`."""
         if changed is not None and self._last_read is not None and changed and all(
             under(path, LAYOUTS_DIR) or under(path, STATIC_DIR) for path in changed
@@ -392,8 +414,8 @@ class Builder:
             last, items = self._last_read
             self.reader.counts = ReadCounts(entries=self.reader.counts.entries)
             return last, Diagnostics(list(items))
+        self._read_snapshot = inputs
         site, diagnostics = self.read(changed)
-        self.keep_reads()
         self._last_read = None
         if site is not None and not diagnostics.has_errors(self.strict):
             self._last_read = (site, list(diagnostics.items))
@@ -408,15 +430,6 @@ class Builder:
             entries=counts.entries,
             entries_read=counts.entries_read,
         )
-
-
-@dataclasses.dataclass
-class CarriedViews:
-    """What one language's views are remembered by from build to build (see `rendering.memo`)."""
-
-    stable: StableSite = dataclasses.field(default_factory=StableSite)
-    views: SiteViews | None = None
-    digests: CarriedDigests = dataclasses.field(default_factory=CarriedDigests)
 
 
 def under(path: str, folder: str) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import build
 from sitegen.build import Builder
 from sitegen.rendering.views import SiteViews
 from tests.support.sites import event, statement, story
@@ -134,6 +135,34 @@ def test_every_edit_gives_the_bytes_of_a_fresh_build(
         assert differences(remembering.output, fresh.output) == [], what
         # What was not read again reports what reading it would: every warning, at its line.
         assert [d.format() for d in result.diagnostics] == [d.format() for d in fresh_result.diagnostics]
+
+
+@pytest.mark.parametrize("resave", [True, False], ids=["saved-each-run", "saved-once"])
+def test_each_new_run_after_an_edit_gives_the_bytes_of_a_fresh_build(
+    write_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resave: bool,
+) -> None:
+    """`sitegen build` in a new process each time, starting from the memory the cache keeps.
+
+    Saved once: the cache keeps the first run's memory (a large site saves it again only
+    after many edits), so each run starts from it and reads every file changed since.
+    """
+    if not resave:
+        monkeypatch.setattr(build, "RESAVE_SHARE", 0)
+    site = write_site(SITE)
+    cache = tmp_path / "cache"
+    assert Builder(site, tmp_path / "out", search_index=False, cache_dir=cache).build().ok
+    for number, (what, path, old, new) in enumerate(EDITS):
+        edit(site, path, old, new)
+        result = Builder(site, tmp_path / "out", search_index=False, cache_dir=cache).build()
+        fresh = Builder(site, tmp_path / f"fresh-{number}", search_index=False)
+        fresh_result = fresh.build()
+        found = [d.format() for d in result.diagnostics]
+        assert found == [d.format() for d in fresh_result.diagnostics], what
+        if "error fixed in the next edit" in what:
+            assert not result.ok
+            continue
+        assert result.ok, (what, [d.format() for d in result.diagnostics if d.severity == "error"])
+        assert differences(tmp_path / "out", fresh.output) == [], what
 
 
 def test_an_edit_makes_the_views_of_its_story_and_of_what_shows_it_only(

@@ -39,7 +39,7 @@ class Snapshot:
         now = scan(self.roots)
         if now == self.entries:
             for path, digest in self.hashes.items():
-                if _hash(path) != digest:
+                if file_hash(path) != digest:
                     return path
             return None
         for path in sorted(self.entries.keys() | now.keys()):
@@ -54,7 +54,7 @@ def take(roots: Iterable[Path]) -> Snapshot:
     started = time.time_ns()
     entries = scan(names)
     hashes = {
-        path: _hash(path) for path, signature in entries.items()
+        path: file_hash(path) for path, signature in entries.items()
         if signature[0] == "file" and started - signature[1] < RACY_NS
     }
     return Snapshot(names, entries, hashes)
@@ -101,7 +101,8 @@ def _scan(path: str, found: dict[str, Signature], seen: set[tuple[int, int]]) ->
     seen.discard(folder)
 
 
-def _hash(path: str) -> str:
+def file_hash(path: str) -> str:
+    """The SHA-256 of a file's bytes, or "" if it cannot be read."""
     try:
         with open(path, "rb") as stream:
             return hashlib.file_digest(stream, "sha256").hexdigest()

@@ -53,7 +53,7 @@ def search_records(plan: SitePlan, stories: Container[str] | None = None) -> Ite
     localizer = plan.renderer.theme.localizer
     date_text = functools.lru_cache(maxsize=None)(localizer.date_text)
     # Carried over from the last build while the entry's and story's views are the same.
-    memo = plan.views.carried("search-record")
+    memo = plan.views.carried("search-record", persist=False)  # the theme's localizer is an input
     prefix = plan.renderer.prefix
     for page in plan.pages:
         if page.kind != "entry":

@@ -64,6 +64,16 @@ class ReadCounts:
     """The read started with an empty cache."""
 
 
+@dataclass
+class ReaderMemory:
+    """What a read remembers beyond its cache: each story folder's read, and the links it made."""
+
+    folders: dict[str, FolderRead]
+    made_with: tuple[object, ...] | None
+    """The config and drafts setting the folders were read with; others read them again."""
+    linked: Linked | None
+
+
 class SiteReader:
     """Read one site folder, again and again, keeping what each read found for the next."""
 
@@ -110,6 +120,14 @@ class SiteReader:
             fresh=sources.parsed + sources.converted + read.entries_read, cold=not before.files.files,
         )
         return site
+
+    def memory(self) -> ReaderMemory:
+        """What the next read may replay, beside the cache (see `build_state`)."""
+        return ReaderMemory(self._folders, self._folders_made_with, self._linked)
+
+    def recall(self, memory: ReaderMemory) -> None:
+        """Start from what an earlier run's read found (see `memory`)."""
+        self._folders, self._folders_made_with, self._linked = memory.folders, memory.made_with, memory.linked
 
     def document(self, relative: str) -> Document | None:
         """A file of the last read, parsed, by its path relative to the site."""

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sitegen.reading.entries import RawEntry
 from sitegen.reading.fields import SLUG_PATTERN, Located, did_you_mean
@@ -40,6 +41,18 @@ class Linked:
         self._speakers: dict[int, tuple[RawEntry, str, RawEntry]] = {}
         self._relations: dict[int, tuple[Entry, tuple[Relation, ...], Entry]] = {}
         self._stories: dict[str, tuple[Story, tuple[Entry, ...], Story]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        # Kept for the next run (see `build_state`): this read's links, not the one's before.
+        return {"speakers": list(self._speakers.values()), "relations": list(self._relations.values()),
+                "stories": self._stories}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Keyed by id() in this process: the objects are new ones after unpickling.
+        self.__init__()  # type: ignore[misc]
+        self._last_speakers = {id(found[0]): found for found in state["speakers"]}
+        self._last_relations = {id(found[0]): found for found in state["relations"]}
+        self._last_stories = state["stories"]
 
     def attached(self, story: Story, entries: tuple[Entry, ...], attach: Callable[[], Story]) -> Story:
         """The story with its entries in order, as last time when it and they are the same objects."""

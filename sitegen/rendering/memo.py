@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -23,9 +23,18 @@ V = TypeVar("V")
 class CarriedMemo(Generic[K, V]):
     """One build's results by key, with the last build's to fall back on."""
 
-    def __init__(self, last: CarriedMemo[K, V] | None = None) -> None:
+    def __init__(self, last: CarriedMemo[K, V] | None = None, persist: bool = True) -> None:
+        """`persist=False` for a memo whose inputs live only in this process (the theme's)."""
         self._last: dict[K, tuple[tuple[object, ...], V]] = last._now if last is not None else {}
         self._now: dict[K, tuple[tuple[object, ...], V]] = {}
+        self.persist = persist
+
+    def __getstate__(self) -> dict[str, object]:
+        # Kept for the next run (see `build_state`): this build's results, not the one's before.
+        return {"_now": self._now, "persist": self.persist}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._now, self.persist, self._last = state["_now"], state["persist"], {}
 
     def get(self, key: K, inputs: tuple[object, ...], make: Callable[[], V]) -> V:
         """The result for `key`, made again only if one of `inputs` is not what it was made from."""
@@ -65,6 +74,15 @@ class CarriedDigests:
         self._salt: str | None = None
         self._last_pages: dict[Hashable, tuple[str, object, tuple[object, ...], str]] = {}
         self._pages: dict[Hashable, tuple[str, object, tuple[object, ...], str]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"digests": list(self._now.values()), "salt": self._salt, "pages": self._pages}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Keyed by id() in this process: the objects are new ones after unpickling.
+        self._now = {id(value): (value, digest) for value, digest in state["digests"]}
+        self._salt, self._pages = state["salt"], state["pages"]
+        self._last, self._last_pages = {}, {}
 
     def next_build(self, salt: str = "") -> None:
         """Forget what the build before last showed and the last build did not.

@@ -533,15 +533,25 @@ class SiteViews:
         self._story_entries: dict[str, tuple[EntryView, ...]] = {}
         self._last_memos = last._memos if last is not None else {}
 
-    def carried(self, name: str) -> CarriedMemo[Any, Any]:
+    def carried(self, name: str, persist: bool = True) -> CarriedMemo[Any, Any]:
         """A memo of `name` that carries its results over from the last build's views.
 
         Every result must be a function of the inputs it is stored with, and of nothing else.
+        `persist=False` keeps it out of the build cache (inputs that live in this process only).
         """
         memo = self._memos.get(name)
         if memo is None:
-            memo = self._memos[name] = CarriedMemo(self._last_memos.get(name))
+            memo = self._memos[name] = CarriedMemo(self._last_memos.get(name), persist)
         return memo
+
+    def __getstate__(self) -> dict[str, object]:
+        """What the next run carries over (see `build_state`): the site and the memos, not the
+        views this build made for itself, which the memos hold where worth keeping."""
+        return {"site": self.site, "memos": {name: m for name, m in self._memos.items() if m.persist}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["site"])  # type: ignore[misc]
+        self._memos = state["memos"]
 
     def date(self, d: PartialDate) -> DateView:
         """The view of a model date, made once per date object however many views show it
@@ -781,8 +791,7 @@ class SiteViews:
 
     def summary(self, entry: EntryView) -> EntrySummary:
         """The list form of one entry (also the previous and next entry of an entry's page)."""
-        # By the view object's id: the memo holds the view, so the id stays its own.
-        return self.carried("summary").get(id(entry), (entry,), functools.partial(entry_summary, entry))
+        return self.carried("summary").get(entry.ref, (entry,), functools.partial(entry_summary, entry))
 
     @cached_property
     def nav_pages(self) -> tuple[NavLink, ...]:
