@@ -52,9 +52,11 @@ def search_records(plan: SitePlan, stories: Container[str] | None = None) -> Ite
     language = plan.renderer.site_values.language
     localizer = plan.renderer.theme.localizer
     date_text = functools.lru_cache(maxsize=None)(localizer.date_text)
-    # Carried over from the last build while the entry's and story's views are the same.
-    memo = plan.views.carried("search-record", persist=False)  # the theme's localizer is an input
+    # Carried over from the last build (or run) while the entry's and story's views are the
+    # same, in the same language and words of the theme's catalogue (the key, by value).
+    memo = plan.views.carried("search-record")
     prefix = plan.renderer.prefix
+    words = (language, localizer.tag, plan.renderer.theme.catalogue_digest)
     for page in plan.pages:
         if page.kind != "entry":
             continue
@@ -62,7 +64,7 @@ def search_records(plan: SitePlan, stories: Container[str] | None = None) -> Ite
         story: StoryView = page.context["story"]
         if stories is not None and story.slug not in stories:
             continue
-        yield memo.get((prefix, page.url_path), (entry, story, localizer, language), functools.partial(
+        yield memo.get((prefix, page.url_path, words), (entry, story), functools.partial(
             record, "/" + prefix + page.url_path, language, entry, story, localizer, date_text))
 
 

@@ -23,18 +23,17 @@ V = TypeVar("V")
 class CarriedMemo(Generic[K, V]):
     """One build's results by key, with the last build's to fall back on."""
 
-    def __init__(self, last: CarriedMemo[K, V] | None = None, persist: bool = True) -> None:
-        """`persist=False` for a memo whose inputs live only in this process (the theme's)."""
+    def __init__(self, last: CarriedMemo[K, V] | None = None) -> None:
         self._last: dict[K, tuple[tuple[object, ...], V]] = last._now if last is not None else {}
         self._now: dict[K, tuple[tuple[object, ...], V]] = {}
-        self.persist = persist
 
     def __getstate__(self) -> dict[str, object]:
-        # Kept for the next run (see `build_state`): this build's results, not the one's before.
-        return {"_now": self._now, "persist": self.persist}
+        """Kept for the next run (see `build_state`): this build's results, not the one's before.
+        Every input must pickle, so none may be an object of this process only (a theme's)."""
+        return {"_now": self._now}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._now, self.persist, self._last = state["_now"], state["persist"], {}
+        self._now, self._last = state["_now"], {}
 
     def get(self, key: K, inputs: tuple[object, ...], make: Callable[[], V]) -> V:
         """The result for `key`, made again only if one of `inputs` is not what it was made from."""

@@ -533,21 +533,21 @@ class SiteViews:
         self._story_entries: dict[str, tuple[EntryView, ...]] = {}
         self._last_memos = last._memos if last is not None else {}
 
-    def carried(self, name: str, persist: bool = True) -> CarriedMemo[Any, Any]:
+    def carried(self, name: str) -> CarriedMemo[Any, Any]:
         """A memo of `name` that carries its results over from the last build's views.
 
-        Every result must be a function of the inputs it is stored with, and of nothing else.
-        `persist=False` keeps it out of the build cache (inputs that live in this process only).
+        Every result must be a function of the inputs it is stored with (and of its key), and
+        of nothing else; the memos are kept in the build cache for the next run too.
         """
         memo = self._memos.get(name)
         if memo is None:
-            memo = self._memos[name] = CarriedMemo(self._last_memos.get(name), persist)
+            memo = self._memos[name] = CarriedMemo(self._last_memos.get(name))
         return memo
 
     def __getstate__(self) -> dict[str, object]:
         """What the next run carries over (see `build_state`): the site and the memos, not the
         views this build made for itself, which the memos hold where worth keeping."""
-        return {"site": self.site, "memos": {name: m for name, m in self._memos.items() if m.persist}}
+        return {"site": self.site, "memos": self._memos}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["site"])  # type: ignore[misc]
