@@ -30,6 +30,7 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from sitegen import __version__, collector
 
@@ -96,8 +97,12 @@ def _listing(folder: Path) -> tuple[str, ...]:
         return ()
 
 
-def header(kind: str, site: Path, payload: bytes) -> dict[str, object]:
+def header(kind: str, site: Path, payload: bytes | memoryview) -> dict[str, object]:
     """What a cache file of this kind, made by this run for this site, says about itself."""
+    return described(kind, site, len(payload), hashlib.sha256(payload).hexdigest())
+
+
+def described(kind: str, site: Path, size: int, sha256: str) -> dict[str, object]:
     return {
         "format": FORMAT,
         "kind": kind,
@@ -105,21 +110,41 @@ def header(kind: str, site: Path, payload: bytes) -> dict[str, object]:
         "python": sys.version.split()[0],
         "code": code_digest(),
         "site": str(site),
-        "size": len(payload),
-        "sha256": hashlib.sha256(payload).hexdigest(),
+        "size": size,
+        "sha256": sha256,
     }
+
+
+class _Hashing:
+    """A file the pickle is written to as it is made, hashed and counted on the way: at 10,000
+    entries the payload is 100 MB, which a pickle made in memory first held twice."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.stream.write(data)
 
 
 def write(path: Path, kind: str, site: Path, payload: object) -> None:
     """Write a cache file whole, then rename it into place (atomic: last writer wins)."""
-    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    head = json.dumps(header(kind, site, data), sort_keys=True).encode()
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(MAGIC + head + b"\n")
-            stream.write(data)
+            # The header, which hashes the payload, is written over room left for its longest form.
+            width = len(json.dumps(described(kind, site, 10**18, "0" * 64), sort_keys=True).encode())
+            stream.write(b" " * (len(MAGIC) + width + 1))
+            hashing = _Hashing(stream)
+            pickle.dump(payload, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+            head = json.dumps(described(kind, site, hashing.size, hashing.digest.hexdigest()),
+                              sort_keys=True).encode()
+            stream.seek(0)
+            stream.write(MAGIC + head.ljust(width) + b"\n")
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -144,7 +169,7 @@ def read(path: Path, kind: str, site: Path) -> object:
         found = json.loads(data[len(MAGIC):line_end])
     except ValueError:
         raise CacheDiscarded(f"{path.name} has a damaged header") from None
-    payload = data[line_end + 1:]
+    payload = memoryview(data)[line_end + 1:]  # not a copy of 100 MB
     if not isinstance(found, dict):
         raise CacheDiscarded(f"{path.name} has a damaged header")
     expected = header(kind, site, payload)
