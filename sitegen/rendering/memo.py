@@ -3,11 +3,13 @@
 The preview rebuilds a 10,000-entry site on every save; making each entry's view
 and hashing it again costs seconds, though one entry changed. A `CarriedMemo`
 remembers each result with the objects it was made from and hands it back while
-every one of them is the same object (`is`, never `==`: an equal but rebuilt
-object may hide a change only identity would catch, and comparing is what
-`structure.stable` already paid for). It holds those objects, so no id is reused.
-A memo lives for one build and takes over the last one's, so nothing outlives the
-build after the one that last used it.
+every one of them is the same object: `is`, which costs nothing, where `==` would
+compare whole entries (`structure.stable` pays for that once, on the model, so that
+unchanged parts of the site are the same objects). A result made again that equals
+the last one is handed back as the last one, so what is made from it hits too.
+A memo holds its inputs, so no id is reused while it remembers them. It lives for
+one build and takes over the last one's, so nothing outlives the build after the
+one that last used it; `sitegen build` keeps the memos in the cache (`build_state`).
 """
 
 from __future__ import annotations
