@@ -27,7 +27,7 @@ from sitegen.progress import Progress, no_progress
 from sitegen.reading import editorial
 from sitegen.reading.config import CONFIG_FILE, load_config
 from sitegen.reading.content import CONTENT_DIR, ReadCache, ReadCounts, SiteReader
-from sitegen.reading.document import Node
+from sitegen.reading.document import Node, pickled_without_meta
 from sitegen.reading.placeholders import placeholder_warnings
 from sitegen.reading.sitefiles import walk
 from sitegen.rendering.localize import localize
@@ -280,7 +280,8 @@ class Builder:
             changed = changed_since(self._state_snapshot, inputs, self.site_dir)
         self._state_snapshot = None
         result = self._build_read(changed, started, inputs)
-        self.keep_reads()  # after planning, so what the plan remembered is kept too
+        # After planning, so what the plan remembered is kept too.
+        self.keep_reads(reported={d.path for d in result.diagnostics})
         return result
 
     def _build_read(self, changed: Collection[str] | None, started: float, inputs: Snapshot | None,
@@ -346,19 +347,26 @@ class Builder:
         self._keep_record(site, inputs, result)
         return result
 
-    def keep_reads(self) -> None:
+    def keep_reads(self, reported: Collection[str] | None = None) -> None:
         """Save what the read found for later runs, when enough of it was new to be worth it.
 
         Saving costs about what reading one file in `RESAVE_SHARE` does, so after an edit of a
         few entries of a large site the cache on disk is left as it was, and the next run
         reads those few again: cheaper than writing every entry of the site each time.
+        `reported` names the files this build reported a problem in: the other entries' files
+        are kept without their front-matter tree, which only pointing at a field needs.
         """
         counts = self.reader.counts
         if self.cache is not None and counts.fresh and (
             counts.cold or counts.fresh * RESAVE_SHARE >= counts.files
         ):
-            self.cache.save_read_cache(BuildState(self.reader.cache, self.reader.memory(), self._carried,
-                                                  self._read_snapshot))
+            reads = self.reader.cache
+            files = reads.files.files
+            lean = [files[path].document for path in reads.entries
+                    if reported is not None and path not in reported and path in files]
+            with pickled_without_meta(lean):
+                self.cache.save_read_cache(BuildState(reads, self.reader.memory(), self._carried,
+                                                      self._read_snapshot))
             counts.fresh = 0  # saved: a second call for the same read saves nothing more
 
     def _snapshot(self) -> Snapshot | None:

@@ -372,3 +372,22 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Path, cache: Pa
     edited.write_text(edited.read_text("utf-8") + "\nOne more line.\n", "utf-8")
     assert builder(site, cache).build().ok  # this one also unpickles the read cache
     assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_a_problem_in_a_file_the_cache_kept_lean_points_at_its_line(
+    write_site: Callable[..., Path], cache: Path, tmp_path: Path,
+) -> None:
+    # The cache keeps entries that had no problem without their front matter's tree; a later
+    # problem in such a file, caused by an edit elsewhere, must still point at the field's line.
+    site = write_site({
+        "content/beta/_index.md": story("Beta story"),
+        "content/beta/b1.md": event("2024-03-05", "Beta answer", "tags: [energy]\nresponds_to: b2\n"),
+        "content/beta/b2.md": event("2024-03-01", "Beta first"),
+    })
+    assert builder(site, cache).build().ok
+    (site / "content/beta/b2.md").write_text(event("2024-03-09", "Beta first"), "utf-8")
+    result = builder(site, cache).build()
+    fresh = Builder(site, tmp_path / "fresh", search_index=False).build()
+    problems = [d for d in result.diagnostics if d.path == "content/beta/b1.md"]
+    assert problems and problems[0].line == 6, [d.format() for d in problems]
+    assert result.diagnostics == fresh.diagnostics
