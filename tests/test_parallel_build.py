@@ -125,3 +125,39 @@ def test_files_read_on_every_core_report_the_same_problems_at_the_same_lines(
     assert not serial["ok"] and len(serial["problems"]) >= 5, serial
     assert parallel["problems"] == serial["problems"]
     assert parallel["pools"] == ["fork"]  # reading only: a build with errors renders nothing
+
+
+KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+import sitegen.writing.workers as workers
+from sitegen.build import Builder
+from sitegen.rendering.render import TemplateRenderer
+workers.PARALLEL_MIN_FILES = 1
+real_render = TemplateRenderer.render
+def render_until_killed(self, spec):
+    if spec.url_path == "s/e07/":
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer ends a worker
+    return real_render(self, spec)
+TemplateRenderer.render = render_until_killed
+result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()
+print(result.ok)
+for d in result.diagnostics:
+    print(d.format())
+"""
+
+
+def test_a_worker_the_system_kills_fails_the_build_and_never_hangs_it(
+    many_entries: Path, tmp_path: Path,
+) -> None:
+    output = tmp_path / "out"
+    assert build_in_fresh_process(many_entries, output, parallel=False)["ok"]
+    before = site_files(output)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_BUILD, str(many_entries), str(output)],
+        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("False"), done.stdout
+    assert "a worker process stopped before it was done" in done.stdout
+    assert site_files(output) == before  # the last good site is still there, whole

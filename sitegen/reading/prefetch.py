@@ -11,7 +11,6 @@ problems are found and told by that read, never here.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from sitegen.progress import Progress, no_progress
 from sitegen.reading.markup import MarkupError, Rendered
 from sitegen.reading.sources import FileCache, ParsedFile, SourceReader
 from sitegen.structure.diagnostics import Diagnostics
-from sitegen.writing.workers import MAX_WORKERS, can_fork
+from sitegen.writing.workers import MAX_WORKERS, WorkersLost, can_fork, forked_map
 
 PREFETCH_MIN_FILES = 200
 """Below this many new files, starting workers costs more than converting in one process."""
@@ -51,12 +50,13 @@ def prefetch(sources: SourceReader, folder: Path, progress: Progress = no_progre
     chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for done, (found, parsed, converted) in enumerate(pool.imap_unordered(_read_chunk, chunks)):
-                progress("reading", done * CHUNK_FILES, len(paths))
-                keep(sources.ahead, found)
-                sources.parsed += parsed
-                sources.converted += converted
+        for done, (found, parsed, converted) in enumerate(forked_map(_read_chunk, chunks, workers)):
+            progress("reading", done * CHUNK_FILES, len(paths))
+            keep(sources.ahead, found)
+            sources.parsed += parsed
+            sources.converted += converted
+    except WorkersLost:
+        pass  # an optimisation only: the read parses what the workers did not
     finally:
         _reader = None
     return len(paths)

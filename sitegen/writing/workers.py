@@ -9,22 +9,28 @@ its file and line) and a bug inside a worker keeps where it happened.
 
 from __future__ import annotations
 
+import concurrent.futures
 import multiprocessing
 import os
 import pickle
 import threading
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sitegen.progress import Progress, no_progress
-from sitegen.writing.artifact import Artifact
+from sitegen.writing.artifact import Artifact, OutputError
 
 PARALLEL_MIN_FILES = 400
 """Below this, starting worker processes costs more than it saves."""
 MAX_WORKERS = 8
 CHUNKS_PER_WORKER = 8
 """More chunks than workers, so the progress bar moves; each is still hundreds of pages."""
+
+J = TypeVar("J")
+R = TypeVar("R")
 
 _pending: list[Artifact] = []
 """The artifacts a forked worker renders: inherited, because closures cannot be pickled."""
@@ -74,20 +80,44 @@ def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_p
     global _pending
     _pending = artifacts
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            count = workers * CHUNKS_PER_WORKER
-            size = -(-len(artifacts) // count)
-            # Neighbouring pages show the same entries: a worker that renders them together copies
-            # fewer of the parent's pages (writing a reference count copies the page it is on).
-            chunks = [range(start, min(start + size, len(artifacts)))
-                      for start in range(0, len(artifacts), size)]
-            jobs = [(root, chunk) for chunk in chunks]
-            for done, failure in enumerate(pool.imap_unordered(_produce_chunk, jobs), start=1):
-                if failure is not None:
-                    failure.raise_again()
-                progress("writing", done * len(artifacts) // count, len(artifacts))
+        count = workers * CHUNKS_PER_WORKER
+        size = -(-len(artifacts) // count)
+        # Neighbouring pages show the same entries: a worker that renders them together copies
+        # fewer of the parent's pages (writing a reference count copies the page it is on).
+        chunks = [range(start, min(start + size, len(artifacts)))
+                  for start in range(0, len(artifacts), size)]
+        jobs = [(root, chunk) for chunk in chunks]
+        for done, failure in enumerate(forked_map(_produce_chunk, jobs, workers), start=1):
+            if failure is not None:
+                failure.raise_again()
+            progress("writing", done * len(artifacts) // count, len(artifacts))
     finally:
         _pending = []
+
+
+class WorkersLost(OutputError):
+    """A worker process ended without answering: killed (for lack of memory?) or crashed."""
+
+
+def forked_map(function: Callable[[J], R], jobs: list[J], workers: int) -> Iterator[R]:
+    """Run `function` on each job in forked workers; yield the results as they come.
+
+    A worker that the system kills (the out-of-memory killer, a signal) would leave a
+    `multiprocessing.Pool` waiting forever for its answer; this pool notices and raises
+    `WorkersLost`. Pending jobs are cancelled when the caller stops early (a failure).
+    """
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        futures = [pool.submit(function, job) for job in jobs]
+        for future in concurrent.futures.as_completed(futures):
+            yield future.result()
+    except concurrent.futures.process.BrokenProcessPool:
+        raise WorkersLost(
+            "a worker process stopped before it was done (the system may have ended it for lack of "
+            "memory); nothing was published: close other programs and build again"
+        ) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def write_artifact(root: Path, artifact: Artifact) -> None:
