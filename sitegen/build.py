@@ -48,7 +48,7 @@ from sitegen.writing.outputguard import (
     manifest_bytes,
     output_lock,
 )
-from sitegen.writing.staging import remove_leftovers, stage, swap
+from sitegen.writing.staging import empty_trash, remove_leftovers, stage, swap
 
 STATIC_DIR = "static"
 RESAVE_SHARE = 50
@@ -301,6 +301,8 @@ class Builder:
                 produced = [a.path for a in artifacts if self.fingerprints.get(a.path) != a.fingerprint]
             else:
                 remove_leftovers(self.output)
+                if self.cache is not None:
+                    empty_trash(self.cache.trash)
                 staging, produced = stage(artifacts, self.output, self.fingerprints, self.progress)
         except TemplateFailure as error:
             report_template_error(error, self.site_dir, diagnostics)
@@ -335,7 +337,8 @@ class Builder:
             if self.buffer is not None:
                 self.buffer.publish(staging)
             else:
-                swap(staging, self.output, files=len(self.fingerprints))
+                trash = self.cache.trash if self.cache is not None else None
+                swap(staging, self.output, files=len(self.fingerprints), trash=trash)
         except OSError as error:
             self._discard(staging)
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))

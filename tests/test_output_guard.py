@@ -140,30 +140,38 @@ def test_an_output_of_a_build_before_the_manifest_is_still_rebuilt(tmp_path: Pat
     assert (site / "public/.sitegen-manifest.json").is_file()
 
 
-def test_a_large_old_output_is_deleted_after_the_build_returns(
+def test_a_large_old_output_is_deleted_after_the_build_returns_and_never_left_by_the_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Every old output counts as large here; at 10,000 entries it holds 24,000 files.
     monkeypatch.setattr(staging, "BACKGROUND_DELETE_FILES", 0)
     site = small_site(tmp_path / "site")
-    output = tmp_path / "out"
-    assert Builder(site, output).build().ok
+    output, cache = site / "public", tmp_path / "cache"
+    assert Builder(site, output, cache_dir=cache).build().ok
+    before = sorted(p.name for p in site.iterdir())
     (site / "content/s/a.md").write_text(event("2024-05-01", title="Second"), "utf-8")
-    assert Builder(site, output).build().ok
+    assert Builder(site, output, cache_dir=cache).build().ok
     assert "Second" in (output / "s" / "a" / "index.html").read_text("utf-8")
+    # The old tree went to the build cache to be deleted there: nothing is left in the site.
+    assert sorted(p.name for p in site.iterdir()) == before
     deadline = time.monotonic() + 20
-    while any(tmp_path.glob(".out.*")) and time.monotonic() < deadline:
+    while any(cache.rglob("retired-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"], "the old output was left behind"
+    assert not any(cache.rglob("retired-*")), "the old output was never deleted"
 
 
-def test_a_build_deletes_what_a_background_deletion_left(tmp_path: Path) -> None:
+def test_a_build_deletes_what_a_background_deletion_left_long_ago(tmp_path: Path) -> None:
     site = small_site(tmp_path / "site")
-    output = tmp_path / "out"
-    assert Builder(site, output).build().ok
-    # As if the deleting process was killed before it was done.
-    left = tmp_path / ".out.retired-x1" / "tree" / "s"
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    builder = Builder(site, output, cache_dir=cache)
+    assert builder.build().ok
+    assert builder.cache is not None
+    # As if the deleting process was killed before it was done, an hour ago.
+    left = builder.cache.trash / "retired-x1" / "tree" / "s"
     left.mkdir(parents=True)
     (left / "index.html").write_text("old", "utf-8")
-    assert Builder(site, output).build().ok
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+    hour_ago = time.time() - 3600
+    os.utime(builder.cache.trash / "retired-x1", (hour_ago, hour_ago))
+    (site / "content/s/a.md").write_text(event("2024-05-01", title="Second"), "utf-8")
+    assert Builder(site, output, cache_dir=cache).build().ok
+    assert not (builder.cache.trash / "retired-x1").exists()

@@ -30,6 +30,8 @@ class SiteCache:
     def __init__(self, root: Path, site: Path) -> None:
         self.site = site.resolve()
         self.folder = site_cache_folder(root, self.site)
+        self.trash = self.folder / "trash"
+        """Replaced outputs being deleted in the background (`writing.staging.retire`)."""
         self.notices: list[str] = []
         """What went wrong with the cache since they were last taken (see `take_notices`)."""
 

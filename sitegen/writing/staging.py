@@ -8,12 +8,14 @@ from the previous output instead of being rendered and written again.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
 import stat
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from sitegen.progress import Progress, no_progress
@@ -65,13 +67,17 @@ def stage(
 
 BACKGROUND_DELETE_FILES = 2_000
 """An old output of this many files or more is deleted after the build returns (see `retire`)."""
+RETIRED_PREFIX = "retired-"
+LEFTOVER_SECONDS = 600
+"""A retired tree older than this was left by a deletion that did not finish: delete it."""
 
 
-def swap(staging: Path, output: Path, files: int = 0) -> None:
+def swap(staging: Path, output: Path, files: int = 0, trash: Path | None = None) -> None:
     """Put the staged output in place of the old one and delete the old one.
 
-    `files` is about how many files the old output holds: a large one is deleted in the
-    background (`retire`), so the build is done once the new output is in place.
+    `files` is about how many files the old output holds: a large one is moved into
+    `trash` (a folder of the build cache) and deleted in the background (`retire`), so
+    the build is done once the new output is in place.
     """
     output = output.resolve()
     os.chmod(staging, 0o755)
@@ -80,7 +86,7 @@ def swap(staging: Path, output: Path, files: int = 0) -> None:
         return
     if output.is_dir() and _exchange(staging, output):
         # One atomic step: `staging` now holds the old output.
-        retire(staging, output, files)
+        retire(staging, files, trash)
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     os.rmdir(retired)
@@ -90,28 +96,45 @@ def swap(staging: Path, output: Path, files: int = 0) -> None:
     except OSError:
         os.rename(retired, output)
         raise
-    retire(retired, output, files)
+    retire(retired, files, trash)
 
 
-def retire(old: Path, output: Path, files: int) -> None:
+def retire(old: Path, files: int, trash: Path | None) -> None:
     """Delete a replaced output: now if small, else in a detached process (as `git gc --auto`).
 
     Deleting 24,000 hard-linked files took a second and a quarter of a 10,000-entry build
     after one edit, spent after the new site was already in place. The old tree is first
-    renamed `.<output>.retired-*`, so a build that starts before the deletion is done (or
-    after it was killed) deletes what is left (`remove_leftovers`).
+    moved into `trash`, in the build cache, never left beside the output (which is often in
+    the site's folder); where it cannot be moved there (another file system, no cache), it
+    is deleted now. A tree left by a deletion that did not finish goes with the next build.
     """
     rm = shutil.which("rm")
-    if files < BACKGROUND_DELETE_FILES or rm is None:
+    if files < BACKGROUND_DELETE_FILES or rm is None or trash is None:
         shutil.rmtree(old, ignore_errors=True)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.retired-", dir=output.parent))
-    os.rename(old, retired / "tree")
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        retired = Path(tempfile.mkdtemp(prefix=RETIRED_PREFIX, dir=trash))
+        os.rename(old, retired / "tree")
+    except OSError:  # another file system (EXDEV), or the cache cannot be written
+        shutil.rmtree(old, ignore_errors=True)
+        return
     try:
         subprocess.Popen([rm, "-rf", "--", os.fspath(retired)], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def empty_trash(trash: Path) -> None:
+    """Delete what a background deletion left (killed, or the machine stopped) long ago."""
+    if not trash.is_dir():
+        return
+    now = time.time()
+    for leftover in trash.glob(f"{RETIRED_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > LEFTOVER_SECONDS:
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -139,6 +162,5 @@ def remove_leftovers(output: Path) -> None:
             os.rename(leftover, output)
         else:
             shutil.rmtree(leftover, ignore_errors=True)
-    for pattern in (f".{output.name}.new-*", f".{output.name}.retired-*"):
-        for leftover in output.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in output.parent.glob(f".{output.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
