@@ -350,6 +350,10 @@ class Builder:
         self._keep_record(site, inputs, result)
         return result
 
+    def note_inputs(self) -> None:
+        """Record the inputs before a read done outside `build` (`check`), to save with it."""
+        self._read_snapshot = self._snapshot()
+
     def keep_reads(self, reported: Collection[str] | None = None) -> None:
         """Save what the read found for later runs, when enough of it was new to be worth it.
 

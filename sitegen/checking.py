@@ -31,8 +31,10 @@ def check_site(
     """
     builder = Builder(source, source / "public", drafts=drafts, cache_dir=cache_dir)
     builder.load_cached_reads()
+    # Taken before reading, so the next build knows which story folders changed since.
+    builder.note_inputs()
     site, published = builder.read()
-    builder.keep_reads()
+    builder.keep_reads(reported={d.path for d in published.items})
     if builder.cache is not None:
         for text in builder.cache.take_notices():
             notice(text)

@@ -391,3 +391,18 @@ def test_a_problem_in_a_file_the_cache_kept_lean_points_at_its_line(
     problems = [d for d in result.diagnostics if d.path == "content/beta/b1.md"]
     assert problems and problems[0].line == 6, [d.format() for d in problems]
     assert result.diagnostics == fresh.diagnostics
+
+
+def test_a_build_after_a_check_and_an_edit_writes_a_fresh_builds_bytes(
+    site: Path, cache: Path, tmp_path: Path,
+) -> None:
+    from sitegen.checking import check_site
+
+    # The check keeps its read (and what changed since is read again) for the build.
+    assert not check_site(site, cache_dir=cache).has_errors()
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta event, after the check"), "utf-8")
+    result = builder(site, cache).build()
+    fresh = Builder(site, tmp_path / "fresh", search_index=False).build()
+    assert result.ok and result.diagnostics == fresh.diagnostics
+    assert comparable(site / "public") == comparable(tmp_path / "fresh")
+    assert "Beta event, after the check" in (site / "public/beta/b1/index.html").read_text("utf-8")
