@@ -106,11 +106,11 @@ class Builder:
         """One per language, kept while no layout changes, so Jinja compiles each template once."""
         self._language = ""
         self._carried: dict[str, CarriedViews] = {}
+        """Per language, what the last build's views were made from (see `build_state`)."""
         self._state_snapshot: Snapshot | None = None
         """The inputs when the memory loaded from the cache was read: what changed since is read."""
         self._read_snapshot: Snapshot | None = None
         """The inputs when this build's read began, saved with what it found."""
-        """Per language, what the last build's views were made from (the preview's rebuilds)."""
 
     @property
     def theme(self) -> Theme | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,18 +16,26 @@ from tests.support.sites import event, story
 from tests.support.tools import require_tool
 from tests.test_search_index import indexed
 
+ONE_ENTRY = {
+    "content/call/_index.md": story("The call"),
+    "content/call/report.md": event("2024-11-10", "The Post reports a call"),
+}
+
+
+def preview_with_search(root: Path, tmp_path: Path, said: list[str]) -> tuple[BackgroundSearchIndex, Builder]:
+    """The preview's builder with its background search index, as `sitegen serve` wires them."""
+    search = BackgroundSearchIndex(tmp_path / "search", said.append)
+    builder = Builder(root, tmp_path / "preview" / "site", buffered=True, post_stages=(search.post_stage,))
+    return search, builder
+
 
 def test_the_preview_indexes_again_only_when_a_searchable_word_changed(
     write_site: Callable[..., Path], tmp_path: Path,
 ) -> None:
     require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
-    root = write_site({
-        "content/call/_index.md": story("The call"),
-        "content/call/report.md": event("2024-11-10", "The Post reports a call"),
-    })
+    root = write_site(ONE_ENTRY)
     said: list[str] = []
-    search = BackgroundSearchIndex(tmp_path / "search", said.append)
-    builder = Builder(root, tmp_path / "preview" / "site", buffered=True, post_stages=(search.post_stage,))
+    search, builder = preview_with_search(root, tmp_path, said)
     try:
         assert search.bundle() is None  # nothing to search before the first build is shown
 
@@ -100,19 +109,13 @@ def test_stopping_the_preview_ends_an_index_in_progress_at_once(
     write_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Ctrl-C on `sitegen serve` must not wait for Pagefind: here one that never answers."""
-    import time
-
     stuck = tmp_path / "stuck-pagefind"
     stuck.write_text("#!/bin/sh\nexec sleep 600\n")  # reads nothing, answers nothing
     stuck.chmod(0o755)
     monkeypatch.setattr("sitegen.preview.search.find_pagefind", lambda: stuck)
-    root = write_site({
-        "content/call/_index.md": story("The call"),
-        "content/call/report.md": event("2024-11-10", "The Post reports a call"),
-    })
+    root = write_site(ONE_ENTRY)
     said: list[str] = []
-    search = BackgroundSearchIndex(tmp_path / "search", said.append)
-    builder = Builder(root, tmp_path / "preview" / "site", buffered=True, post_stages=(search.post_stage,))
+    search, builder = preview_with_search(root, tmp_path, said)
     try:
         assert builder.build().ok
         search.publish()

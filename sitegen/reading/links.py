@@ -35,9 +35,17 @@ class Linked:
     """
 
     def __init__(self, last: Linked | None = None) -> None:
-        self._last_speakers = last._speakers if last is not None else {}
-        self._last_relations = last._relations if last is not None else {}
-        self._last_stories = last._stories if last is not None else {}
+        if last is None:
+            self._start({}, {}, {})
+        else:
+            self._start(last._speakers, last._relations, last._stories)
+
+    def _start(
+        self, speakers: dict[int, tuple[RawEntry, str, RawEntry]],
+        relations: dict[int, tuple[Entry, tuple[Relation, ...], Entry]],
+        stories: dict[str, tuple[Story, tuple[Entry, ...], Story]],
+    ) -> None:
+        self._last_speakers, self._last_relations, self._last_stories = speakers, relations, stories
         self._speakers: dict[int, tuple[RawEntry, str, RawEntry]] = {}
         self._relations: dict[int, tuple[Entry, tuple[Relation, ...], Entry]] = {}
         self._stories: dict[str, tuple[Story, tuple[Entry, ...], Story]] = {}
@@ -49,10 +57,8 @@ class Linked:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # Keyed by id() in this process: the objects are new ones after unpickling.
-        self.__init__()  # type: ignore[misc]
-        self._last_speakers = {id(found[0]): found for found in state["speakers"]}
-        self._last_relations = {id(found[0]): found for found in state["relations"]}
-        self._last_stories = state["stories"]
+        self._start({id(found[0]): found for found in state["speakers"]},
+                    {id(found[0]): found for found in state["relations"]}, state["stories"])
 
     def attached(self, story: Story, entries: tuple[Entry, ...], attach: Callable[[], Story]) -> Story:
         """The story with its entries in order, as last time when it and they are the same objects."""

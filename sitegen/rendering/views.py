@@ -527,11 +527,15 @@ class SiteViews:
     """
 
     def __init__(self, site: Site, last: SiteViews | None = None) -> None:
+        self._start(site, {}, last._memos if last is not None else {})
+
+    def _start(self, site: Site, memos: dict[str, CarriedMemo[Any, Any]],
+               last_memos: dict[str, CarriedMemo[Any, Any]]) -> None:
         self.site = site
         self._dates: dict[int, tuple[PartialDate, DateView]] = {}
-        self._memos: dict[str, CarriedMemo[Any, Any]] = {}
+        self._memos = memos
         self._story_entries: dict[str, tuple[EntryView, ...]] = {}
-        self._last_memos = last._memos if last is not None else {}
+        self._last_memos = last_memos
 
     def carried(self, name: str) -> CarriedMemo[Any, Any]:
         """A memo of `name` that carries its results over from the last build's views.
@@ -550,8 +554,7 @@ class SiteViews:
         return {"site": self.site, "memos": self._memos}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["site"])  # type: ignore[misc]
-        self._memos = state["memos"]
+        self._start(state["site"], state["memos"], {})
 
     def date(self, d: PartialDate) -> DateView:
         """The view of a model date, made once per date object however many views show it
