@@ -105,6 +105,8 @@ class Builder:
         self._themes: dict[str, Theme] = {}
         """One per language, kept while no layout changes, so Jinja compiles each template once."""
         self._language = ""
+        self._findings = editorial.Findings()
+        """What the last read's editorial rules found in each story (see `editorial.Findings`)."""
         self._carried: dict[str, CarriedViews] = {}
         """Per language, what the last build's views were made from (see `build_state`)."""
         self._state_snapshot: Snapshot | None = None
@@ -127,7 +129,7 @@ class Builder:
         diagnostics = Diagnostics()
         config = load_config(self.site_dir, diagnostics, self.base_url)
         site = self.reader.read(config, diagnostics, self.drafts, self.progress, changed)
-        editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC))
+        editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC), self._findings)
         placeholder_warnings(self.text_of, site, diagnostics)
         return site, diagnostics
 
@@ -263,6 +265,7 @@ class Builder:
             self.reader.cache = kept.reads
             self.reader.recall(kept.reader)
             self._carried = kept.carried
+            self._findings = kept.findings
             self._state_snapshot = kept.snapshot
 
     def _replay(self, changed: Collection[str] | None, started: float) -> BuildResult | None:
@@ -372,8 +375,8 @@ class Builder:
             lean = [files[path].document for path in reads.entries
                     if reported is not None and path not in reported and path in files]
             with pickled_without_meta(lean):
-                self.cache.save_read_cache(BuildState(reads, self.reader.memory(), self._carried,
-                                                      self._read_snapshot))
+                self.cache.save_read_cache(BuildState(reads, self.reader.memory(), self._findings,
+                                                      self._carried, self._read_snapshot))
             counts.fresh = 0  # saved: a second call for the same read saves nothing more
 
     def _snapshot(self) -> Snapshot | None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from sitegen.cache.snapshot import Snapshot, file_hash
 from sitegen.reading.content import ReadCache, ReaderMemory
+from sitegen.reading.editorial import Findings
 from sitegen.rendering.memo import CarriedDigests
 from sitegen.rendering.views import SiteViews
 from sitegen.structure.stable import StableSite
@@ -41,6 +42,7 @@ class BuildState:
 
     reads: ReadCache
     reader: ReaderMemory
+    findings: Findings
     carried: dict[str, CarriedViews]
     snapshot: Snapshot | None
     """The site's inputs just before the read this state comes from; None: unknown."""

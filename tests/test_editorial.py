@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import pytest
 
+from sitegen import build
 from sitegen.build import Builder
 from sitegen.reading.editorial import RULES
 from sitegen.structure.diagnostics import Diagnostic
@@ -212,3 +214,49 @@ def test_a_missing_verdict_points_at_the_rating_even_when_the_rating_is_misspelt
     assert sorted((d.line, d.rule) for d in found) == [(9, ""), (9, "rating-incomplete")]
     structural, rule = sorted(found, key=lambda d: d.rule)
     assert "did you mean `false`" in structural.message and "`verdict`" in rule.message
+
+
+def test_a_rebuild_finds_what_a_fresh_read_finds_when_another_story_changes(
+    write_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The preview checks again only the stories it read again; a story left as it was still
+    hears of the edits its rules depend on elsewhere: the speaker's type (`speaker-role-missing`),
+    the date of the entry a response answers (`relation-out-of-order`) and the clock
+    (`date-in-future`)."""
+    site = write_site({
+        "sitegen.toml": BASIC_CONFIG,
+        "content/_speakers/acme.md": "---\nname: Acme Ltd\ntype: organization\n---\n",
+        "content/answers/_index.md": story("Answers"),
+        "content/answers/reply.md": CLEAN.replace("speaker: Jane Roe", "speaker: acme")
+        .replace("role: Minister of Transport\n", "")
+        .replace("sources:", "responds_to: claims/claim\nsources:"),
+        "content/claims/_index.md": story("Claims"),
+        "content/claims/claim.md": TARGET.format(date="2024-11-10"),
+        "content/later/_index.md": story("Later"),
+        "content/later/soon.md": TARGET.format(date="2030-06-01"),
+    })
+    preview = Builder(site, site.parent / "preview", buffered=True, search_index=False)
+
+    def rebuilt(changed: str) -> list[str]:
+        result = preview.build({changed})
+        fresh = Builder(site, site.parent / "fresh", search_index=False).build()
+        assert [d.format() for d in result.diagnostics] == [d.format() for d in fresh.diagnostics]
+        return [d.rule for d in result.diagnostics if d.path == "content/answers/reply.md"]
+
+    assert preview.build().ok
+    assert rebuilt("content/later/soon.md") == []
+    speaker = site / "content/_speakers/acme.md"
+    speaker.write_text(speaker.read_text().replace("organization", "person"))
+    assert rebuilt("content/_speakers/acme.md") == ["speaker-role-missing"]
+    claim = site / "content/claims/claim.md"
+    claim.write_text(TARGET.format(date="2024-11-20"))
+    assert sorted(rebuilt("content/claims/claim.md")) == ["relation-out-of-order", "speaker-role-missing"]
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Later:
+            return cls(2031, 1, 1, tzinfo=tz)
+
+    assert any(d.rule == "date-in-future" for d in preview.build({"content/claims/claim.md"}).diagnostics)
+    monkeypatch.setattr(build, "datetime", Later)
+    assert not any(d.rule == "date-in-future" for d in preview.build({"content/claims/claim.md"}).diagnostics)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from sitegen.reading.document import Node
 from sitegen.structure.dates import PartialDate, Precision
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
-from sitegen.structure.model import Citation, Entry, Site
+from sitegen.structure.model import Citation, EntryRef, Site, Story
 
 Setting = Literal["off", "warning", "error"]
 SETTINGS: tuple[Setting, ...] = ("off", "warning", "error")
@@ -41,7 +41,8 @@ class Finding:
     """Where to point instead when `where` is not written (a missing field's reason, e.g. `rating`)."""
 
 
-RuleCheck = Callable[[Site, datetime], Iterable[Finding]]
+RuleCheck = Callable[[Story, Site, datetime], Iterable[Finding]]
+"""A rule's findings in one story and its entries; the site is there for what they point at."""
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,6 @@ def rule(rule_id: str, severity: Setting, doc: str) -> Callable[[RuleCheck], Rul
     return register
 
 
-def originals(site: Site) -> Iterator[Entry]:
-    """Every entry as written by its author (translations share its sources and dates)."""
-    for story in site.stories:
-        yield from story.entries
-
-
 def publisher_of(source: Citation) -> str:
     """Who published a source: its `publisher`, else the web site it is on."""
     if source.publisher:
@@ -102,8 +97,8 @@ def ends(date: PartialDate) -> datetime:
 
 
 @rule("source-missing", "error", "A statement has at least one source.")
-def source_missing(site: Site, now: datetime) -> Iterator[Finding]:
-    for entry in originals(site):
+def source_missing(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    for entry in story.entries:
         if entry.kind == "statement" and not entry.sources:
             yield Finding(
                 entry.path, ("sources",),
@@ -114,8 +109,8 @@ def source_missing(site: Site, now: datetime) -> Iterator[Finding]:
 
 @rule("sources-not-independent", "warning",
       "A rated claim has sources from at least two different publishers.")
-def sources_not_independent(site: Site, now: datetime) -> Iterator[Finding]:
-    for entry in originals(site):
+def sources_not_independent(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    for entry in story.entries:
         if entry.rating is None or (entry.kind == "statement" and not entry.sources):
             continue  # an unsourced statement is `source-missing`'s to report
         publishers = {publisher_of(s).casefold(): publisher_of(s) for s in entry.sources}
@@ -130,8 +125,8 @@ def sources_not_independent(site: Site, now: datetime) -> Iterator[Finding]:
 
 
 @rule("source-not-archived", "warning", "Every source has an `archive` link to a saved copy.")
-def source_not_archived(site: Site, now: datetime) -> Iterator[Finding]:
-    for entry in originals(site):
+def source_not_archived(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    for entry in story.entries:
         for index, source in enumerate(entry.sources):
             if not source.archive:
                 yield Finding(
@@ -144,8 +139,8 @@ def source_not_archived(site: Site, now: datetime) -> Iterator[Finding]:
 
 @rule("source-anonymous", "warning",
       "A source marked `anonymous: true` has been approved by an editor (then silence the rule).")
-def source_anonymous(site: Site, now: datetime) -> Iterator[Finding]:
-    for entry in originals(site):
+def source_anonymous(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    for entry in story.entries:
         for index, source in enumerate(entry.sources):
             if source.anonymous:
                 yield Finding(
@@ -157,8 +152,8 @@ def source_anonymous(site: Site, now: datetime) -> Iterator[Finding]:
 
 
 @rule("quote-unmarked", "warning", "A quote says whether it is verbatim or a paraphrase.")
-def quote_unmarked(site: Site, now: datetime) -> Iterator[Finding]:
-    for entry in originals(site):
+def quote_unmarked(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    for entry in story.entries:
         if entry.quote and not entry.quote_type:
             yield Finding(
                 entry.path, ("quote",),
@@ -168,8 +163,8 @@ def quote_unmarked(site: Site, now: datetime) -> Iterator[Finding]:
 
 
 @rule("rating-incomplete", "error", "A rated entry has a `verdict` and a `reviewed` date.")
-def rating_incomplete(site: Site, now: datetime) -> Iterator[Finding]:
-    for entry in originals(site):
+def rating_incomplete(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    for entry in story.entries:
         if entry.rating is None:
             continue
         if not entry.verdict:
@@ -184,9 +179,8 @@ def rating_incomplete(site: Site, now: datetime) -> Iterator[Finding]:
 
 @rule("correction-incomplete", "error",
       "A correction has a `date` and a `note` (one without a date is not shown).")
-def correction_incomplete(site: Site, now: datetime) -> Iterator[Finding]:
-    owners = [(s.path, s.corrections) for s in site.stories]
-    owners += [(e.path, e.corrections) for e in originals(site)]
+def correction_incomplete(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    owners = [(story.path, story.corrections)] + [(e.path, e.corrections) for e in story.entries]
     for path, corrections in owners:
         for index, correction in enumerate(corrections):
             missing = [name for name, value in (("date", correction.date), ("note", correction.note))
@@ -206,8 +200,8 @@ ORDERED_RELATIONS = {"responds_to": "a response", "denies": "a denial", "correct
 
 @rule("relation-out-of-order", "error",
       "A response, denial or correction is not dated before what it responds to, denies or corrects.")
-def relation_out_of_order(site: Site, now: datetime) -> Iterator[Finding]:
-    for entry in originals(site):
+def relation_out_of_order(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    for entry in story.entries:
         for relation in entry.relations:
             noun = ORDERED_RELATIONS.get(relation.type)
             target = site.entries.get(relation.target)
@@ -224,8 +218,8 @@ def relation_out_of_order(site: Site, now: datetime) -> Iterator[Finding]:
 
 
 @rule("date-in-future", "warning", "An entry is not dated in the future.")
-def date_in_future(site: Site, now: datetime) -> Iterator[Finding]:
-    for entry in originals(site):
+def date_in_future(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    for entry in story.entries:
         if entry.date.start > now:
             yield Finding(
                 entry.path, ("date",),
@@ -235,8 +229,8 @@ def date_in_future(site: Site, now: datetime) -> Iterator[Finding]:
 
 
 @rule("speaker-role-missing", "warning", "A statement by a person gives their `role` at the time.")
-def speaker_role_missing(site: Site, now: datetime) -> Iterator[Finding]:
-    for entry in originals(site):
+def speaker_role_missing(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    for entry in story.entries:
         if entry.kind != "statement" or entry.speaker is None or entry.role:
             continue
         speaker = site.speakers.get(entry.speaker)
@@ -292,30 +286,111 @@ def written(meta: Node | None, where: Where) -> bool:
 
 def check(
     site: Site, diagnostics: Diagnostics, front_matter: Callable[[str], Node | None], now: datetime,
+    memory: Findings | None = None,
 ) -> None:
     """Run every rule that is not off; record what it finds with its severity and rule id.
 
     A finding about a written field whose line already has a structural error is
     left out: that error says what to fix, and one value should not carry two
     complaints. (A missing field pointed at its reason's line is still reported.)
+    `memory` hands back what the last check found in each story it may (see `Findings`).
     """
+    memory = memory if memory is not None else Findings()
     levels = severities(site.config.checks)
-    ignored: dict[str, tuple[str, ...]] = {s.path: s.ignore for s in site.stories}
-    ignored.update((e.path, e.ignore) for e in originals(site))
-    ignored.update((s.path, s.ignore) for s in site.speakers.values() if s.path)
     error_lines = {(d.path, d.line) for d in diagnostics.items if d.severity == "error"}
+    for story in site.stories:
+        for placed in memory.of(story, site, now, front_matter):
+            level = levels[placed.rule_id]
+            if level == "off" or (placed.suppressible and (placed.path, placed.line) in error_lines):
+                continue
+            diagnostics.items.append(Diagnostic(
+                placed.path, placed.line, placed.column, "error" if level == "error" else "warning",
+                placed.message, placed.rule_id,
+            ))
+    memory.next_check()
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A finding of one rule, pointed at its line, before `[checks]` gives it a severity."""
+
+    rule_id: str
+    path: str
+    line: int
+    column: int
+    message: str
+    suppressible: bool
+    """Left out when a structural error is on its line (see `check`)."""
+
+
+@dataclass(frozen=True)
+class StoryFindings:
+    """What every rule found in one story, with what beyond the story the rules read."""
+
+    story: Story
+    targets: tuple[EntryRef, ...]
+    """The entries its responses, denials and corrections point at (`relation-out-of-order`)."""
+    target_entries: tuple[object, ...]
+    expires: datetime | None
+    """When its earliest entry dated in the future stops being so (`date-in-future`)."""
+    found: tuple[Placed, ...]
+
+
+class Findings:
+    """Each story's findings, kept while the story is the same object, the entries its relations
+    point at are too, the speakers are equal and no entry's date has come.
+
+    A preview's rebuild reads one edited story again and replays the others (`reading.folders`),
+    which hands back the same story objects: running ten rules over 10,000 entries on every save
+    would cost more than the rest of the read. Of the site, the rules read only the speakers
+    (`speaker-role-missing`) and the entries a relation points at (`relation-out-of-order`);
+    a rule that reads more must be added to `_inputs` here.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[str, StoryFindings] = {}
+        self._now: dict[str, StoryFindings] = {}
+        self._speakers: tuple[tuple[str, str, str], ...] = ()
+
+    def of(
+        self, story: Story, site: Site, now: datetime, front_matter: Callable[[str], Node | None],
+    ) -> tuple[Placed, ...]:
+        """The findings of every rule in one story, checked again only if what they read changed."""
+        if not self._now:
+            speakers = tuple((s.id, s.type, s.name) for s in site.speakers.values())
+            if speakers != self._speakers:
+                self._last, self._speakers = {}, speakers
+        found = self._last.get(story.slug)
+        if found is None or found.story is not story or (found.expires is not None and now >= found.expires) \
+                or not _same_entries(tuple(map(site.entries.get, found.targets)), found.target_entries):
+            found = _check_story(story, site, now, front_matter)
+        self._now[story.slug] = found
+        return found.found
+
+    def next_check(self) -> None:
+        """Forget the stories the check just done did not see."""
+        self._last, self._now = self._now, {}
+
+
+def _same_entries(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+def _check_story(
+    story: Story, site: Site, now: datetime, front_matter: Callable[[str], Node | None],
+) -> StoryFindings:
+    ignored = {story.path: story.ignore} | {e.path: e.ignore for e in story.entries}
+    found: list[Placed] = []
     for rule_id, registered in RULES.items():
-        level = levels[rule_id]
-        if level == "off":
-            continue
-        for finding in registered.check(site, now):
+        for finding in registered.check(story, site, now):
             if rule_id in ignored.get(finding.path, ()):
                 continue
             meta = front_matter(finding.path)
             line, column = locate(meta, finding.where, finding.near)
-            if (finding.path, line) in error_lines and (written(meta, finding.where) or not finding.near):
-                continue
-            diagnostics.items.append(Diagnostic(
-                finding.path, line, column, "error" if level == "error" else "warning",
-                finding.message, rule_id,
-            ))
+            found.append(Placed(rule_id, finding.path, line, column, finding.message,
+                                written(meta, finding.where) or not finding.near))
+    targets = tuple(r.target for e in story.entries for r in e.relations
+                    if not r.incoming and r.type in ORDERED_RELATIONS)
+    future = [e.date.start for e in story.entries if e.date.start > now]
+    return StoryFindings(story, targets, tuple(map(site.entries.get, targets)),
+                         min(future) if future else None, tuple(found))
