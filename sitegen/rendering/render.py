@@ -122,8 +122,9 @@ class PagePlan:
     output_path: str = ""
     """Defaults to the URL's index.html."""
 
-    @property
+    @functools.cached_property
     def file(self) -> str:
+        """The output file, below the language's folder (asked for several times per build)."""
         return self.output_path or urls.output_file(self.url_path)
 
 

@@ -143,9 +143,9 @@ class EntryRef(NamedTuple):
         return f"{self.story}/{self.id}"
 
 
-@dataclass(frozen=True)
-class Relation:
-    """A link from one entry to another, seen from one of its ends."""
+class Relation(NamedTuple):
+    """A link from one entry to another, seen from one of its ends (a named tuple for the
+    reason `EntryRef` is one: every read compares thousands of them)."""
 
     type: RelationType
     target: EntryRef
