@@ -28,9 +28,9 @@ def html_pages(views: SiteViews) -> Iterator[PagePlan]:
         entries = views.story_entries(story.slug)
         # A story's pages are the last build's plans while it shows the same views, and its
         # statements' speakers are the same (each entry's ClaimReview names its speaker's details).
-        speakers = tuple(site.speakers.get(e.speaker.id) if e.speaker else None for e in entries)
         yield from story_pages.get(
-            story.slug, (story, site.config, views.timeline(story.slug), *entries, None, *speakers),
+            story.slug, (story, site.config, views.timeline(story.slug), entries,
+                         *views.story_speakers(story.slug)),
             functools.partial(_story_pages, views, last, story, entries),
         )
     yield PagePlan(urls.speakers(), "speakers.html", {"speakers": views.speakers}, kind="speakers")

@@ -52,6 +52,30 @@ class CarriedMemo(Generic[K, V]):
         return value
 
 
+    def get_found(
+        self, key: K, inputs_of: Callable[[Any], tuple[object, ...]], make: Callable[[], tuple[Any, V]],
+    ) -> tuple[Any, V]:
+        """Like `get`, for a result whose inputs are found through what making it found: `make`
+        gives the result with its `found` (the ids of the speakers and entries it read, say),
+        and `inputs_of(found)` the objects those are now, compared with what they were. Returns
+        both, `found` as it was when the result was made."""
+        # Stored as (found, result): this memo's values are pairs, which the type cannot say.
+        stored: dict[K, tuple[tuple[object, ...], tuple[Any, V]]] = self._now  # type: ignore[assignment]
+        older: dict[K, tuple[tuple[object, ...], tuple[Any, V]]] = self._last  # type: ignore[assignment]
+        last = stored.get(key) or older.get(key)
+        if last is not None:
+            inputs = inputs_of(last[1][0])
+            if _same(last[0], inputs):
+                stored[key] = (inputs, last[1])
+                return last[1]
+        made = make()
+        if last is not None and made[1] == last[1][1]:
+            made = (made[0], last[1][1])
+        # Stored with its own inputs, so the next build compares what this one read.
+        stored[key] = (inputs_of(made[0]), made)
+        return made
+
+
 def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
     return len(a) == len(b) and all(map(operator.is_, a, b))
 

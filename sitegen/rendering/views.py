@@ -516,6 +516,17 @@ def anchor(entry_id: str) -> str:
     return entry_id
 
 
+@dataclass(frozen=True)
+class StoryReads:
+    """What a story's entry views read beyond the story: by id, to look up again next build."""
+
+    speakers: tuple[str, ...]
+    """Its statements' speakers and those of the entries they relate to ("" for none)."""
+    tags: tuple[str, ...]
+    related: tuple[EntryRef, ...]
+    related_stories: tuple[str, ...]
+
+
 class SiteViews:
     """Build every view once per build, from one `Site`.
 
@@ -535,6 +546,7 @@ class SiteViews:
         self._dates: dict[int, tuple[PartialDate, DateView]] = {}
         self._memos = memos
         self._story_entries: dict[str, tuple[EntryView, ...]] = {}
+        self._reads: dict[str, StoryReads] = {}
         self._last_memos = last_memos
 
     def carried(self, name: str) -> CarriedMemo[Any, Any]:
@@ -608,10 +620,10 @@ class SiteViews:
 
     @cached_property
     def entries(self) -> dict[EntryRef, EntryView]:
-        memo = self.carried("entry")
         return {
-            ref: memo.get(ref, self._entry_inputs(entry), functools.partial(self._entry, entry))
-            for ref, entry in self.site.entries.items()
+            entry.ref: view
+            for story in self.site.stories
+            for entry, view in zip(story.entries, self.story_entries(story.slug), strict=True)
         }
 
     def _entry_inputs(self, entry: Entry) -> tuple[object, ...]:
@@ -694,6 +706,9 @@ class SiteViews:
     def story_entries(self, slug: str) -> tuple[EntryView, ...]:
         """A story's entry views in timeline order, made once per build (pages ask many times).
 
+        Carried over as one tuple while the story, its view and everything beyond the story its
+        entries show (`StoryReads`) are the same objects, so an unchanged story costs a few
+        look-ups, not one per entry; a changed one makes only its changed entries' views again.
         Kept on the instance, not in a `functools.cache` of the method, which would keep every
         build's views (and site) alive for as long as the preview runs.
         """
@@ -701,9 +716,38 @@ class SiteViews:
         if found is None:
             story = self.site.story(slug)
             assert story is not None
-            entries = self.entries
-            found = self._story_entries[slug] = tuple(entries[e.ref] for e in story.entries)
+            reads, found = self.carried("story-entries").get_found(
+                slug, functools.partial(self._story_reads, story),
+                functools.partial(self._story_entry_views, story))
+            self._story_entries[slug], self._reads[slug] = found, reads
         return found
+
+    def story_speakers(self, slug: str) -> tuple[Speaker | None, ...]:
+        """The speakers a story's entry views show (theirs and their related entries')."""
+        self.story_entries(slug)
+        return tuple(map(self.site.speakers.get, self._reads[slug].speakers))
+
+    def _story_reads(self, story: Story, reads: StoryReads) -> tuple[object, ...]:
+        site = self.site
+        return (story, site.config, self.story_by_slug[story.slug],
+                *map(site.speakers.get, reads.speakers), *map(site.tags.get, reads.tags),
+                *map(site.entries.get, reads.related), *map(self.story_by_slug.get, reads.related_stories))
+
+    def _story_entry_views(self, story: Story) -> tuple[StoryReads, tuple[EntryView, ...]]:
+        """The views of a story's entries, each carried over while its own inputs are the same."""
+        memo = self.carried("entry")
+        views = tuple(memo.get(e.ref, self._entry_inputs(e), functools.partial(self._entry, e))
+                      for e in story.entries)
+        entries = self.site.entries
+        related = tuple(dict.fromkeys(r.target for e in story.entries for r in e.relations))
+        speakers = [e.speaker or "" for e in story.entries]
+        speakers += (entries[ref].speaker or "" for ref in related)
+        return StoryReads(
+            speakers=tuple(dict.fromkeys(speakers)),
+            tags=tuple(dict.fromkeys(t for e in story.entries for t in e.tags)),
+            related=related,
+            related_stories=tuple(dict.fromkeys(ref.story for ref in related)),
+        ), views
 
     def timeline(self, slug: str) -> TimelineView:
         """The overview axes and filter choices of a story's timeline page."""
