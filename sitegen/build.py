@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
+import itertools
 import shutil
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from sitegen.build_state import BuildState, CarriedViews, changed_since
 from sitegen.cache.record import BuildSettings, OutputRecord, replay, trusted_fingerprints, written_signatures
 from sitegen.cache.site import SiteCache
 from sitegen.cache.snapshot import Snapshot, take
-from sitegen.outputs.pages import html_pages
+from sitegen.outputs.pages import html_page_groups
 from sitegen.outputs.plan import PostStage, SitePlan, StagedOutput
 from sitegen.outputs.registry import PLANNERS, POST_STAGE
 from sitegen.outputs.search import FINGERPRINT_KEY, find_pagefind
@@ -189,25 +191,17 @@ class Builder:
         values = site_context(localized, views.nav_pages, root_url=config.base_url)
         renderer = TemplateRenderer(theme, values, prefix, carried.digests)
         carried.digests.next_build(renderer.salt)
-        pages = tuple(html_pages(views))
-        planned = []
-        for done, page in enumerate(pages):
-            self.progress("planning", done, len(pages))
-            planned.append(renderer.artifact(page))
-        plan = SitePlan(localized, views, renderer, pages)
+        carried.artifacts.next_build(renderer)
+        default = language == config.language
+        place = functools.partial(placed, default=default, prefix=prefix)
+        groups = tuple(html_page_groups(views))
+        for done, group in enumerate(groups):
+            self.progress("planning", done, len(groups))
+            yield from carried.artifacts.of(group, place, (renderer.salt, default))
+        plan = SitePlan(localized, views, renderer, tuple(itertools.chain.from_iterable(groups)))
         self._plans.append(plan)
         for planner in PLANNERS:
-            planned.extend(planner(plan))
-        default = language == config.language
-        for artifact in planned:
-            if artifact.path in urls.ROOT_FILES:
-                if default:
-                    yield artifact
-                continue
-            yield replace(artifact, path=prefix + artifact.path) if prefix else artifact
-            if default and prefix and artifact.path == urls.NOT_FOUND:
-                # Hosts serve /404.html for every missing URL; its links are absolute.
-                yield replace(artifact, path=urls.NOT_FOUND)
+            yield from place(planner(plan))
         if default and prefix:
             root = TemplateRenderer(theme, dataclasses.replace(values, base_url=config.base_url))
             yield root.artifact(PagePlan(urls.home(), LANGUAGES_TEMPLATE, {}, kind="languages", listed=False))
@@ -448,6 +442,20 @@ class Builder:
             entries=counts.entries,
             entries_read=counts.entries_read,
         )
+
+
+def placed(artifacts: Iterable[Artifact], *, default: bool, prefix: str) -> Iterator[Artifact]:
+    """A language's files in its folder; the few files of the site root only in the default
+    language's build, and its 404 page at the root too."""
+    for artifact in artifacts:
+        if artifact.path in urls.ROOT_FILES:
+            if default:
+                yield artifact
+            continue
+        yield replace(artifact, path=prefix + artifact.path) if prefix else artifact
+        if default and prefix and artifact.path == urls.NOT_FOUND:
+            # Hosts serve /404.html for every missing URL; its links are absolute.
+            yield replace(artifact, path=urls.NOT_FOUND)
 
 
 def under(path: str, folder: str) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 from sitegen.cache.snapshot import Snapshot, file_hash
 from sitegen.reading.content import ReadCache, ReaderMemory
 from sitegen.reading.editorial import Findings
+from sitegen.rendering.carried_pages import CarriedArtifacts
 from sitegen.rendering.memo import CarriedDigests
 from sitegen.rendering.views import SiteViews
 from sitegen.structure.stable import StableSite
@@ -34,6 +35,8 @@ class CarriedViews:
     stable: StableSite = dataclasses.field(default_factory=StableSite)
     views: SiteViews | None = None
     digests: CarriedDigests = dataclasses.field(default_factory=CarriedDigests)
+    artifacts: CarriedArtifacts = dataclasses.field(default_factory=CarriedArtifacts)
+    """This process's only: a new one makes every artifact again, from carried fingerprints."""
 
 
 @dataclasses.dataclass

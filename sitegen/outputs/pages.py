@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from typing import Any
 
 from sitegen.outputs.changes import LastChanges, entry_last_change
 from sitegen.outputs.claimreview import claim_review
@@ -19,40 +20,58 @@ from sitegen.structure import urls
 
 def html_pages(views: SiteViews) -> Iterator[PagePlan]:
     """Every HTML page SPEC.md lists, with the view each one shows."""
+    for group in html_page_groups(views):
+        yield from group
+
+
+def html_page_groups(views: SiteViews) -> Iterator[tuple[PagePlan, ...]]:
+    """Every HTML page, in groups: each story's pages are one, the last build's very tuple while
+    the story shows the same views (`rendering.carried_pages` keeps their artifacts by it)."""
     site = views.site
     last = LastChanges(views)
-    yield PagePlan(urls.home(), "index.html", {"stories": views.stories}, kind="home",
-                   title=site.config.title, lastmod=last.of_lists(views.stories, key="home"))
+    yield (PagePlan(urls.home(), "index.html", {"stories": views.stories}, kind="home",
+                   title=site.config.title, lastmod=last.of_lists(views.stories, key="home")),)
     story_pages = views.carried("story-pages")
     for story in views.stories:
         entries = views.story_entries(story.slug)
         # A story's pages are the last build's plans while it shows the same views, and its
         # statements' speakers are the same (each entry's ClaimReview names its speaker's details).
-        yield from story_pages.get(
+        yield story_pages.get(
             story.slug, (story, site.config, views.timeline(story.slug), entries,
                          *views.story_speakers(story.slug)),
             functools.partial(_story_pages, views, last, story, entries),
         )
-    yield PagePlan(urls.speakers(), "speakers.html", {"speakers": views.speakers}, kind="speakers")
+    yield (PagePlan(urls.speakers(), "speakers.html", {"speakers": views.speakers}, kind="speakers"),)
+    speaker_pages = views.carried("speaker-page")
     for speaker in views.speakers:
-        statements = views.statements_by_speaker.get(speaker.speaker.id, ())
-        yield PagePlan(speaker.url, "speaker.html", {
-            "speaker": speaker.speaker, "statements": views.summaries(statements, key=speaker.url),
-        }, kind="speaker", title=speaker.speaker.name,
-            lastmod=last.of_lists(entries=statements, key=speaker.url))
-    yield PagePlan(urls.tags(), "tags.html", {"tags": views.tags}, kind="tags")
+        statements = views.summaries(views.statements_by_speaker.get(speaker.speaker.id, ()),
+                                     key=speaker.url)
+        lastmod = last.of_lists(entries=views.statements_by_speaker.get(speaker.speaker.id, ()),
+                                key=speaker.url)
+        yield speaker_pages.get(speaker.url, (speaker, statements, lastmod), functools.partial(
+            _one_page, speaker.url, "speaker.html", {"speaker": speaker.speaker, "statements": statements},
+            kind="speaker", title=speaker.speaker.name, lastmod=lastmod))
+    yield (PagePlan(urls.tags(), "tags.html", {"tags": views.tags}, kind="tags"),)
+    tag_pages = views.carried("tag-page")
     for tag in views.tags:
         stories, entries = views.tagged[tag.tag.slug]
-        yield PagePlan(tag.url, "tag.html", {
-            "tag": tag.tag, "stories": stories, "entries": views.summaries(entries, key=tag.url),
-        }, kind="tag", title=tag.tag.name, lastmod=last.of_lists(stories, entries, key=tag.url))
+        summaries = views.summaries(entries, key=tag.url)
+        lastmod = last.of_lists(stories, entries, key=tag.url)
+        yield tag_pages.get(tag.url, (tag, stories, summaries, lastmod), functools.partial(
+            _one_page, tag.url, "tag.html", {"tag": tag.tag, "stories": stories, "entries": summaries},
+            kind="tag", title=tag.tag.name, lastmod=lastmod))
     for page in views.pages:
-        yield PagePlan(page.url, "page.html", {"page": page}, kind="page", title=page.title)
+        yield (PagePlan(page.url, "page.html", {"page": page}, kind="page", title=page.title),)
     log = corrections_log(views)
-    yield PagePlan(urls.corrections(), "corrections.html", {"corrections": log}, kind="corrections",
-                   lastmod=log[0].date if log else None)
-    yield PagePlan(urls.search(), "search.html", {}, kind="search", listed=False)
-    yield PagePlan(urls.NOT_FOUND, "404.html", {}, kind="not-found", listed=False, absolute_links=True)
+    yield (PagePlan(urls.corrections(), "corrections.html", {"corrections": log}, kind="corrections",
+                    lastmod=log[0].date if log else None),)
+    yield (PagePlan(urls.search(), "search.html", {}, kind="search", listed=False),)
+    yield (PagePlan(urls.NOT_FOUND, "404.html", {}, kind="not-found", listed=False, absolute_links=True),)
+
+
+def _one_page(url_path: str, template: str, context: dict[str, Any], **plan: Any) -> tuple[PagePlan]:
+    """A group of one page, carried over as one while what it shows is the same objects."""
+    return (PagePlan(url_path, template, context, **plan),)
 
 
 def _story_pages(

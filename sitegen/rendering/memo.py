@@ -138,6 +138,16 @@ class CarriedDigests:
         self._pages[key] = (template, spec, context, fingerprint)
         return fingerprint
 
+    def pages_of(self, keys: list[Hashable]) -> dict[Hashable, Any]:
+        """This build's records of some pages' fingerprints (see `keep_pages`)."""
+        pages = self._pages
+        return {key: pages[key] for key in keys if key in pages}
+
+    def keep_pages(self, records: dict[Hashable, Any]) -> None:
+        """Carry records of pages this build shows without fingerprinting them (their artifacts
+        are the last build's), so a later build that does still finds them."""
+        self._pages.update(records)
+
     def get(self, value: object, make: Callable[[object], tuple[str, bool]]) -> str:
         """The digest of `value`; `make` gives it and whether it is worth keeping (a view of
         plain values is hashed again quicker than a memo of every such view weighs)."""

@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import hashlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -171,7 +171,8 @@ class TemplateRenderer:
         """The hash of everything the page shows; carried over from the last build while its
         template and every context value are unchanged (see `CarriedDigests.page`)."""
         return self._digests.page(
-            (spec.file, spec.url_path), self.theme.template_digest(spec.template), spec,
+            (spec.file, spec.url_path),  # the key `fingerprints_of` looks up
+            self.theme.template_digest(spec.template), spec,
             lambda: tuple(itertools.chain.from_iterable(sorted(spec.context.items()))),
             functools.partial(self._fingerprint, spec),
         )
@@ -230,13 +231,23 @@ class TemplateRenderer:
                 self._feed(field, parts)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest(), not plain
 
-    def artifact(self, spec: PagePlan) -> Artifact:
+    def artifact(self, spec: PagePlan, render: Callable[[PagePlan], bytes] | None = None) -> Artifact:
+        """The page's output file; `render` makes its bytes in place of this renderer's own."""
         return Artifact(
             path=spec.file,
             fingerprint=self.fingerprint(spec),
-            produce=lambda: self.render(spec).encode("utf-8"),
+            produce=(functools.partial(render, spec) if render is not None
+                     else lambda: self.render(spec).encode("utf-8")),
             origin=f"the page {spec.url_path or '/'} ({spec.template})",
         )
+
+    def fingerprints_of(self, specs: Iterable[PagePlan]) -> dict[Hashable, Any]:
+        """What this build recorded of these pages' fingerprints, to hand back with
+        `keep_fingerprints` in a build that does not fingerprint them again."""
+        return self._digests.pages_of([(spec.file, spec.url_path) for spec in specs])
+
+    def keep_fingerprints(self, records: dict[Hashable, Any]) -> None:
+        self._digests.keep_pages(records)
 
     def render(self, spec: PagePlan) -> str:
         context = dict(spec.context)
