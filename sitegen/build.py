@@ -33,6 +33,7 @@ from sitegen.reading.document import Node, pickled_without_meta
 from sitegen.reading.placeholders import placeholder_warnings
 from sitegen.reading.sitefiles import walk
 from sitegen.rendering.localize import localize
+from sitegen.rendering.memo import CarriedMemo
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
 from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, builtin_theme_dir, template_position
 from sitegen.rendering.views import SiteViews
@@ -109,6 +110,8 @@ class Builder:
         self._language = ""
         self._findings = editorial.Findings()
         """What the last read's editorial rules found in each story (see `editorial.Findings`)."""
+        self._placeholders: CarriedMemo[str, tuple[Diagnostic, ...]] = CarriedMemo()
+        """The last read's placeholder warnings, by story (see `placeholder_warnings`)."""
         self._carried: dict[str, CarriedViews] = {}
         """Per language, what the last build's views were made from (see `build_state`)."""
         self._state_snapshot: Snapshot | None = None
@@ -132,7 +135,8 @@ class Builder:
         config = load_config(self.site_dir, diagnostics, self.base_url)
         site = self.reader.read(config, diagnostics, self.drafts, self.progress, changed)
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC), self._findings)
-        placeholder_warnings(self.text_of, site, diagnostics)
+        self._placeholders = CarriedMemo(self._placeholders)
+        placeholder_warnings(self.text_of, site, diagnostics, self._placeholders)
         return site, diagnostics
 
     def text_of(self, path: str) -> str | None:
@@ -259,7 +263,7 @@ class Builder:
             self.reader.cache = kept.reads
             self.reader.recall(kept.reader)
             self._carried = kept.carried
-            self._findings = kept.findings
+            self._findings, self._placeholders = kept.findings, kept.placeholders
             self._state_snapshot = kept.snapshot
 
     def _replay(self, changed: Collection[str] | None, started: float) -> BuildResult | None:
@@ -370,7 +374,8 @@ class Builder:
                     if reported is not None and path not in reported and path in files]
             with pickled_without_meta(lean):
                 self.cache.save_read_cache(BuildState(reads, self.reader.memory(), self._findings,
-                                                      self._carried, self._read_snapshot))
+                                                      self._placeholders, self._carried,
+                                                      self._read_snapshot))
             counts.fresh = 0  # saved: a second call for the same read saves nothing more
 
     def _snapshot(self) -> Snapshot | None:

@@ -23,8 +23,9 @@ from sitegen.cache.snapshot import Snapshot, file_hash
 from sitegen.reading.content import ReadCache, ReaderMemory
 from sitegen.reading.editorial import Findings
 from sitegen.rendering.carried_pages import CarriedArtifacts
-from sitegen.rendering.memo import CarriedDigests
+from sitegen.rendering.memo import CarriedDigests, CarriedMemo
 from sitegen.rendering.views import SiteViews
+from sitegen.structure.diagnostics import Diagnostic
 from sitegen.structure.stable import StableSite
 
 
@@ -46,6 +47,7 @@ class BuildState:
     reads: ReadCache
     reader: ReaderMemory
     findings: Findings
+    placeholders: CarriedMemo[str, tuple[Diagnostic, ...]]
     carried: dict[str, CarriedViews]
     snapshot: Snapshot | None
     """The site's inputs just before the read this state comes from; None: unknown."""

@@ -63,6 +63,8 @@ EDITS: list[tuple[str, str, str | None, str | None]] = [
     ("a tag's first spelling, which names it on every page",
      "content/alpha/_index.md", "[Energy]", "[ENERGY]"),
     ("a rating", "content/alpha/a2.md", "rating: false", "rating: misleading"),
+    ("placeholder text left from the scaffold, warned of in later builds too",
+     "content/beta/b1.md", "Body.", "The exact words."),
     ("a new relation across stories",
      "content/gamma/g1.md", "responds_to: alpha/a2\n", "responds_to: alpha/a2\nconfirms: alpha/a1\n"),
     ("a translation", "content/alpha/a2.uk.md", "Текст.", "Інший текст."),

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen.structure.diagnostics import Diagnostics
+from sitegen.rendering.memo import CarriedMemo
+from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 
 if TYPE_CHECKING:
-    from sitegen.structure.model import Site
+    from sitegen.structure.model import Site, Story
 
 PLACEHOLDER_TEXTS = (
     "https://example.org/report",
@@ -28,22 +29,39 @@ PLACEHOLDER_TEXTS = (
 PLACEHOLDER_BASE_URL = "https://example.org/"
 
 
-def placeholder_warnings(text_of: Callable[[str], str | None], site: Site, diagnostics: Diagnostics) -> None:
+def placeholder_warnings(
+    text_of: Callable[[str], str | None], site: Site, diagnostics: Diagnostics,
+    memory: CarriedMemo[str, tuple[Diagnostic, ...]] | None = None,
+) -> None:
     """Warn at every line of a content file that still holds a scaffold placeholder.
 
     `text_of` gives a file's text by its path relative to the site (the reader has
-    them all), or None when it cannot be read.
+    them all), or None when it cannot be read. `memory` hands back a story's warnings
+    while the story is the last read's object: a story folder is read again, to new
+    objects, whenever one of its files changed (`reading.folders`), so its texts are the same.
     """
-    paths = [s.path for s in site.stories] + [e.path for s in site.stories for e in s.entries]
-    paths += [s.path for s in site.speakers.values() if s.path]
+    memory = memory if memory is not None else CarriedMemo()
+    for story in site.stories:
+        diagnostics.items.extend(
+            memory.get(story.slug, (story,), functools.partial(_story_warnings, text_of, story)))
+    diagnostics.items.extend(_warnings(text_of, [s.path for s in site.speakers.values() if s.path]))
+
+
+def _story_warnings(text_of: Callable[[str], str | None], story: Story) -> tuple[Diagnostic, ...]:
+    return _warnings(text_of, [story.path] + [e.path for e in story.entries])
+
+
+def _warnings(text_of: Callable[[str], str | None], paths: list[str]) -> tuple[Diagnostic, ...]:
+    found = []
     for relative in dict.fromkeys(paths):
         text = text_of(relative)
         for number, column, placeholder in placeholders_in(text) if text is not None else ():
-            diagnostics.warning(
-                relative, number, column,
+            found.append(Diagnostic(
+                relative, number, column, "warning",
                 f"`{placeholder}` is placeholder text from `sitegen init`/`sitegen new`; "
                 "replace it before publishing",
-            )
+            ))
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=1 << 15)
