@@ -202,7 +202,7 @@ class Builder:
         for done, group in enumerate(groups):
             self.progress("planning", done, len(groups))
             yield from carried.artifacts.of(group, place, (renderer.salt, default))
-        plan = SitePlan(localized, views, renderer, tuple(itertools.chain.from_iterable(groups)))
+        plan = SitePlan(localized, views, renderer, tuple(itertools.chain.from_iterable(groups)), groups)
         self._plans.append(plan)
         for planner in PLANNERS:
             yield from place(planner(plan))

@@ -29,6 +29,9 @@ class SitePlan:
     renderer: TemplateRenderer
     pages: tuple[PagePlan, ...]
     """Every HTML page, in the order they are listed."""
+    groups: tuple[tuple[PagePlan, ...], ...] = ()
+    """The same pages in groups (a story's), each the last build's tuple while its plans are:
+    for outputs made per group and carried over by its identity (the sitemap's lines)."""
 
 
 OutputPlanner = Callable[[SitePlan], Iterable[Artifact]]

@@ -36,18 +36,21 @@ def w3c_date(date: DateView) -> str:
 def sitemap_xml(plan: SitePlan) -> str:
     """List every page a search engine should know, with its last change, as the page plans say."""
     base_url = plan.site.config.base_url
-    # A page's lines are carried over while its plan is the same object (an unchanged story's).
+    # A group's lines are carried over while it is the same plans (an unchanged story's).
     memo = plan.views.carried("sitemap")
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for page in plan.pages:
-        if page.listed:
-            lines.append(memo.get((page.file, base_url), (page,),
-                                  functools.partial(url_lines, page, base_url)))
+    for group in plan.groups or tuple((page,) for page in plan.pages):
+        lines.extend(memo.get((group[0].file, base_url), (group,),
+                              functools.partial(group_lines, group, base_url)))
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
+
+
+def group_lines(group: tuple[PagePlan, ...], base_url: str) -> tuple[str, ...]:
+    return tuple(url_lines(page, base_url) for page in group if page.listed)
 
 
 def url_lines(page: PagePlan, base_url: str) -> str:
