@@ -24,7 +24,10 @@ def held_back() -> Iterator[None]:
 
     What is frozen is only exempt from being walked; whatever it still references is kept,
     and the collector's settings are restored afterwards, so a long-lived process (the
-    preview server) collects as usual between builds.
+    preview server) collects as usual between builds. What the build made and kept goes
+    straight to the oldest generation with the rest: left young, the first pass after the
+    build would walk all of it (60,000 objects, 25 ms of a one-entry preview rebuild at
+    10,000 entries) only to find it alive; a full pass still finds its cycles.
     """
     threshold = gc.get_threshold()
     gc.freeze()
@@ -33,6 +36,7 @@ def held_back() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*threshold)
+        gc.freeze()
         gc.unfreeze()
 
 
