@@ -14,8 +14,12 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-YOUNG_THRESHOLD = 50_000
-"""New objects between young passes during a build (Python's default is 700)."""
+YOUNG_THRESHOLD = 200_000
+"""New objects between young passes during a build (Python's default is 700).
+
+A one-entry preview rebuild at 10,000 entries makes ~140,000 objects that live until the
+next one; at 50,000 a young pass walked 80,000 of them in the search stage (35 ms of a
+rebuild of 330 ms). A cold build is as fast and as large either way (23.8 s, 535 MB)."""
 
 
 @contextlib.contextmanager
