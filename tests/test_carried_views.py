@@ -18,6 +18,9 @@ import pytest
 
 from sitegen import build
 from sitegen.build import Builder
+from sitegen.outputs.plan import PostStage, StagedOutput
+from sitegen.outputs.search_records import SearchRecord, search_records
+from sitegen.outputs.search_shards import plan_shards
 from sitegen.rendering.views import SiteViews
 from tests.support.sites import event, statement, story
 
@@ -165,6 +168,33 @@ def test_each_new_run_after_an_edit_gives_the_bytes_of_a_fresh_build(
             continue
         assert result.ok, (what, [d.format() for d in result.diagnostics if d.severity == "error"])
         assert differences(tmp_path / "out", fresh.output) == [], what
+
+
+def test_every_edit_gives_the_search_records_and_shards_of_a_fresh_build(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    """The preview's search index is made from records carried over per story: after each
+    edit they, and the shards they are cut into, must be what a fresh build makes."""
+    site = write_site(SITE)
+
+    def indexed(into: list[tuple[list[SearchRecord], list[str]]]) -> PostStage:
+        def stage(staged: StagedOutput) -> dict[str, str]:
+            records = [r for plan in staged.plans for r in search_records(plan)]
+            into.append((records, [s.fingerprint for s in plan_shards(records, Path(__file__))]))
+            return {}
+        return stage
+
+    remembered: list[tuple[list[SearchRecord], list[str]]] = []
+    remembering = Builder(site, tmp_path / "out", buffered=True, post_stages=(indexed(remembered),))
+    assert remembering.build().ok
+    for number, (what, path, old, new) in enumerate(EDITS):
+        edit(site, path, old, new)
+        if not remembering.build({path}).ok:
+            continue
+        fresh: list[tuple[list[SearchRecord], list[str]]] = []
+        assert Builder(site, tmp_path / f"fresh-{number}", post_stages=(indexed(fresh),)).build().ok
+        assert remembered[-1] == fresh[-1], what
+    assert any("Peskov rejects" in r.html for r in remembered[-1][0])
 
 
 def test_an_edit_makes_the_views_of_its_story_and_of_what_shows_it_only(

@@ -17,12 +17,14 @@ a stylesheet, a story's summary) reuses the last index.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from html import escape
 
 from sitegen.outputs.plan import SitePlan
 from sitegen.rendering.i18n import N_, Localizer
+from sitegen.rendering.render import PagePlan
 from sitegen.rendering.views import EntryView, StoryView
 
 DateText = Callable[..., str]
@@ -45,27 +47,48 @@ class SearchRecord:
     html: str
     """The document Pagefind reads for it."""
 
+    @functools.cached_property
+    def digest(self) -> bytes:
+        """Of all of the record: what `search_shards` hashes a shard's records by. Kept with the
+        record, which is carried over from build to build while it is the same."""
+        text = f"{self.url}\0{self.language}\0{self.html}\0"
+        return hashlib.sha256(text.encode("utf-8", "replace")).digest()
+
 
 def search_records(plan: SitePlan, stories: Container[str] | None = None) -> Iterator[SearchRecord]:
     """One record for each entry page of this language, in the order the pages are planned;
-    with `stories`, only those of these stories (a shard's), the others not even made."""
+    with `stories`, only those of these stories (a shard's)."""
     language = plan.renderer.site_values.language
     localizer = plan.renderer.theme.localizer
     date_text = functools.lru_cache(maxsize=None)(localizer.date_text)
-    # Carried over from the last build (or run) while the entry's and story's views are the
-    # same, in the same language and words of the theme's catalogue (the key, by value).
-    memo = plan.views.carried("search-record")
+    # A group's records are carried over from the last build (or run) while its page plans are
+    # the last build's tuple (`SitePlan.groups`), in the same language and words of the theme's
+    # catalogue (the key, by value); inside a group made again, each entry's while its and its
+    # story's views are the same. A one-entry edit makes one story's records again, and the
+    # loop runs over the groups (one a story), not over every entry page.
+    groups = plan.views.carried("search-records")
+    entries = plan.views.carried("search-record")
     prefix = plan.renderer.prefix
     words = (language, localizer.tag, plan.renderer.theme.catalogue_digest)
-    for page in plan.pages:
-        if page.kind != "entry":
-            continue
+
+    def entry_record(page: PagePlan) -> SearchRecord:
         entry: EntryView = page.context["entry"]
         story: StoryView = page.context["story"]
-        if stories is not None and story.slug not in stories:
-            continue
-        yield memo.get((prefix, page.url_path, words), (entry, story), functools.partial(
+        return entries.get((prefix, page.url_path, words), (entry, story), functools.partial(
             record, "/" + prefix + page.url_path, language, entry, story, localizer, date_text))
+
+    def group_records(group: tuple[PagePlan, ...]) -> tuple[SearchRecord, ...]:
+        return tuple(entry_record(page) for page in group if page.kind == "entry")
+
+    for group in plan.groups or tuple((page,) for page in plan.pages):
+        if not group:
+            continue
+        key = (prefix, group[0].url_path, words)
+        found = groups.get(key, (group,), functools.partial(group_records, group))
+        if stories is None:
+            yield from found
+        else:
+            yield from (each for each in found if each.story in stories)
 
 
 def record(

@@ -65,7 +65,7 @@ def plan_shards(records: Iterable[SearchRecord], binary: Path) -> list[Shard]:
         if digest is None:
             digest = digests[record.story] = hashlib.sha256()
             counts[record.story] = 0
-        digest.update(f"{record.url}\0{record.language}\0{record.html}\0".encode("utf-8", "replace"))
+        digest.update(record.digest)
         counts[record.story] += 1
     groups = cut([(slug, counts[slug]) for slug in sorted(digests)])
     signature = binary_signature(binary)
