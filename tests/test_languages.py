@@ -132,6 +132,35 @@ def test_a_site_adds_a_language_with_its_own_catalogue(write_site: Callable[...,
     assert "Sources" in timeline or "At a glance" in timeline
 
 
+def test_a_sites_own_templates_call_the_catalogue_the_ways_jinja_i18n_allows(
+    write_site: Callable[..., Path],
+) -> None:
+    # sitegen calls the catalogue directly, not through Jinja's alias (`theme.direct_gettext`);
+    # a site's layout gets what Jinja's newstyle gettext gives: escaped values, `%%`, plurals.
+    footer = (
+        '<footer>{{ _("Hello %(name)s", name="<b>") }}|{{ _("100%% sure") }}|'
+        '{{ ngettext("%(num)s entry", "%(num)s entries", 2) }}|{{ gettext("Timeline") }}|'
+        "{% trans %}Timeline{% endtrans %}|"
+        '{% autoescape false %}{{ _("Hello %(name)s", name="<i>") }}{% endautoescape %}</footer>\n'
+    )
+    root = write_site({
+        "sitegen.toml": config("es"),
+        "layouts/locales/es/LC_MESSAGES/messages.po": (
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'
+            '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+            'msgid "Timeline"\nmsgstr "Cronología"\n\n'
+            'msgid "%(num)s entry"\nmsgid_plural "%(num)s entries"\n'
+            'msgstr[0] "%(num)s entrada"\nmsgstr[1] "%(num)s entradas"\n'
+        ),
+        "layouts/story.html": '{% extends "theme/story.html" %}{% block main %}' + footer + "{% endblock %}",
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-11-10", "A"),
+    })
+    assert build_site(root).ok
+    shown = built(root, "s/index.html")
+    assert "<footer>Hello &lt;b&gt;|100% sure|2 entradas|Cronología|Cronología|Hello <i></footer>" in shown
+
+
 def test_a_site_catalogue_overrides_one_word_of_the_theme(write_site: Callable[..., Path]) -> None:
     root = write_site({
         "sitegen.toml": config("uk"),

@@ -140,6 +140,7 @@ class Localizer:
         self.tag = tag
         self.locale = parse_locale(tag) or Locale.parse("en_001")
         self.translations = translations
+        self._formatted: dict[tuple[str, calendar_date | time], str] = {}
 
     def gettext(self, message: str, **variables: Any) -> str:
         text = self.translations.gettext(message)
@@ -154,8 +155,15 @@ class Localizer:
         return format_decimal(value, locale=self.locale)
 
     def skeleton(self, pattern: str, value: calendar_date | time) -> str:
-        """Format with a CLDR skeleton: the locale picks order, case and punctuation."""
-        return format_skeleton(pattern, value, locale=self.locale)
+        """Format with a CLDR skeleton: the locale picks order, case and punctuation.
+
+        Remembered: pages show the same few thousand dates over and over (an entry's, its
+        neighbours', its related entries'), and Babel takes ~25 µs to format one."""
+        key = (pattern, value)
+        text = self._formatted.get(key)
+        if text is None:
+            text = self._formatted[key] = format_skeleton(pattern, value, locale=self.locale)
+        return text
 
     def date_text(self, d: DateView, approximate: bool = False) -> str:
         """A date at the precision its author gave: "2024", "листопад 2024 р.", "10 ноября 2024 г."."""
