@@ -92,6 +92,22 @@ def test_site_feed_holds_the_newest_hundred_across_stories(write_site: Callable[
     assert len(parse(root / "public/a/feed.xml").entries) == 60
 
 
+def test_site_feed_entries_of_the_same_day_follow_the_home_page_then_the_timeline(
+    write_site: Callable[..., Path],
+) -> None:
+    # Stories are taken from each story's own newest-first list (kept between rebuilds) and
+    # merged: the order must be that of sorting every entry of the site.
+    files = {f"content/{slug}/_index.md": story(slug.upper()) for slug in ("a", "b", "c")}
+    for slug in ("a", "b", "c"):
+        for day in (1, 2, 3):
+            files[f"content/{slug}/x{day}.md"] = event(f"2024-01-0{day}", f"{slug} x{day}")
+    files["content/a/y3.md"] = event("2024-01-03", "a y3")
+    root = write_site(files)
+    assert build_site(root).ok
+    ids = [e.id.removeprefix(CHECKS).strip("/") for e in parse(root / "public/feed.xml").entries]
+    assert ids == ["a/x3", "a/y3", "b/x3", "c/x3", "a/x2", "b/x2", "c/x2", "a/x1", "b/x1", "c/x1"]
+
+
 def test_a_correction_updates_the_story_feed(write_site: Callable[..., Path]) -> None:
     root = write_site({
         "content/s/_index.md": story(),
