@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import posixpath
 import re
 from collections import defaultdict
@@ -771,13 +772,22 @@ class SiteViews:
 
     @cached_property
     def statements_by_speaker(self) -> dict[str, tuple[EntryView, ...]]:
-        found: dict[str, list[EntryView]] = defaultdict(list)
-        for entry in self.site.entries.values():
-            if entry.speaker:
-                found[entry.speaker].append(self.entries[entry.ref])
+        """Each speaker's statements in time order, across stories.
+
+        Made from each story's statements by speaker, carried over while its entry views are
+        the same tuple, so a rebuild loops over stories, not entries; a speaker's tuple is the
+        last build's while every story's share of it is."""
+        found: dict[str, list[tuple[EntryView, ...]]] = defaultdict(list)
+        shares = self.carried("story-statements")
+        for story in self.site.stories:
+            entries = self.story_entries(story.slug)
+            for speaker, statements in shares.get(story.slug, (entries,), functools.partial(
+                    by_speaker, entries)):
+                found[speaker].append(statements)
+        memo = self.carried("speaker-statements")
         return {
-            speaker: tuple(sorted(items, key=lambda e: (*e.date.sort_key(), e.story, e.path)))
-            for speaker, items in found.items()
+            speaker: memo.get(speaker, tuple(parts), functools.partial(in_time_order, parts))
+            for speaker, parts in found.items()
         }
 
     @cached_property
@@ -792,18 +802,29 @@ class SiteViews:
 
     @cached_property
     def tagged(self) -> dict[str, tuple[tuple[StoryView, ...], tuple[EntryView, ...]]]:
+        """Each tag's stories and entries, in the site's order (stories, then each timeline).
+
+        Made from each story's entries by tag, carried over while its view and entry views
+        are the same, so a rebuild loops over stories, not entries; a tag's tuples are the
+        last build's while every story's share of them is."""
         stories: dict[str, list[StoryView]] = defaultdict(list)
-        entries: dict[str, list[EntryView]] = defaultdict(list)
+        entries: dict[str, list[tuple[EntryView, ...]]] = defaultdict(list)
+        shares = self.carried("story-tagged")
         for story in self.site.stories:
-            for slug in story.tags:
-                stories[slug].append(self.story_by_slug[story.slug])
-            for entry in story.entries:
-                for slug in entry.tags:
-                    entries[slug].append(self.entries[entry.ref])
-        return {
-            slug: (tuple(stories.get(slug, ())), tuple(entries.get(slug, ())))
-            for slug in self.site.tags
-        }
+            view = self.story_by_slug[story.slug]
+            for link in view.tags:
+                stories[link.slug].append(view)
+            story_entries = self.story_entries(story.slug)
+            for slug, tagged in shares.get(story.slug, (story_entries,), functools.partial(
+                    by_tag, story_entries)):
+                entries[slug].append(tagged)
+        memo = self.carried("tagged")
+        found: dict[str, tuple[tuple[StoryView, ...], tuple[EntryView, ...]]] = {}
+        for slug in self.site.tags:
+            tagged_stories, parts = tuple(stories.get(slug, ())), tuple(entries.get(slug, ()))
+            found[slug] = memo.get(slug, (*tagged_stories, None, *parts), functools.partial(
+                lambda s, p: (s, tuple(itertools.chain.from_iterable(p))), tagged_stories, parts))
+        return found
 
     @cached_property
     def tags(self) -> tuple[TagView, ...]:
@@ -843,6 +864,30 @@ class SiteViews:
     @cached_property
     def nav_pages(self) -> tuple[NavLink, ...]:
         return tuple(NavLink(p.slug, p.title, urls.page(p.slug)) for p in self.site.pages)
+
+
+def by_speaker(entries: tuple[EntryView, ...]) -> tuple[tuple[str, tuple[EntryView, ...]], ...]:
+    """A story's statements by speaker id, each speaker's in timeline order."""
+    found: dict[str, list[EntryView]] = defaultdict(list)
+    for entry in entries:
+        if entry.speaker:
+            found[entry.speaker.id].append(entry)
+    return tuple((speaker, tuple(statements)) for speaker, statements in found.items())
+
+
+def in_time_order(parts: list[tuple[EntryView, ...]]) -> tuple[EntryView, ...]:
+    """One speaker's statements from every story, in time order (then by story and file)."""
+    return tuple(sorted(itertools.chain.from_iterable(parts),
+                        key=lambda e: (*e.date.sort_key(), e.story, e.path)))
+
+
+def by_tag(entries: tuple[EntryView, ...]) -> tuple[tuple[str, tuple[EntryView, ...]], ...]:
+    """A story's entries by tag slug, each tag's in timeline order."""
+    found: dict[str, list[EntryView]] = defaultdict(list)
+    for entry in entries:
+        for link in entry.tags:
+            found[link.slug].append(entry)
+    return tuple((slug, tuple(tagged)) for slug, tagged in found.items())
 
 
 def entry_summary(entry: EntryView) -> EntrySummary:
