@@ -228,6 +228,11 @@ class _SiteRead:
             self.unlisted, self.checked = unlisted, checked
             self._merge(record)
         record.diagnostics = tuple(self.diagnostics.items[diagnostics_before:])
+        # A replay only needs each tag's first spelling in the folder, not every entry's.
+        first: dict[str, str] = {}
+        for slug, tag_name in record.tags:
+            first.setdefault(slug, tag_name)
+        record.tags = list(first.items())
         if self.sources.timeouts == timeouts_before:  # a timed-out conversion is tried again
             self.folders[folder.name] = record
         return record.result
@@ -235,8 +240,10 @@ class _SiteRead:
     def replay(self, name: str, record: FolderRead) -> tuple[Story, list[RawEntry]] | None:
         """What reading an unchanged story folder again would find, from the last read."""
         self.diagnostics.items.extend(record.diagnostics)
+        tags = self.tags
         for slug, tag_name in record.tags:
-            self.tags.setdefault(slug, Tag(slug, tag_name))
+            if slug not in tags:
+                tags[slug] = Tag(slug, tag_name)
         self.sources.carry(record.files)
         self._merge(record)
         self.folders[name] = record
