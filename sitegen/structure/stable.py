@@ -39,10 +39,14 @@ class StableSite:
             return site
         stories = []
         for story in site.stories:
+            old = last.story(story.slug)
+            if story is old:  # linked to the same entries as last time (`reading.links`)
+                stories.append(story)
+                continue
             entries = tuple(kept(entry, last.entries.get(entry.ref)) for entry in story.entries)
             if any(a is not b for a, b in zip(entries, story.entries, strict=True)):
                 story = replace(story, entries=entries)
-            stories.append(kept(story, last.story(story.slug)))
+            stories.append(kept(story, old))
         last_pages = {page.slug: page for page in last.pages}
         stable = replace(
             site,
