@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sitegen.reading.entries import RawEntry
 from sitegen.reading.fields import SLUG_PATTERN, Located, did_you_mean
@@ -20,6 +20,8 @@ from sitegen.structure.dates import PartialDate, Precision
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.model import Entry, EntryRef, Relation, RelationType, Speaker, Story
 from sitegen.structure.urls import slugify
+
+T = TypeVar("T")
 
 NEVER = datetime(1, 1, 1, tzinfo=UTC)
 """Where a story with no dates sorts: after every dated one."""
@@ -36,30 +38,27 @@ class Linked:
 
     def __init__(self, last: Linked | None = None) -> None:
         if last is None:
-            self._start({}, None, {})
+            self._start(None, None, {})
         else:
-            self._start(last._speakers, last.relations, last._stories)
+            self._start(last.speakers, last.relations, last._stories)
 
     def _start(
-        self, speakers: dict[int, tuple[RawEntry, str, RawEntry]], relations: RelationsRead | None,
+        self, speakers: SpeakersRead | None, relations: RelationsRead | None,
         stories: dict[str, tuple[Story, tuple[Entry, ...], Story]],
     ) -> None:
-        self._last_speakers, self._last_stories = speakers, stories
-        self.last_relations = relations
-        """What the last read's `resolve_relations` found, per story (None: nothing yet)."""
+        self._last_stories = stories
+        self.last_speakers, self.last_relations = speakers, relations
+        """What the last read's `resolve_speakers` and `resolve_relations` found, per story."""
+        self.speakers: SpeakersRead | None = None
         self.relations: RelationsRead | None = None
-        self._speakers: dict[int, tuple[RawEntry, str, RawEntry]] = {}
         self._stories: dict[str, tuple[Story, tuple[Entry, ...], Story]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         # Kept for the next run (see `build_state`): this read's links, not the one's before.
-        return {"speakers": list(self._speakers.values()), "relations": self.relations,
-                "stories": self._stories}
+        return {"speakers": self.speakers, "relations": self.relations, "stories": self._stories}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # Keyed by id() in this process: the objects are new ones after unpickling.
-        self._start({id(found[0]): found for found in state["speakers"]}, state["relations"],
-                    state["stories"])
+        self._start(state["speakers"], state["relations"], state["stories"])
 
     def attached(self, story: Story, entries: tuple[Entry, ...], attach: Callable[[], Story]) -> Story:
         """The story with its entries in order, as last time when it and they are the same objects."""
@@ -73,16 +72,6 @@ class Linked:
         self._stories[story.slug] = (story, entries, attached)
         return attached
 
-    def with_speaker(self, raw: RawEntry, speaker: str) -> RawEntry:
-        found = self._last_speakers.get(id(raw))
-        if found is not None and found[0] is raw and found[1] == speaker:
-            linked = found[2]
-        else:
-            linked = replace(raw, entry=replace(raw.entry, speaker=speaker))
-        # Holding the raw entry keeps its id its own while it is remembered.
-        self._speakers[id(raw)] = (raw, speaker, linked)
-        return linked
-
 @dataclass
 class Unlisted:
     """Entries that exist but are not published: a relation to one is no "no such entry" error."""
@@ -94,26 +83,64 @@ class Unlisted:
     """Entries dropped for errors of their own, reported at their files."""
 
 
+@dataclass(frozen=True)
+class SpeakersRead:
+    """What one `resolve_speakers` found, by story, for the next read to start from."""
+
+    registry: dict[str, Speaker]
+    items: dict[str, tuple[RawEntry, ...]]
+    output: dict[str, list[RawEntry]]
+    free: frozenset[str]
+    """The stories with a statement whose speaker is not in the registry: linked on every read,
+    since a free-text speaker's id depends on the names the stories before it used."""
+
+
 def resolve_speakers(
     raw_entries: dict[str, list[RawEntry]], speakers: dict[str, Speaker], diagnostics: Diagnostics,
     links: Linked | None = None,
 ) -> tuple[dict[str, list[RawEntry]], dict[str, Speaker]]:
-    """Link statements to registry speakers; give free-text speakers pages too."""
+    """Link statements to registry speakers; give free-text speakers pages too.
+
+    A story whose raw entries are the same objects as last read's, all of whose speakers are
+    in an equal registry, gets last read's linked entries back (`Linked.last_speakers`)."""
     links = links or Linked()
+    last = links.last_speakers
+    registry_same = last is not None and last.registry == speakers
     by_name: dict[str, str] = {}
     for speaker in speakers.values():
         for name in (speaker.name, *speaker.aliases):
             by_name.setdefault(name.casefold(), speaker.id)
     result = dict(speakers)
     linked: dict[str, list[RawEntry]] = {}
+    items: dict[str, tuple[RawEntry, ...]] = {}
+    free: set[str] = set()
     for story, raws in raw_entries.items():
-        linked[story] = [
-            raw if raw.speaker is None
-            else links.with_speaker(
-                raw, speaker_id(raw.entry, raw.speaker, speakers, by_name, result, diagnostics))
-            for raw in raws
-        ]
+        now = items[story] = tuple(raws)
+        if registry_same and last is not None and story not in last.free and _same_items(
+                last.items.get(story), now):
+            linked[story] = last.output[story]
+            continue
+        before = _last_of(last.items, last.output, story) if last is not None else {}
+        out: list[RawEntry] = []
+        for raw in raws:
+            if raw.speaker is None:
+                out.append(raw)
+                continue
+            found = speaker_id(raw.entry, raw.speaker, speakers, by_name, result, diagnostics)
+            if found not in speakers:
+                free.add(story)
+            out.append(_with_speaker(raw, found, before))
+        linked[story] = out
+    links.speakers = SpeakersRead(dict(speakers), items, linked, frozenset(free))
     return linked, dict(sorted(result.items()))
+
+
+def _with_speaker(raw: RawEntry, speaker: str, before: dict[int, tuple[RawEntry, RawEntry]]) -> RawEntry:
+    """The statement with its speaker's id: the last read's object while its raw entry and id are."""
+    found = before.get(id(raw))
+    if found is not None and found[0] is raw and found[1].entry.speaker == speaker:
+        return found[1]
+    return replace(raw, entry=replace(raw.entry, speaker=speaker))
 
 
 def speaker_id(
@@ -216,7 +243,7 @@ def resolve_relations(
         if last is not None and story not in affected:
             output[story] = last.output[story]
         else:
-            before = _last_linked(last, story)
+            before = _last_of(last.items, last.output, story) if last is not None else {}
             output[story] = [
                 _with_relations(raw, tuple(dict.fromkeys(found)), before)
                 if (found := relations.get(raw.entry.ref)) else raw.entry
@@ -266,11 +293,12 @@ def _same_items(last: tuple[RawEntry, ...] | None, now: tuple[RawEntry, ...]) ->
     return last is not None and len(last) == len(now) and all(map(operator.is_, last, now))
 
 
-def _last_linked(last: RelationsRead | None, story: str) -> dict[int, tuple[RawEntry, Entry]]:
-    """The last read's linked entries of a story, by the id of the raw entry they were made from."""
-    if last is None or story not in last.output:
+def _last_of(items: dict[str, tuple[RawEntry, ...]], output: dict[str, list[T]], story: str,
+             ) -> dict[int, tuple[RawEntry, T]]:
+    """The last read's linked objects of a story, by the id of the raw entry each was made from."""
+    if story not in output:
         return {}
-    return {id(raw): (raw, entry) for raw, entry in zip(last.items[story], last.output[story], strict=True)}
+    return {id(raw): (raw, made) for raw, made in zip(items[story], output[story], strict=True)}
 
 
 def _with_relations(
