@@ -127,3 +127,35 @@ def test_stopping_the_preview_ends_an_index_in_progress_at_once(
     assert stopped_in < 5, f"close() waited {stopped_in:.1f} s for the index"
     assert said == []  # a cancelled index is not a failure to report
     assert search.bundle() is None
+
+
+def test_the_preview_indexes_at_a_lower_cpu_priority_than_a_build_does(
+    write_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On two cores, two Pagefind lanes at sitegen's own priority halved the speed of the
+    rebuild of the author's next save; the preview's index yields, a build's does not."""
+    require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
+    import os
+
+    from sitegen.outputs import pagefind_service
+
+    niceness: list[int] = []
+    started = pagefind_service.PagefindService.__init__
+
+    def noting(self: pagefind_service.PagefindService, *args: object, **kwargs: object) -> None:
+        started(self, *args, **kwargs)  # type: ignore[arg-type]
+        niceness.append(os.getpriority(os.PRIO_PROCESS, self._process.pid))
+
+    monkeypatch.setattr(pagefind_service.PagefindService, "__init__", noting)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    root = write_site(ONE_ENTRY)
+    assert Builder(root, tmp_path / "public").build().ok
+    assert niceness == [own]
+    search, builder = preview_with_search(root, tmp_path, [])
+    try:
+        assert builder.build().ok
+        search.publish()
+        assert search.wait(timeout=60) and search.bundle() is not None
+    finally:
+        search.close()
+    assert niceness[1:] == [min(19, own + pagefind_service.BACKGROUND_NICENESS)]

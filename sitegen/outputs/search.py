@@ -68,9 +68,10 @@ def find_pagefind() -> Path | None:
 def write_index(
     shards: Iterable[Shard], records_of: Callable[[frozenset[str]], Iterable[Iterable[SearchRecord]]],
     binary: Path, bundle: Path, reuse: Mapping[str, Path], diagnostics: Diagnostics,
-    cancel: threading.Event | None = None,
+    cancel: threading.Event | None = None, background: bool = False,
 ) -> bool:
-    """Make the bundle folder of every shard; tell whether it worked (setting `cancel` stops it).
+    """Make the bundle folder of every shard; tell whether it worked (setting `cancel` stops it;
+    `background` runs Pagefind at a lower priority, see `PagefindService`).
 
     A shard whose fingerprint is in `reuse` is linked from the folder given there (the
     last output's), wherever that shard was; the others are indexed from `records_of` their
@@ -92,13 +93,14 @@ def write_index(
         elif shard.folder:
             wanted.append(shard)
         # The first shard is the bundle folder itself: made before the others go inside it.
-        elif not write_bundle(records_of(shard.stories), binary, folder, diagnostics, cancel):
+        elif not write_bundle(records_of(shard.stories), binary, folder, diagnostics, cancel, background):
             shutil.rmtree(bundle, ignore_errors=True)
             return False
 
     def index(shard: Shard) -> tuple[bool, Diagnostics]:
         found = Diagnostics()
-        done = write_bundle(records_of(shard.stories), binary, bundle / shard.folder, found, cancel)
+        done = write_bundle(records_of(shard.stories), binary, bundle / shard.folder, found, cancel,
+                            background)
         if done:
             drop_scripts(bundle / shard.folder)
         return done, found
@@ -156,7 +158,7 @@ def drop_scripts(folder: Path) -> None:
 
 def write_bundle(
     languages: Iterable[Iterable[SearchRecord]], binary: Path, bundle: Path, diagnostics: Diagnostics,
-    cancel: threading.Event | None = None,
+    cancel: threading.Event | None = None, background: bool = False,
 ) -> bool:
     """Index each language's records into a new bundle folder, in a stable byte order; tell
     whether it worked.
@@ -174,7 +176,7 @@ def write_bundle(
             shutil.rmtree(part, ignore_errors=True)
             part.mkdir()
             # Run in the output, as the CLI did: nothing of the caller's folder is read.
-            with PagefindService(binary, cwd=bundle.parent, cancel=cancel) as service:
+            with PagefindService(binary, cwd=bundle.parent, cancel=cancel, background=background) as service:
                 service.index(((r.url, r.html) for r in records), part)
             merge_bundle(part, bundle)
     except PagefindCancelled:

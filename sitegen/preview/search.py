@@ -134,7 +134,7 @@ class BackgroundSearchIndex:
             started = time.perf_counter()
             diagnostics = Diagnostics()
             done = write_index(wanted.shards, wanted.records_of, self.binary, target, reuse, diagnostics,
-                               self._cancel)
+                               self._cancel, background=True)
             for diagnostic in diagnostics.items:
                 self.out(diagnostic.format())
             with self._changed:
