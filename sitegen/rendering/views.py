@@ -822,8 +822,9 @@ class SiteViews:
         found: dict[str, tuple[tuple[StoryView, ...], tuple[EntryView, ...]]] = {}
         for slug in self.site.tags:
             tagged_stories, parts = tuple(stories.get(slug, ())), tuple(entries.get(slug, ()))
-            found[slug] = memo.get(slug, (*tagged_stories, None, *parts), functools.partial(
-                lambda s, p: (s, tuple(itertools.chain.from_iterable(p))), tagged_stories, parts))
+            # None marks where the tag's stories end and the stories' shares of its entries begin.
+            found[slug] = memo.get(slug, (*tagged_stories, None, *parts),
+                                   functools.partial(joined, tagged_stories, parts))
         return found
 
     @cached_property
@@ -879,6 +880,13 @@ def in_time_order(parts: list[tuple[EntryView, ...]]) -> tuple[EntryView, ...]:
     """One speaker's statements from every story, in time order (then by story and file)."""
     return tuple(sorted(itertools.chain.from_iterable(parts),
                         key=lambda e: (*e.date.sort_key(), e.story, e.path)))
+
+
+def joined(
+    stories: tuple[StoryView, ...], parts: tuple[tuple[EntryView, ...], ...],
+) -> tuple[tuple[StoryView, ...], tuple[EntryView, ...]]:
+    """A tag's stories, and its entries from every story's share, in the site's order."""
+    return stories, tuple(itertools.chain.from_iterable(parts))
 
 
 def by_tag(entries: tuple[EntryView, ...]) -> tuple[tuple[str, tuple[EntryView, ...]], ...]:
