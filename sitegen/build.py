@@ -118,6 +118,10 @@ class Builder:
         """The inputs when the memory loaded from the cache was read: what changed since is read."""
         self._read_snapshot: Snapshot | None = None
         """The inputs when this build's read began, saved with what it found."""
+        self._unique_paths: list[str] | None = None
+        """The output paths of the last plan, when no two of them clashed."""
+        self._manifest = manifest_artifact([])
+        """The manifest of those paths: it lists only paths, so it holds while they do."""
 
     @property
     def theme(self) -> Theme | None:
@@ -179,9 +183,14 @@ class Builder:
             if not path.name.startswith("."):
                 relative = path.relative_to(static).as_posix()
                 artifacts.append(file_artifact(relative, path, f"static/{relative}"))
-        for problem in check_unique(artifacts):
-            diagnostics.error(STATIC_DIR, 0, 0, f"{problem}; rename one of them")
-        artifacts.append(manifest_artifact([a.path for a in artifacts]))
+        paths = [a.path for a in artifacts]
+        if paths != self._unique_paths:  # the same paths as a build that had no clash: none now
+            problems = check_unique(artifacts)
+            for problem in problems:
+                diagnostics.error(STATIC_DIR, 0, 0, f"{problem}; rename one of them")
+            self._unique_paths = paths if not problems else None
+            self._manifest = manifest_artifact(paths)
+        artifacts.append(self._manifest)
         return artifacts
 
     def plan_language(self, site: Site, language: str) -> Iterable[Artifact]:

@@ -212,6 +212,30 @@ def test_a_build_writes_nothing_in_the_site_folder_but_the_output(
     assert (site / "public/images/logo.txt").read_text() == "logo"
 
 
+def test_a_static_file_in_the_place_of_a_page_is_an_error_in_every_build(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    # The preview skips the check while the output paths are those of a build with no clash:
+    # a clash must still be told on every rebuild until it is gone, and nothing is published.
+    from sitegen.build import Builder
+
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/one.md": event("2024-01-01", "One"),
+        "static/s/one/index.html": "<p>mine</p>",
+    })
+    preview = Builder(site, tmp_path / "preview", buffered=True, search_index=False)
+    for _ in range(2):
+        result = preview.build({"static/s/one/index.html"})
+        assert not result.ok
+        problem = next(d for d in result.diagnostics if d.severity == "error")
+        assert "`s/one/index.html` is written by both" in problem.message
+        assert "static/s/one/index.html" in problem.message and "rename one of them" in problem.message
+    (site / "static/s/one/index.html").unlink()
+    assert preview.build({"static/s/one/index.html"}).ok
+    assert "mine" not in (tmp_path / "preview/s/one/index.html").read_text()
+
+
 def test_a_site_layout_overrides_the_theme_file_by_file(write_site: Callable[..., Path]) -> None:
     site = write_site({
         "content/s/_index.md": story(),
