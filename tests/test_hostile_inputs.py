@@ -105,6 +105,8 @@ CASES = [
          error=("content/s/leak.md", 1, "outside the site folder")),
     Case("a story folder linking outside the site", setup=link("/etc", "content/etc"),
          error=("content/etc", 1, "outside the site folder")),
+    Case("an entry file outside every story folder", {"content/loose.md": event("2024-05-01")},
+         warning=("content/loose.md", 1, "not inside a story folder")),
     Case("a layout linking outside the site", setup=link("/etc/hostname", "layouts/base.html"),
          error=("layouts/base.html", 1, "outside the site folder")),
     Case("a static file linking outside the site", setup=link("/etc/hostname", "static/host.txt"),

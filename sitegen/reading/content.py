@@ -9,6 +9,7 @@ site at once, linking, is in `links`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
@@ -168,7 +169,10 @@ class _SiteRead:
         stories: list[Story] = []
         raw_entries: dict[str, list[RawEntry]] = {}
         if content.is_dir():
-            folders = sorted(content.iterdir())
+            # Directory entries, not Paths: their types come with the listing (no stat per
+            # folder), and an unchanged folder is replayed by its name alone.
+            with os.scandir(content) as listing:
+                folders = sorted(listing, key=lambda entry: entry.name)
             for done, folder in enumerate(folders):
                 self.progress("reading", done, len(folders))
                 result = self.read_folder(folder, pages)
@@ -194,25 +198,26 @@ class _SiteRead:
             entries=MappingProxyType({e.ref: e for s in stories for e in s.entries}),
         )
 
-    def read_folder(self, folder: Path, pages: list[Page]) -> tuple[Story, list[RawEntry]] | None:
+    def read_folder(self, folder: os.DirEntry[str], pages: list[Page]) -> tuple[Story, list[RawEntry]] | None:
         """A story folder of content/, or the reason the file or folder is not one."""
-        if folder.name.startswith((".", "_")):
+        name = folder.name
+        if name.startswith((".", "_")):
             return None
-        if folder.is_symlink() and (reason := escape_reason(self.sources.root, folder)):
-            self.diagnostics.error(self.sources.rel(folder), 0, 0, reason)
+        if folder.is_symlink() and (reason := escape_reason(self.sources.root, Path(folder.path))):
+            self.diagnostics.error(self.sources.rel(Path(folder.path)), 0, 0, reason)
             return None
         if folder.is_file():
-            if is_content_file(folder.name):
+            if is_content_file(name):
                 self.diagnostics.warning(
-                    self.sources.rel(folder), 1, 1,
+                    self.sources.rel(Path(folder.path)), 1, 1,
                     "this file is not inside a story folder and is not published; "
                     "move it to content/<story-slug>/",
                 )
             return None
-        kept = self.replayable.get(folder.name)
+        kept = self.replayable.get(name)
         if kept is not None:
-            return self.replay(folder.name, kept)
-        return self.read_recorded(folder, pages)
+            return self.replay(name, kept)
+        return self.read_recorded(Path(folder.path), pages)
 
     def read_recorded(self, folder: Path, pages: list[Page]) -> tuple[Story, list[RawEntry]] | None:
         """Read a story folder, recording what it found for a later read to replay."""
