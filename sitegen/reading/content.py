@@ -158,7 +158,7 @@ class _SiteRead:
         """Story folders known unchanged since the last read, by name, with what it found."""
         self.folders: dict[str, FolderRead] = {}
         """What this read found in each story folder, for the next."""
-        self._tag_log: list[tuple[str, str]] | None = None
+        self._tag_log: dict[str, str] | None = None
         self.linked = Linked()
         """The last read's linked entries, to hand back the same objects where nothing changed."""
 
@@ -233,11 +233,6 @@ class _SiteRead:
             self.unlisted, self.checked = unlisted, checked
             self._merge(record)
         record.diagnostics = tuple(self.diagnostics.items[diagnostics_before:])
-        # A replay only needs each tag's first spelling in the folder, not every entry's.
-        first: dict[str, str] = {}
-        for slug, tag_name in record.tags:
-            first.setdefault(slug, tag_name)
-        record.tags = list(first.items())
         if self.sources.timeouts == timeouts_before:  # a timed-out conversion is tried again
             self.folders[folder.name] = record
         return record.result
@@ -246,7 +241,7 @@ class _SiteRead:
         """What reading an unchanged story folder again would find, from the last read."""
         self.diagnostics.items.extend(record.diagnostics)
         tags = self.tags
-        for slug, tag_name in record.tags:
+        for slug, tag_name in record.tags.items():
             if slug not in tags:
                 tags[slug] = Tag(slug, tag_name)
         self.sources.carry(record.files)
@@ -270,7 +265,7 @@ class _SiteRead:
                 continue
             self.tags.setdefault(slug, Tag(slug, name))
             if self._tag_log is not None:
-                self._tag_log.append((slug, name))
+                self._tag_log.setdefault(slug, name)
             if slug not in slugs:
                 slugs.append(slug)
         return tuple(slugs)

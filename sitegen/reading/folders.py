@@ -27,8 +27,8 @@ class FolderRead:
 
     result: tuple[Story, list[RawEntry]] | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
-    tags: list[tuple[str, str]] = field(default_factory=list)
-    """(slug, name) in the order the folder registered them."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Each tag's first spelling in the folder, by slug, in the order the folder registered them."""
     unlisted: Unlisted = field(default_factory=Unlisted)
     checked: dict[str, CheckedEntry] = field(default_factory=dict)
     files: FileCache = field(default_factory=FileCache)

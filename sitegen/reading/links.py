@@ -63,9 +63,7 @@ class Linked:
     def attached(self, story: Story, entries: tuple[Entry, ...], attach: Callable[[], Story]) -> Story:
         """The story with its entries in order, as last time when it and they are the same objects."""
         found = self._last_stories.get(story.slug)
-        if found is not None and found[0] is story and len(found[1]) == len(entries) and all(
-            map(operator.is_, found[1], entries)
-        ):
+        if found is not None and found[0] is story and _same_items(found[1], entries):
             attached = found[2]
         else:
             attached = attach()
@@ -280,7 +278,7 @@ def stories_touched(
 ) -> set[str]:
     """The stories whose linked entries may differ from the last read's: those whose entries
     changed, and both ends of every relation that came or went."""
-    touched = {story for story in items if story not in same or story not in last.output}
+    touched = {story for story in items if story not in same}
     for story in {*items, *last.events}:
         old, new = last.events.get(story, ()), events.get(story, ())
         if old is not new and old != new:
@@ -289,7 +287,8 @@ def stories_touched(
     return touched
 
 
-def _same_items(last: tuple[RawEntry, ...] | None, now: tuple[RawEntry, ...]) -> bool:
+def _same_items(last: tuple[object, ...] | None, now: tuple[object, ...]) -> bool:
+    """The same objects, in the same order: what was made from them holds."""
     return last is not None and len(last) == len(now) and all(map(operator.is_, last, now))
 
 

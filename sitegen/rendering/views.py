@@ -778,11 +778,11 @@ class SiteViews:
         the same tuple, so a rebuild loops over stories, not entries; a speaker's tuple is the
         last build's while every story's share of it is."""
         found: dict[str, list[tuple[EntryView, ...]]] = defaultdict(list)
-        shares = self.carried("story-statements")
+        story_shares = self.carried("story-statements")
         for story in self.site.stories:
             entries = self.story_entries(story.slug)
-            for speaker, statements in shares.get(story.slug, (entries,), functools.partial(
-                    by_speaker, entries)):
+            for speaker, statements in story_shares.get(story.slug, (entries,), functools.partial(
+                    shares, entries, speaker_keys)):
                 found[speaker].append(statements)
         memo = self.carried("speaker-statements")
         return {
@@ -809,14 +809,14 @@ class SiteViews:
         last build's while every story's share of them is."""
         stories: dict[str, list[StoryView]] = defaultdict(list)
         entries: dict[str, list[tuple[EntryView, ...]]] = defaultdict(list)
-        shares = self.carried("story-tagged")
+        story_shares = self.carried("story-tagged")
         for story in self.site.stories:
             view = self.story_by_slug[story.slug]
             for link in view.tags:
                 stories[link.slug].append(view)
             story_entries = self.story_entries(story.slug)
-            for slug, tagged in shares.get(story.slug, (story_entries,), functools.partial(
-                    by_tag, story_entries)):
+            for slug, tagged in story_shares.get(story.slug, (story_entries,), functools.partial(
+                    shares, story_entries, tag_keys)):
                 entries[slug].append(tagged)
         memo = self.carried("tagged")
         found: dict[str, tuple[tuple[StoryView, ...], tuple[EntryView, ...]]] = {}
@@ -867,13 +867,23 @@ class SiteViews:
         return tuple(NavLink(p.slug, p.title, urls.page(p.slug)) for p in self.site.pages)
 
 
-def by_speaker(entries: tuple[EntryView, ...]) -> tuple[tuple[str, tuple[EntryView, ...]], ...]:
-    """A story's statements by speaker id, each speaker's in timeline order."""
+def shares(
+    entries: tuple[EntryView, ...], keys: Callable[[EntryView], Iterable[str]],
+) -> tuple[tuple[str, tuple[EntryView, ...]], ...]:
+    """A story's entries under each key they have (speaker id, tag slug), in timeline order."""
     found: dict[str, list[EntryView]] = defaultdict(list)
     for entry in entries:
-        if entry.speaker:
-            found[entry.speaker.id].append(entry)
-    return tuple((speaker, tuple(statements)) for speaker, statements in found.items())
+        for key in keys(entry):
+            found[key].append(entry)
+    return tuple((key, tuple(listed)) for key, listed in found.items())
+
+
+def speaker_keys(entry: EntryView) -> tuple[str, ...]:
+    return (entry.speaker.id,) if entry.speaker else ()
+
+
+def tag_keys(entry: EntryView) -> Iterable[str]:
+    return (link.slug for link in entry.tags)
 
 
 def in_time_order(parts: list[tuple[EntryView, ...]]) -> tuple[EntryView, ...]:
@@ -887,15 +897,6 @@ def joined(
 ) -> tuple[tuple[StoryView, ...], tuple[EntryView, ...]]:
     """A tag's stories, and its entries from every story's share, in the site's order."""
     return stories, tuple(itertools.chain.from_iterable(parts))
-
-
-def by_tag(entries: tuple[EntryView, ...]) -> tuple[tuple[str, tuple[EntryView, ...]], ...]:
-    """A story's entries by tag slug, each tag's in timeline order."""
-    found: dict[str, list[EntryView]] = defaultdict(list)
-    for entry in entries:
-        for link in entry.tags:
-            found[link.slug].append(entry)
-    return tuple((slug, tuple(tagged)) for slug, tagged in found.items())
 
 
 def entry_summary(entry: EntryView) -> EntrySummary:
