@@ -9,7 +9,7 @@ import hashlib
 import itertools
 import shutil
 import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from sitegen.build_state import BuildState, CarriedViews, changed_since
 from sitegen.cache.record import BuildSettings, OutputRecord, replay, trusted_fingerprints, written_signatures
 from sitegen.cache.site import SiteCache
 from sitegen.cache.snapshot import Snapshot, take
+from sitegen.outputs.first_look import first_look
 from sitegen.outputs.pages import html_page_groups
 from sitegen.outputs.plan import PostStage, SitePlan, StagedOutput
 from sitegen.outputs.registry import PLANNERS, POST_STAGE
@@ -122,6 +123,11 @@ class Builder:
         """The output paths of the last plan, when no two of them clashed."""
         self._manifest = manifest_artifact([])
         """The manifest of those paths: it lists only paths, so it holds while they do."""
+        self.first_look: Callable[[list[Artifact]], None] | None = None
+        """Told the files of an edited story's pages as soon as they are written into the copy
+        being served, before the rest of a buffered rebuild (see `outputs.first_look`)."""
+        self._changed: Collection[str] | None = None
+        """The source paths the build under way was told changed."""
 
     @property
     def theme(self) -> Theme | None:
@@ -207,10 +213,15 @@ class Builder:
         carried.artifacts.next_build(renderer)
         default = language == config.language
         place = functools.partial(placed, default=default, prefix=prefix)
+        artifacts_of = functools.partial(carried.artifacts.of, place=place, salt=(renderer.salt, default))
+        if default and self._changed and self.first_look is not None and self.buffer is not None:
+            written = self.buffer.write_served(first_look(views, self._changed, artifacts_of))
+            if written:
+                self.first_look(written)
         groups = tuple(html_page_groups(views))
         for done, group in enumerate(groups):
             self.progress("planning", done, len(groups))
-            yield from carried.artifacts.of(group, place, (renderer.salt, default))
+            yield from artifacts_of(group)
         plan = SitePlan(localized, views, renderer, tuple(itertools.chain.from_iterable(groups)), groups)
         self._plans.append(plan)
         for planner in PLANNERS:
@@ -297,6 +308,7 @@ class Builder:
     def _build_read(self, changed: Collection[str] | None, started: float, inputs: Snapshot | None,
                     ) -> BuildResult:
         site, diagnostics = self._read_unless_unchanged(changed, inputs)
+        self._changed = changed
         if changed is None or any(under(path, LAYOUTS_DIR) for path in changed):
             self._themes = {}
         if site is None or diagnostics.has_errors(self.strict):

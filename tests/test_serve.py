@@ -496,10 +496,13 @@ def test_a_burst_of_changes_is_one_rebuild(write_site: Callable[..., Path], serv
     assert server.builds() - before <= 2, server.output()
 
 
-def read_events(server: Server, epoch: int, serverid: str, count: int) -> Iterator[dict[str, Any]]:
-    """Yield `count` messages from the event stream."""
+def read_events(
+    server: Server, epoch: int, serverid: str, count: int, page: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Yield `count` messages from the event stream, as the page at URL path `page` hears them."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
-    connection.request("GET", f"/__sitegen/events?epoch={epoch}&server={serverid}")
+    shown = f"&page={page}" if page is not None else ""
+    connection.request("GET", f"/__sitegen/events?epoch={epoch}&server={serverid}{shown}")
     response = connection.getresponse()
     assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
     try:
@@ -531,6 +534,37 @@ def test_event_stream_says_css_for_stylesheets_and_reload_otherwise(
     assert next(stream)["action"] == "reload"
     stale = next(read_events(server, 0, "another-server", 1))
     assert stale["action"] == "reload"
+
+
+def test_an_edit_reloads_the_pages_it_changed_once_and_leaves_the_others_be(
+    write_site: Callable[..., Path], serve: Any,
+) -> None:
+    site = write_site(basic_files())
+    server = serve(site)
+    page = server.get("/alpha/first/")[1]
+    epoch, serverid = re.search(r'data-epoch="(\d+)" data-server="(\w+)"', page).groups()  # type: ignore[union-attr]
+    edited = read_events(server, int(epoch), serverid, 2, page="/alpha/first/")
+    elsewhere = read_events(server, int(epoch), serverid, 2, page="/beta/")
+    unknown = read_events(server, int(epoch), serverid, 2)
+    for stream in (edited, elsewhere, unknown):
+        assert next(stream)["action"] == "none"
+    edit = event("2024-11-10", "First, edited", "tags: [kremlin]\n")
+    save_atomically(site / "content/alpha/first.md", edit)
+    server.wait_for_log(r"rebuilt in \d+ ms: \d+ page\(s\) re-rendered, \d+ shown first")
+    first = next(edited)
+    assert first["action"] == "reload"
+    # The story's pages were published first, then the rest of the build: two builds' news,
+    # and the edited page, reloaded at the first, is not reloaded again by the second.
+    latest = next(read_events(server, first["epoch"], serverid, 1, page="/alpha/first/"))
+    assert latest["epoch"] == int(epoch) + 2 and latest["action"] == "none"
+    assert next(elsewhere)["action"] == "none"
+    assert next(unknown)["action"] == "reload"
+    assert next(read_events(server, int(epoch), serverid, 1, page="/alpha/"))["action"] == "reload"
+    # A page the site has not (yet) is the 404 page: it reloads when that page appears.
+    missing = read_events(server, latest["epoch"], serverid, 2, page="/alpha/third/")
+    assert next(missing)["action"] == "none"
+    save_atomically(site / "content/alpha/third.md", event("2024-11-12", "Third"))
+    assert next(missing)["action"] == "reload"
 
 
 # ---------------------------------------------------------------------------

@@ -47,6 +47,29 @@ def test_an_edit_reloads_the_page_and_keeps_the_scroll_position(
     assert page.url == f"{server.base}/alpha/first/"
 
 
+def test_an_edit_leaves_a_page_that_does_not_show_it_alone_and_reloads_the_edited_one_once(
+    write_site: Callable[..., Path], serve: Any, new_page: Callable[..., Any],  # noqa: F811
+) -> None:
+    site = write_site(basic_files())
+    server = serve(site)
+    elsewhere, edited = new_page(), new_page()
+    elsewhere.goto(f"{server.base}/beta/")
+    edited.goto(f"{server.base}/alpha/first/")
+    loads = []
+    edited.on("load", lambda _: loads.append(1))
+    for page in (elsewhere, edited):
+        page.evaluate("() => { window.__marker = 1; }")
+    builds = server.builds()
+
+    save_atomically(site / "content/alpha/first.md", event("2024-11-10", "Edited once", "tags: [kremlin]\n"))
+    edited.wait_for_function("() => document.querySelector('h1').textContent.includes('Edited once')",
+                             timeout=TIMEOUT)
+    server.wait_for_log(r"rebuilt in|build failed", count=builds + 1)
+    edited.wait_for_timeout(500)  # time for a second reload, were one coming
+    assert loads == [1]  # shown at the first look, and not reloaded by the rest of the build
+    assert elsewhere.evaluate("() => window.__marker") == 1  # another story's page: no reload
+
+
 def test_a_stylesheet_change_swaps_it_without_a_reload(
     write_site: Callable[..., Path], serve: Any, new_page: Callable[..., Any],  # noqa: F811
 ) -> None:

@@ -31,16 +31,8 @@ def html_page_groups(views: SiteViews) -> Iterator[tuple[PagePlan, ...]]:
     last = LastChanges(views)
     yield (PagePlan(urls.home(), "index.html", {"stories": views.stories}, kind="home",
                    title=site.config.title, lastmod=last.of_lists(views.stories, key="home")),)
-    story_pages = views.carried("story-pages")
     for story in views.stories:
-        entries = views.story_entries(story.slug)
-        # A story's pages are the last build's plans while it shows the same views, and its
-        # statements' speakers are the same (each entry's ClaimReview names its speaker's details).
-        yield story_pages.get(
-            story.slug, (story, site.config, views.timeline(story.slug), entries,
-                         *views.story_speakers(story.slug)),
-            functools.partial(_story_pages, views, last, story, entries),
-        )
+        yield story_page_group(views, last, story)
     yield (PagePlan(urls.speakers(), "speakers.html", {"speakers": views.speakers}, kind="speakers"),)
     speaker_pages = views.carried("speaker-page")
     for speaker in views.speakers:
@@ -67,6 +59,18 @@ def html_page_groups(views: SiteViews) -> Iterator[tuple[PagePlan, ...]]:
                     lastmod=log[0].date if log else None),)
     yield (PagePlan(urls.search(), "search.html", {}, kind="search", listed=False),)
     yield (PagePlan(urls.NOT_FOUND, "404.html", {}, kind="not-found", listed=False, absolute_links=True),)
+
+
+def story_page_group(views: SiteViews, last: LastChanges, story: StoryView) -> tuple[PagePlan, ...]:
+    """A story's timeline page, embed and entry pages: the last build's very tuple while the
+    story shows the same views, and its statements' speakers are the same (each entry's
+    ClaimReview names its speaker's details). Asked twice in a build, the same tuple."""
+    entries = views.story_entries(story.slug)
+    return views.carried("story-pages").get(  # type: ignore[no-any-return]
+        story.slug, (story, views.site.config, views.timeline(story.slug), entries,
+                     *views.story_speakers(story.slug)),
+        functools.partial(_story_pages, views, last, story, entries),
+    )
 
 
 def _one_page(url_path: str, template: str, context: dict[str, Any], **plan: Any) -> tuple[PagePlan]:

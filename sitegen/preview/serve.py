@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from gettext import NullTranslations
 from pathlib import Path
@@ -48,6 +48,7 @@ from sitegen.preview.watch import Watcher
 from sitegen.rendering.i18n import SOURCE_LANGUAGE, Localizer
 from sitegen.structure.diagnostics import Diagnostic
 from sitegen.structure.urls import SEARCH_INDEX_FOLDER
+from sitegen.writing.artifact import Artifact
 
 PREFIX = "/__sitegen/"
 """Where the server's own endpoints live; no story slug or page can start with `_`."""
@@ -80,7 +81,7 @@ class PreviewState:
     version: int = 0
     """Bumped on every change of epoch or errors; wakes the event streams."""
     kinds: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    """For each epoch, the CSS files it changed, or () when pages changed too (a reload)."""
+    """For each epoch, the output files it changed."""
     errors: list[Diagnostic] = field(default_factory=list)
     localizer: Localizer = field(default_factory=lambda: Localizer(SOURCE_LANGUAGE, NullTranslations()))
     """Speaks the site's language, so the error overlay does too."""
@@ -91,9 +92,8 @@ class PreviewState:
         """Record a new good build that changed these output files, and clear the errors."""
         with self.changed:
             if changed or self.epoch == 0:
-                css = all(path.endswith(".css") for path in changed)
                 self.epoch += 1
-                self.kinds[self.epoch] = tuple(changed) if changed and css else ()
+                self.kinds[self.epoch] = tuple(changed)
             self.errors = []
             self.version += 1
             self.changed.notify_all()
@@ -115,8 +115,14 @@ class PreviewState:
         """Whether a page that saw `version` should hear something (a build, or the server closing)."""
         return self.closing or self.version != version
 
-    def message(self, seen: int, server: str) -> dict[str, Any]:
-        """What a page that shows build `seen` of `server` must do now (caller holds the lock)."""
+    def message(self, seen: int, server: str, shows: Collection[str] | None = None) -> dict[str, Any]:
+        """What a page that shows build `seen` of `server` must do now (caller holds the lock).
+
+        `shows` names the output files the page is made of (its own HTML); a build that changed
+        other pages only leaves it be, so an author reading one page is not reloaded by every
+        edit elsewhere, nor twice by one edit (see `Preview.first_look`). Unknown: any change
+        but a stylesheet's reloads it.
+        """
         action = "none"
         css: set[str] = set()
         if server != self.server or seen > self.epoch:
@@ -124,10 +130,11 @@ class PreviewState:
         else:
             for epoch in range(seen + 1, self.epoch + 1):
                 files = self.kinds.get(epoch, ())
-                if not files:
+                if not files or any(reloads(path, shows) for path in files):
                     action = "reload"
                     break
-                css.update(files)
+                css.update(path for path in files if path.endswith(".css"))
+            if action == "none" and css:
                 action = "css"
         return {
             "epoch": self.epoch,
@@ -148,6 +155,21 @@ class PreviewState:
         )
 
 
+SHOWN_ALONE = (".html", ".css", ".xml", ".json", ".csv", ".txt")
+"""Files no page loads while it is shown (other pages, feeds and exports), and stylesheets,
+which are swapped in place: a change of one reloads only the page that is that file."""
+
+
+def reloads(path: str, shows: Collection[str] | None) -> bool:
+    """Whether a page made of the files `shows` (None: not known) must reload when `path` changed."""
+    if path.endswith(".css"):
+        return False
+    if shows is None:
+        return True
+    name = path.rpartition("/")[2]
+    return path in shows or not (name.endswith(SHOWN_ALONE) or name.startswith("."))
+
+
 # ---------------------------------------------------------------------------
 # Building
 # ---------------------------------------------------------------------------
@@ -165,6 +187,16 @@ class Preview:
         self.out = out
         self.search = search
         self._lock = threading.Lock()
+        self._early: dict[str, str] = {}
+        """The files the rebuild under way published at its first look, with their fingerprints."""
+        self._started = self._early_seconds = 0.0
+        builder.first_look = self.first_look
+
+    def first_look(self, written: list[Artifact]) -> None:
+        """Publish an edited story's pages the moment they are written: pages showing them reload."""
+        self._early.update((artifact.path, artifact.fingerprint) for artifact in written)
+        self._early_seconds = time.perf_counter() - self._started
+        self.state.publish([artifact.path for artifact in written])
 
     def rebuild(self, changed: set[str] | None) -> BuildResult:
         """Build; publish on success, otherwise report and keep serving the last good build."""
@@ -174,6 +206,7 @@ class Preview:
                 more = f" (+{len(names) - 5} more)" if len(names) > 5 else ""
                 self.out(f"changed: {', '.join(names[:5])}{more}")
             before = set(self.builder.fingerprints)
+            self._early, self._started = {}, time.perf_counter()
             try:
                 result = self.builder.build(changed if self.state.epoch else None)
             except Exception as error:  # a bug in sitegen must not take the preview down
@@ -201,12 +234,15 @@ class Preview:
             removed = before - set(self.builder.fingerprints)
             touched = sorted({*result.produced, *removed})
             pages = sum(p.endswith(".html") for p in result.produced)
-            self.state.publish(touched)
+            # What the first look published is news no more, unless the build changed it since.
+            early, now = self._early, self.builder.fingerprints
+            self.state.publish([p for p in touched if p not in early or now.get(p) != early[p]])
             if self.search is not None:
                 self.search.publish()
             shown = ", ".join(touched[:5]) + (f" (+{len(touched) - 5} more)" if len(touched) > 5 else "")
+            first = (f", {len(early)} shown first in {self._early_seconds * 1000:.0f} ms" if early else "")
             self.out(
-                f"rebuilt in {milliseconds:.0f} ms: {pages} page(s) re-rendered, "
+                f"rebuilt in {milliseconds:.0f} ms: {pages} page(s) re-rendered{first}, "
                 f"{len(touched)} of {result.files} file(s) changed" + (f": {shown}" if shown else "")
             )
             return result
@@ -498,6 +534,19 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         else:
             self.plain(404, "Not Found\n", body)
 
+    def files_shown_at(self, page: str) -> tuple[str, ...] | None:
+        """The output files a page at the URL path `page` is made of: its HTML, or the 404 page
+        and the file that would take its place; None for a path no page has."""
+        try:
+            relative, slash = request_file(page)
+        except BadRequest:
+            return None
+        target = self.locate(relative)
+        if slash or not relative or (target is not None and target.is_dir()):
+            relative = posixpath.join(relative, "index.html")
+            target = self.locate(relative)
+        return (relative,) if target is not None and target.is_file() else (relative, "404.html")
+
     def events(self) -> None:
         """Stream the preview's state to a page until it goes away or the server stops."""
         state = self.server.state
@@ -507,6 +556,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             seen = 0
         server = query.get("server", [""])[0]
+        page = query.get("page")
+        shows = self.files_shown_at(page[0]) if page else None
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
@@ -520,7 +571,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
                     return
                 fresh = state.version != version
                 version = state.version
-                message = state.message(seen, server) if fresh else None
+                message = state.message(seen, server, shows) if fresh else None
             if message is None:
                 chunk = ": ping\n\n"
             else:

@@ -33,6 +33,11 @@ IGNORED_NAMES = (
 """Editors' temp, lock and backup files: vim, emacs, JetBrains, gedit, Kate, macOS."""
 
 LIMIT_ERRORS = (errno.ENOSPC, errno.EMFILE)
+
+QUIET_SECONDS = 0.02
+"""How long a burst must be quiet before it is built. An editor's save (temp file, rename,
+backup removed) and a `git checkout` come with gaps well under a millisecond between files;
+every millisecond waited here is one more between a save and the page showing it."""
 """What inotify raises when fs.inotify.max_user_watches or max_user_instances is reached."""
 
 ChangeHandler = Callable[[set[str]], object]
@@ -74,7 +79,7 @@ class Watcher:
         on_change: ChangeHandler,
         *,
         exclude: Iterable[Path] = (),
-        quiet: float = 0.06,
+        quiet: float = QUIET_SECONDS,
         longest: float = 2.0,
         log: Callable[[str], None] | None = None,
     ) -> None:

@@ -71,7 +71,8 @@ class CarriedArtifacts:
         renderer = self.slot.renderer
         assert renderer is not None
         theme = renderer.theme
-        found = self._last.get(id(group))
+        # This build's first: the preview's first look asks for an edited story's group early.
+        found = self._now.get(id(group)) or self._last.get(id(group))
         if found is not None and found.group is group and found.salt == salt and all(
             theme.template_digest(name) == digest for name, digest in found.templates
         ):

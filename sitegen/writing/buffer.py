@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from sitegen.writing.artifact import Artifact, contained
@@ -24,6 +25,9 @@ class BufferedOutput:
         self.copies = (self.link.with_name(self.link.name + ".a"), self.link.with_name(self.link.name + ".b"))
         self.held: dict[Path, dict[str, str]] = {copy: {} for copy in self.copies}
         """What each copy holds, by fingerprint; kept accurate even when a build fails midway."""
+        self._fresh: dict[str, tuple[str, bytes]] = {}
+        """What `write_served` wrote, by path, with its fingerprint: the next update of the idle
+        copy writes these bytes again instead of rendering the pages twice."""
 
     def idle(self) -> Path:
         """The copy the link does not point at."""
@@ -45,21 +49,39 @@ class BufferedOutput:
             contained(target, path).unlink(missing_ok=True)
             del held[path]
             _remove_empty_parents(target, path)
+        fresh, self._fresh = self._fresh, {}
         for artifact in artifacts:
             if held.get(artifact.path) == artifact.fingerprint:
                 continue  # the copy is private: what it holds is what was written
-            file = contained(target, artifact.path)
-            held.pop(artifact.path, None)
-            if file.is_dir():
-                shutil.rmtree(file)
-            file.parent.mkdir(parents=True, exist_ok=True)
-            # Write beside and rename: the file may be a hard link shared with the other copy.
-            temporary = file.with_name(f".{file.name}.sitegen-tmp")
-            temporary.write_bytes(artifact.produce())
-            os.replace(temporary, file)
-            held[artifact.path] = artifact.fingerprint
+            early = fresh.get(artifact.path)
+            data = early[1] if early is not None and early[0] == artifact.fingerprint else artifact.produce()
+            _write(target, held, artifact, data)
             produced.append(artifact.path)
         return target, produced
+
+    def write_served(self, artifacts: Iterable[Artifact]) -> list[Artifact]:
+        """Write these files into the copy being served, before the build that makes them is
+        complete (the preview's first look, see `outputs.first_look`); return those written.
+
+        Each file is replaced in one rename, so a reader gets the old page or the new one, and
+        the link is not moved: the rest of the build lands in the idle copy and is published
+        as usual. Nothing is written before the first publish.
+        """
+        if not self.link.is_symlink():
+            return []
+        served = self.link.resolve()
+        held = self.held.get(served)
+        if not held:
+            return []
+        written = []
+        for artifact in artifacts:
+            if held.get(artifact.path) == artifact.fingerprint:
+                continue
+            data = artifact.produce()
+            _write(served, held, artifact, data)
+            self._fresh[artifact.path] = (artifact.fingerprint, data)
+            written.append(artifact)
+        return written
 
     def publish(self, target: Path) -> None:
         """Point the link at an updated copy."""
@@ -76,6 +98,20 @@ class BufferedOutput:
             shutil.rmtree(other, ignore_errors=True)
             shutil.copytree(target, other, copy_function=os.link)
             self.held[other] = dict(self.held[target])
+
+
+def _write(copy: Path, held: dict[str, str], artifact: Artifact, data: bytes) -> None:
+    """Write one file into a copy and record it there."""
+    file = contained(copy, artifact.path)
+    held.pop(artifact.path, None)
+    if file.is_dir():
+        shutil.rmtree(file)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    # Write beside and rename: the file may be a hard link shared with the other copy.
+    temporary = file.with_name(f".{file.name}.sitegen-tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, file)
+    held[artifact.path] = artifact.fingerprint
 
 
 def _remove_empty_parents(root: Path, relative: str) -> None:

@@ -75,7 +75,8 @@
     (document.body || document.documentElement).append(box);
   }
 
-  const params = new URLSearchParams({ epoch: String(epoch), server: server });
+  // The page says which it is, so that the server reloads it only when it changed itself.
+  const params = new URLSearchParams({ epoch: String(epoch), server: server, page: location.pathname });
   const events = new EventSource("/__sitegen/events?" + params);
   events.addEventListener("message", (event) => {
     const state = JSON.parse(event.data);

@@ -1,0 +1,63 @@
+"""The preview's first look: an edited story's pages, made before the rest of the rebuild.
+
+After a one-entry edit of a 10,000-entry site the preview plans the whole site again
+(the sitemap, feeds, speaker and tag pages, the search index's inputs), most of its
+rebuild, while the author watches one page: the entry's, or its story's. Hugo's server
+renders the pages open in a browser first ("fast render"). Here the pages of each story
+the edit touched come first, from this build's own views, so they are what the whole
+build writes, byte for byte; the preview writes them into the copy it serves at once
+(`BufferedOutput.write_served`) and the rest of the site follows in the same rebuild.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
+
+from sitegen.outputs.changes import LastChanges
+from sitegen.outputs.pages import story_page_group
+from sitegen.reading.content import CONTENT_DIR
+from sitegen.rendering.render import PagePlan
+from sitegen.writing.artifact import Artifact
+
+if TYPE_CHECKING:
+    from sitegen.rendering.views import SiteViews
+    from sitegen.structure.model import Site
+
+MOST_STORIES = 3
+"""More stories than this changed at once (a `git checkout`) is a whole rebuild, not a look."""
+
+
+def touched_stories(site: Site, changed: Collection[str]) -> list[str]:
+    """The slugs of the stories whose folders hold a changed file, when only content changed
+    and in at most `MOST_STORIES` stories; otherwise none (the whole site may change)."""
+    if not changed or not all(path.startswith(CONTENT_DIR + "/") for path in changed):
+        return []
+    folders = {posixpath.dirname(story.path): story.slug for story in site.stories}
+    slugs: dict[str, None] = {}
+    for path in changed:
+        folder = posixpath.dirname(path)
+        while folder and folder not in folders:
+            folder = posixpath.dirname(folder)
+        if folder:
+            slugs[folders[folder]] = None
+    return list(slugs) if len(slugs) <= MOST_STORIES else []
+
+
+def first_look(
+    views: SiteViews, changed: Collection[str],
+    artifacts_of: Callable[[tuple[PagePlan, ...]], tuple[Artifact, ...]],
+) -> list[Artifact]:
+    """The output files of the pages of each story a change touched, as this build plans them.
+
+    `artifacts_of` turns a page group into its files the way the build does, so that the
+    build, asking again for the same group, gets the same files and renders none twice.
+    """
+    last = LastChanges(views)
+    shown = views.story_by_slug
+    return [
+        artifact
+        for slug in touched_stories(views.site, changed) if slug in shown
+        for artifact in artifacts_of(story_page_group(views, last, shown[slug]))
+    ]
