@@ -61,6 +61,8 @@ EDITS: list[tuple[str, str, str | None, str | None]] = [
     ("an entry's title", "content/alpha/a2.md", "Peskov denies", "Peskov rejects"),
     ("a speaker's name, shown on other stories' related entries",
      "content/_speakers/jane-roe.md", "Jane Roe", "Jane Q. Roe"),
+    ("a new speaker whose bio links to javascript:, warned of in every later build too",
+     "content/_speakers/ann-new.md", None, "---\nname: Ann New\n---\n\nSee [her](javascript:alert(1)).\n"),
     ("a story's title, shown on another story's related entries",
      "content/gamma/_index.md", "Gamma story", "Gamma, retold"),
     ("a tag's first spelling, which names it on every page",
@@ -91,6 +93,7 @@ EDITS: list[tuple[str, str, str | None, str | None]] = [
      "content/delta/d1.md", None,
      statement("2024-11-20", "Jane Q. Roe", "Roe again", "responds_to: alpha/a2\n")),
     ("a standalone page", "content/_pages/about.md", None, "---\ntitle: About\n---\n\nWho we are.\n"),
+    ("a speaker removed", "content/_speakers/ann-new.md", "", None),
     ("an entry with an error fixed in the next edit", "content/beta/b2.md", "kind: event", "kind: evnt"),
     ("the error fixed", "content/beta/b2.md", "kind: evnt", "kind: event"),
 ]

@@ -20,7 +20,7 @@ from sitegen.progress import Progress, no_progress
 from sitegen.reading.document import Document
 from sitegen.reading.entries import CheckedEntry, EntrySettings, RawEntry, read_entry
 from sitegen.reading.fields import PAGE_FIELDS, SPEAKER_FIELDS, STORY_FIELDS
-from sitegen.reading.folders import FolderRead, touched_folders
+from sitegen.reading.folders import FolderRead, SpeakersRead, touched_folders
 from sitegen.reading.links import Linked, Unlisted, attach_entries, resolve_relations, resolve_speakers
 from sitegen.reading.markup import MarkdownRenderer
 from sitegen.reading.prefetch import prefetch
@@ -87,6 +87,7 @@ class SiteReader:
         """What the last read found in each story folder, for a read told what changed."""
         self._folders_made_with: tuple[object, ...] | None = None
         self._linked: Linked | None = None
+        self._speakers: SpeakersRead | None = None
 
     def renderer(self, unsafe_html: bool) -> MarkdownRenderer:
         """The Markdown converter for this setting, made once (it is slow to set up)."""
@@ -112,9 +113,12 @@ class SiteReader:
         # A standalone page's slug may clash with a story folder's: a new page re-reads them all.
         if touched is not None and PAGES_DIR not in touched and made_with == self._folders_made_with:
             read.replayable = {name: kept for name, kept in self._folders.items() if name not in touched}
+            if SPEAKERS_DIR not in touched:
+                read.speakers_replayable = self._speakers
         read.linked = Linked(self._linked)
         site = read.run()
         self._folders, self._folders_made_with, self._linked = read.folders, made_with, read.linked
+        self._speakers = read.speakers_read
         before, self.cache = self.cache, ReadCache(sources.used, read.checked)
         self.counts = ReadCounts(
             entries=len(read.checked), entries_read=read.entries_read, files=len(sources.used.files),
@@ -158,13 +162,17 @@ class _SiteRead:
         """Story folders known unchanged since the last read, by name, with what it found."""
         self.folders: dict[str, FolderRead] = {}
         """What this read found in each story folder, for the next."""
+        self.speakers_replayable: SpeakersRead | None = None
+        """The last read of the speakers folder, when none of its files changed since."""
+        self.speakers_read: SpeakersRead | None = None
+        """What this read found in the speakers folder, for the next."""
         self._tag_log: dict[str, str] | None = None
         self.linked = Linked()
         """The last read's linked entries, to hand back the same objects where nothing changed."""
 
     def run(self) -> Site:
         content = self.sources.root / CONTENT_DIR
-        speakers = self.read_speakers(content / SPEAKERS_DIR)
+        speakers = self.read_speakers_recorded(content / SPEAKERS_DIR)
         pages = self.read_pages(content / PAGES_DIR)
         stories: list[Story] = []
         raw_entries: dict[str, list[RawEntry]] = {}
@@ -271,6 +279,26 @@ class _SiteRead:
         return tuple(slugs)
 
     # -- speakers and pages ------------------------------------------------
+
+    def read_speakers_recorded(self, folder: Path) -> dict[str, Speaker]:
+        """The speakers, replayed from the last read when their folder is unchanged since."""
+        record = self.speakers_replayable
+        if record is not None:
+            self.diagnostics.items.extend(record.diagnostics)
+            self.sources.carry(record.files)
+        else:
+            record = SpeakersRead()
+            diagnostics_before, timeouts_before = len(self.diagnostics.items), self.sources.timeouts
+            self.sources.tracks = record.files
+            try:
+                record.speakers = self.read_speakers(folder)
+            finally:
+                self.sources.tracks = None
+            record.diagnostics = tuple(self.diagnostics.items[diagnostics_before:])
+            if self.sources.timeouts != timeouts_before:  # a timed-out conversion is tried again
+                return record.speakers
+        self.speakers_read = record
+        return dict(record.speakers)  # linking adds the free-text speakers to its copy
 
     def read_speakers(self, folder: Path) -> dict[str, Speaker]:
         sources, diagnostics = self.sources, self.diagnostics

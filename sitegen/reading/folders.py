@@ -16,7 +16,7 @@ from sitegen.reading.entries import CheckedEntry, RawEntry
 from sitegen.reading.links import Unlisted
 from sitegen.reading.sources import FileCache
 from sitegen.structure.diagnostics import Diagnostic
-from sitegen.structure.model import Story
+from sitegen.structure.model import Speaker, Story
 
 CONTENT_PREFIX = "content/"
 
@@ -31,6 +31,15 @@ class FolderRead:
     """Each tag's first spelling in the folder, by slug, in the order the folder registered them."""
     unlisted: Unlisted = field(default_factory=Unlisted)
     checked: dict[str, CheckedEntry] = field(default_factory=dict)
+    files: FileCache = field(default_factory=FileCache)
+
+
+@dataclass
+class SpeakersRead:
+    """The speakers folder's read, replayed like a story folder's while none of its files changed."""
+
+    speakers: dict[str, Speaker] = field(default_factory=dict)
+    diagnostics: tuple[Diagnostic, ...] = ()
     files: FileCache = field(default_factory=FileCache)
 
 
