@@ -52,13 +52,19 @@ class Looks:
         return sorted(artifact.path for artifact in self.written[-1])
 
 
-def test_an_edited_entry_s_story_pages_are_served_first_and_are_the_final_bytes(
-    write_site: Callable[..., Path], tmp_path: Path,
-) -> None:
+def previewed(write_site: Callable[..., Path], tmp_path: Path) -> tuple[Path, Builder, Looks]:
+    """The small site, built once by a preview whose first looks are watched."""
     site = write_site(site_files())
     preview = Builder(site, tmp_path / "preview" / "site", buffered=True, search_index=False)
     looks = Looks(preview)
     assert preview.build().ok
+    return site, preview, looks
+
+
+def test_an_edited_entry_s_story_pages_are_served_first_and_are_the_final_bytes(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    site, preview, looks = previewed(write_site, tmp_path)
     assert looks.written == []  # the first build has nothing to look at first
 
     (site / "content/s/two.md").write_text(statement("2024-01-02", "ann", "Two, edited"))
@@ -82,10 +88,7 @@ def test_an_edited_entry_s_story_pages_are_served_first_and_are_the_final_bytes(
 def test_the_whole_build_does_not_render_the_first_look_s_pages_again(
     write_site: Callable[..., Path], tmp_path: Path,
 ) -> None:
-    site = write_site(site_files())
-    preview = Builder(site, tmp_path / "preview" / "site", buffered=True, search_index=False)
-    Looks(preview)
-    assert preview.build().ok
+    site, preview, _ = previewed(write_site, tmp_path)
     rendered: list[str] = []
     original = TemplateRenderer.render
 
@@ -105,10 +108,7 @@ def test_the_whole_build_does_not_render_the_first_look_s_pages_again(
 def test_no_first_look_for_a_broken_entry_a_config_or_layout_change_or_many_stories(
     write_site: Callable[..., Path], tmp_path: Path,
 ) -> None:
-    site = write_site(site_files())
-    preview = Builder(site, tmp_path / "preview" / "site", buffered=True, search_index=False)
-    looks = Looks(preview)
-    assert preview.build().ok
+    site, preview, looks = previewed(write_site, tmp_path)
     before = files(preview.output.resolve())
 
     (site / "content/s/one.md").write_text("---\ntitle: No date\n---\nBody.\n")
