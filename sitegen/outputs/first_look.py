@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.outputs.changes import LastChanges
 from sitegen.outputs.pages import story_page_group
-from sitegen.reading.content import CONTENT_DIR
+from sitegen.reading.folders import CONTENT_PREFIX, touched_folders
 from sitegen.rendering.render import PagePlan
 from sitegen.writing.artifact import Artifact
 
@@ -32,17 +32,14 @@ MOST_STORIES = 3
 def touched_stories(site: Site, changed: Collection[str]) -> list[str]:
     """The slugs of the stories whose folders hold a changed file, when only content changed
     and in at most `MOST_STORIES` stories; otherwise none (the whole site may change)."""
-    if not changed or not all(path.startswith(CONTENT_DIR + "/") for path in changed):
+    if not changed or not all(path.startswith(CONTENT_PREFIX) for path in changed):
         return []
-    folders = {posixpath.dirname(story.path): story.slug for story in site.stories}
-    slugs: dict[str, None] = {}
-    for path in changed:
-        folder = posixpath.dirname(path)
-        while folder and folder not in folders:
-            folder = posixpath.dirname(folder)
-        if folder:
-            slugs[folders[folder]] = None
-    return list(slugs) if len(slugs) <= MOST_STORIES else []
+    folders = touched_folders(changed)
+    if folders is None:
+        return []
+    slugs = [story.slug for story in site.stories
+             if posixpath.basename(posixpath.dirname(story.path)) in folders]
+    return slugs if len(slugs) <= MOST_STORIES else []
 
 
 def first_look(
