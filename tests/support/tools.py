@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -253,6 +254,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         server_name localhost;
+        location = /.nginx-probe {{ return 200 "{token}"; }}
         location {subpath} {{
             alias {root}/;
             index index.html;
@@ -265,6 +267,7 @@ http {{
 
 
 def _nginx_conf(tmp: Path, root: Path, subpath: str, port: int, extra: str) -> str:
+    """The config of one test server; its probe answers with the temp folder's name."""
     user_line = "user root root;\n" if os.geteuid() == 0 else ""
     return _NGINX_CONF.format(
         user_line=user_line,
@@ -274,7 +277,16 @@ def _nginx_conf(tmp: Path, root: Path, subpath: str, port: int, extra: str) -> s
         subpath=subpath,
         root=str(root).rstrip("/"),
         extra=extra,
+        token=tmp.name,
     )
+
+
+def _answers_as(port: int, token: str) -> bool:
+    """Whether the server on ``port`` is the nginx given ``token``, not a process that took the port."""
+    probe = f"http://127.0.0.1:{port}/.nginx-probe"
+    with contextlib.suppress(OSError), urllib.request.urlopen(probe, timeout=2) as response:
+        return bool(response.read().decode() == token)
+    return False
 
 
 @pytest.fixture
@@ -313,7 +325,7 @@ def nginx_server() -> Iterator[Callable[..., str]]:
             )
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and proc.poll() is None:
-                if wait_for_port(port, timeout=0.2):
+                if wait_for_port(port, timeout=0.2) and _answers_as(port, tmp.name):
                     procs.append((proc, tmp))
                     return f"http://127.0.0.1:{port}{norm}"
             _stop(proc)
@@ -485,22 +497,31 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Calla
 
     ``context_kwargs`` go to ``browser.new_context`` (e.g.
     ``java_script_enabled=False``, ``viewport={...}``, ``bypass_csp=True``).
-    When the test fails, a full-page screenshot of each page is saved under
-    ``test-output/<test-name>/``; contexts are closed at teardown.
+    When the test fails, what each page logged (console, page errors, failed
+    requests) is printed into the test's report and a full-page screenshot of
+    each page is saved under ``test-output/<test-name>/``; contexts are closed
+    at teardown.
     """
     contexts: list[BrowserContext] = []
     pages: list[Page] = []
+    console: list[str] = []
 
     def make(**context_kwargs: Any) -> Page:
         ctx = browser.new_context(**context_kwargs)
         ctx.set_default_timeout(15_000)
         contexts.append(ctx)
         page = ctx.new_page()
+        number = len(pages)
+        page.on("console", lambda message: console.append(f"page{number} {message.type}: {message.text}"))
+        page.on("pageerror", lambda error: console.append(f"page{number} pageerror: {error}"))
+        page.on("requestfailed", lambda r: console.append(f"page{number} failed: {r.url} {r.failure}"))
         pages.append(page)
         return page
 
     yield make
     if _test_failed(request.node):
+        # What the pages said goes into the test's report, so a failure on a CI machine explains itself.
+        print("\n".join(["browser console:", *console]))
         out = ARTIFACTS_ROOT / _safe_name(request.node.name)
         out.mkdir(parents=True, exist_ok=True)
         for i, page in enumerate(pages):
