@@ -105,6 +105,35 @@ def test_the_preview_indexes_only_the_shard_of_an_edited_story(
         search.close()
 
 
+def test_the_index_waits_while_the_preview_rebuilds_an_edit(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    """The author waits for the edit, not for search: while a rebuild runs, the background index
+    hands Pagefind nothing (here an index of the last build, started during the next one)."""
+    require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
+    from sitegen.preview.serve import Preview, PreviewState
+
+    root = write_site(ONE_ENTRY)
+    search, builder = preview_with_search(root, tmp_path, [])
+    preview = Preview(builder, PreviewState(), lambda line: None, search)
+    build = builder.build
+    done_during_rebuild: list[bool] = []
+
+    def build_while_the_last_one_is_indexed(changed: object = None) -> object:
+        search.publish()  # the records of the build before this one
+        done_during_rebuild.append(search.wait(timeout=3))  # an index of one entry takes ~0.1 s
+        return build()
+
+    try:
+        assert build().ok
+        builder.build = build_while_the_last_one_is_indexed  # type: ignore[method-assign,assignment]
+        assert preview.rebuild(None).ok
+        assert done_during_rebuild == [False]
+        assert search.wait(timeout=60) and search.bundle() is not None  # and it goes on after
+    finally:
+        search.close()
+
+
 def test_stopping_the_preview_ends_an_index_in_progress_at_once(
     write_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

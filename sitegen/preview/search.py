@@ -14,10 +14,11 @@ before the switch can still fetch its files.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sitegen.outputs.plan import StagedOutput
@@ -70,6 +71,23 @@ class BackgroundSearchIndex:
         self._warned = False
         self._cancel = threading.Event()
         """Set on close: the index being made stops within a tenth of a second."""
+        self._feeding = threading.Event()
+        """Clear while a rebuild runs: the worker hands Pagefind no record meanwhile."""
+        self._feeding.set()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the worker back while the preview rebuilds: the edit is what the author waits for.
+
+        Feeding Pagefind is Python work (JSON and base64 for every record) in this process: at
+        10,000 entries, a rebuild made during the first whole-site index took the interpreter
+        in turns with it. Pagefind itself goes on with what it was given, on another core.
+        """
+        self._feeding.clear()
+        try:
+            yield
+        finally:
+            self._feeding.set()
 
     def post_stage(self, staged: StagedOutput) -> dict[str, str]:
         """A build stage: note this build's records; `publish` indexes them once the build is shown."""
@@ -113,9 +131,19 @@ class BackgroundSearchIndex:
         with self._changed:
             self._closing = True
             self._cancel.set()
+            self._feeding.set()
             self._changed.notify_all()
         if self._worker is not None:
             self._worker.join(timeout=30)
+
+    def _paced(self, wanted: Wanted) -> Callable[[frozenset[str]], Iterable[Iterable[SearchRecord]]]:
+        """`wanted.records_of`, each record handed over only while no rebuild holds the worker."""
+        def paced(records: Iterable[SearchRecord]) -> Iterator[SearchRecord]:
+            for record in records:
+                self._feeding.wait()
+                yield record
+
+        return lambda stories: (paced(records) for records in wanted.records_of(stories))
 
     def _work(self) -> None:
         assert self.binary is not None
@@ -133,8 +161,8 @@ class BackgroundSearchIndex:
                 target = self.folder / str(self._generation) / SEARCH_INDEX_FOLDER
             started = time.perf_counter()
             diagnostics = Diagnostics()
-            done = write_index(wanted.shards, wanted.records_of, self.binary, target, reuse, diagnostics,
-                               self._cancel, background=True)
+            done = write_index(wanted.shards, self._paced(wanted), self.binary, target, reuse,
+                               diagnostics, self._cancel, background=True)
             for diagnostic in diagnostics.items:
                 self.out(diagnostic.format())
             with self._changed:

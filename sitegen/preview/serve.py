@@ -207,8 +207,10 @@ class Preview:
                 self.out(f"changed: {', '.join(names[:5])}{more}")
             before = set(self.builder.fingerprints)
             self._early, self._started = {}, time.perf_counter()
+            held = self.search.held() if self.search is not None else contextlib.nullcontext()
             try:
-                result = self.builder.build(changed if self.state.epoch else None)
+                with held:
+                    result = self.builder.build(changed if self.state.epoch else None)
             except Exception as error:  # a bug in sitegen must not take the preview down
                 # str() of an OSError names its file, which repr() leaves out.
                 message = f"internal error: {type(error).__name__}: {error}"
