@@ -94,3 +94,27 @@ def test_an_edited_story_is_compared_and_the_others_are_not(
     assert compared and set(compared) == {"visit"}
     assert result.story("visit") is site.story("visit")  # equal to the last: kept
     assert result.story("call") is site.story("call")
+
+
+def test_the_entry_index_of_a_rebuild_is_a_fresh_reads_after_edits(write_site: Callable[..., Path]) -> None:
+    """A rebuild patches the last index of entries by address instead of making it anew
+    (`entry_index`): after an edit, an added and a removed entry, it finds what a new read does."""
+    root = write_site(SITE)
+    builder = Builder(root, root / "public")
+
+    def read_again(changed: set[str]) -> Site:
+        site, diagnostics = builder.read(changed)
+        assert site is not None and not diagnostics.has_errors(False)
+        fresh = read(root)
+        assert dict(site.entries) == dict(fresh.entries)
+        assert all(site.entries[e.ref] is e for s in site.stories for e in s.entries)
+        return site
+
+    read_again(set())
+    (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
+    edited = read_again({"content/call/report.md"})
+    assert [e.title for e in edited.entries.values() if e.id == "report"] == ["The Post reports a phone call"]
+    (root / "content/visit/return.md").write_text(event("2024-06-03", "The minister returns"))
+    assert len(read_again({"content/visit/return.md"}).entries) == 4
+    (root / "content/call/denial.md").unlink()
+    assert len(read_again({"content/call/denial.md"}).entries) == 3

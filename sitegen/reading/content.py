@@ -29,7 +29,7 @@ from sitegen.reading.sources import FileCache, SourceReader, SourceSettings, is_
 from sitegen.reading.translations import TRANSLATION_NAME, TranslationReader
 from sitegen.structure.dates import load_zone, unknown_zone_message
 from sitegen.structure.diagnostics import Diagnostics
-from sitegen.structure.model import Config, Page, Site, Speaker, Story, Tag
+from sitegen.structure.model import Config, Page, Site, Speaker, Story, Tag, entry_index
 from sitegen.structure.urls import RESERVED_SLUGS, tag_slug
 
 CONTENT_DIR = "content"
@@ -88,6 +88,8 @@ class SiteReader:
         self._folders_made_with: tuple[object, ...] | None = None
         self._linked: Linked | None = None
         self._speakers: SpeakersRead | None = None
+        self._last: Site | None = None
+        """What the last read of this process returned: its entry index is patched, not made anew."""
 
     def renderer(self, unsafe_html: bool) -> MarkdownRenderer:
         """The Markdown converter for this setting, made once (it is slow to set up)."""
@@ -116,7 +118,8 @@ class SiteReader:
             if SPEAKERS_DIR not in touched:
                 read.speakers_replayable = self._speakers
         read.linked = Linked(self._linked)
-        site = read.run()
+        read.last = self._last
+        site = self._last = read.run()
         self._folders, self._folders_made_with, self._linked = read.folders, made_with, read.linked
         self._speakers = read.speakers_read
         before, self.cache = self.cache, ReadCache(sources.used, read.checked)
@@ -167,6 +170,7 @@ class _SiteRead:
         self.speakers_read: SpeakersRead | None = None
         """What this read found in the speakers folder, for the next."""
         self._tag_log: dict[str, str] | None = None
+        self.last: Site | None = None
         self.linked = Linked()
         """The last read's linked entries, to hand back the same objects where nothing changed."""
 
@@ -203,7 +207,7 @@ class _SiteRead:
             tags=MappingProxyType(dict(sorted(self.tags.items()))),
             pages=tuple(sorted(pages, key=lambda p: (p.weight, p.slug))),
             drafts=self.drafts,
-            entries=MappingProxyType({e.ref: e for s in stories for e in s.entries}),
+            entries=entry_index(tuple(stories), self.last),
         )
 
     def read_folder(self, folder: os.DirEntry[str], pages: list[Page]) -> tuple[Story, list[RawEntry]] | None:

@@ -319,3 +319,30 @@ class Site:
     def story(self, slug: str) -> Story | None:
         """Return the story with that slug."""
         return self._stories_by_slug.get(slug)
+
+
+def entry_index(stories: tuple[Story, ...], last: Site | None = None) -> MappingProxyType[EntryRef, Entry]:
+    """Every entry of these stories by its address, patched from `last`'s index where it can be.
+
+    Made anew, the index of 10,000 entries costs 5-8 ms (each entry and its address is a
+    trip to memory), and a rebuild made it three times for a one-entry edit. When the
+    stories are `last`'s, each unchanged one the very same object and each changed one
+    holding entries at the same addresses, the last index is copied and the changed
+    stories' entries put in place. An index is for looking up: its order means nothing.
+    """
+    if last is not None and len(stories) == len(last.stories):
+        patched: dict[EntryRef, Entry] | None = None
+        for story in stories:
+            old = last.story(story.slug)
+            if story is old:
+                continue
+            if old is None or len(old.entries) != len(story.entries) or any(
+                new.ref != was.ref for new, was in zip(story.entries, old.entries, strict=True)
+            ):
+                break
+            if patched is None:
+                patched = last.entries.copy()
+            patched.update((entry.ref, entry) for entry in story.entries)
+        else:
+            return last.entries if patched is None else MappingProxyType(patched)
+    return MappingProxyType({entry.ref: entry for story in stories for entry in story.entries})

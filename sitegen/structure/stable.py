@@ -16,7 +16,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from sitegen.structure.model import Site, Story
+from sitegen.structure.model import Site, Story, entry_index
 
 T = TypeVar("T")
 
@@ -76,7 +76,7 @@ class StableSite:
             tags=_kept_all("tag:", site.tags, last.tags, before, shown),
             pages=tuple(_kept_all("page:", {p.slug: p for p in site.pages},
                                   {p.slug: p for p in last.pages}, before, shown).values()),
-            entries=MappingProxyType({e.ref: e for s in stories for e in s.entries}),
+            entries=entry_index(tuple(stories), last),
         )
         self._last, self._shown = result, shown
         return result
