@@ -171,6 +171,7 @@ class _SiteRead:
         """What this read found in the speakers folder, for the next."""
         self._tag_log: dict[str, str] | None = None
         self.last: Site | None = None
+        """The last read's site, whose index of entries this read's is patched from."""
         self.linked = Linked()
         """The last read's linked entries, to hand back the same objects where nothing changed."""
 

@@ -325,7 +325,7 @@ def entry_index(stories: tuple[Story, ...], last: Site | None = None) -> Mapping
     """Every entry of these stories by its address, patched from `last`'s index where it can be.
 
     Made anew, the index of 10,000 entries costs 5-8 ms (each entry and its address is a
-    trip to memory), and a rebuild made it three times for a one-entry edit. When the
+    trip to memory), and a rebuild made it twice for a one-entry edit (the read, `StableSite`). When the
     stories are `last`'s, each unchanged one the very same object and each changed one
     holding entries at the same addresses, the last index is copied and the changed
     stories' entries put in place. An index is for looking up: its order means nothing.
