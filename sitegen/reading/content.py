@@ -10,11 +10,12 @@ site at once, linking, is in `links`.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from sitegen.progress import Progress, no_progress
 from sitegen.reading.document import Document
@@ -28,11 +29,12 @@ from sitegen.reading.sitefiles import escape_reason
 from sitegen.reading.sources import FileCache, SourceReader, SourceSettings, is_content_file, line_of_meta
 from sitegen.reading.translations import TRANSLATION_NAME, TranslationReader
 from sitegen.structure.dates import load_zone, unknown_zone_message
-from sitegen.structure.diagnostics import Diagnostics
+from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.model import Config, Page, Site, Speaker, Story, Tag, entry_index
 from sitegen.structure.urls import RESERVED_SLUGS, tag_slug
 
 CONTENT_DIR = "content"
+T = TypeVar("T")
 SPEAKERS_DIR = "_speakers"
 PAGES_DIR = "_pages"
 STORY_INDEX = "_index.md"
@@ -235,20 +237,34 @@ class _SiteRead:
     def read_recorded(self, folder: Path, pages: list[Page]) -> tuple[Story, list[RawEntry]] | None:
         """Read a story folder, recording what it found for a later read to replay."""
         record = FolderRead()
-        diagnostics_before, timeouts_before = len(self.diagnostics.items), self.sources.timeouts
-        unlisted, checked = self.unlisted, self.checked
-        self.unlisted, self.checked, self._tag_log = record.unlisted, record.checked, record.tags
-        self.sources.tracks = record.files
-        try:
-            record.result = self.read_story(folder, pages)
-        finally:
-            self.sources.tracks, self._tag_log = None, None
-            self.unlisted, self.checked = unlisted, checked
-            self._merge(record)
-        record.diagnostics = tuple(self.diagnostics.items[diagnostics_before:])
-        if self.sources.timeouts == timeouts_before:  # a timed-out conversion is tried again
+
+        def read() -> tuple[Story, list[RawEntry]] | None:
+            unlisted, checked = self.unlisted, self.checked
+            self.unlisted, self.checked, self._tag_log = record.unlisted, record.checked, record.tags
+            try:
+                return self.read_story(folder, pages)
+            finally:
+                self._tag_log = None
+                self.unlisted, self.checked = unlisted, checked
+                self._merge(record)
+
+        record.result, record.diagnostics, complete = self._tracked(record.files, read)
+        if complete:
             self.folders[folder.name] = record
         return record.result
+
+    def _tracked(self, files: FileCache, read: Callable[[], T]) -> tuple[T, tuple[Diagnostic, ...], bool]:
+        """Run a read of one folder with every source file it loads noted in `files`, for a later
+        read to replay; return its result, the problems it reported and whether it is complete
+        (a timed-out conversion is tried again, so a read with one is not replayed)."""
+        diagnostics_before, timeouts_before = len(self.diagnostics.items), self.sources.timeouts
+        self.sources.tracks = files
+        try:
+            result = read()
+        finally:
+            self.sources.tracks = None
+        complete = self.sources.timeouts == timeouts_before
+        return result, tuple(self.diagnostics.items[diagnostics_before:]), complete
 
     def replay(self, name: str, record: FolderRead) -> tuple[Story, list[RawEntry]] | None:
         """What reading an unchanged story folder again would find, from the last read."""
@@ -293,14 +309,9 @@ class _SiteRead:
             self.sources.carry(record.files)
         else:
             record = SpeakersRead()
-            diagnostics_before, timeouts_before = len(self.diagnostics.items), self.sources.timeouts
-            self.sources.tracks = record.files
-            try:
-                record.speakers = self.read_speakers(folder)
-            finally:
-                self.sources.tracks = None
-            record.diagnostics = tuple(self.diagnostics.items[diagnostics_before:])
-            if self.sources.timeouts != timeouts_before:  # a timed-out conversion is tried again
+            record.speakers, record.diagnostics, complete = self._tracked(
+                record.files, lambda: self.read_speakers(folder))
+            if not complete:
                 return record.speakers
         self.speakers_read = record
         return dict(record.speakers)  # linking adds the free-text speakers to its copy

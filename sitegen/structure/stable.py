@@ -68,15 +68,16 @@ class StableSite:
             stable = kept(stable, old)
             stories.append(stable)
             shown[story.slug] = (story, stable)
+        stable_stories = tuple(stories)
         result = replace(
             site,
             config=kept(site.config, last.config),
-            stories=tuple(stories),
+            stories=stable_stories,
             speakers=_kept_all("speaker:", site.speakers, last.speakers, before, shown),
             tags=_kept_all("tag:", site.tags, last.tags, before, shown),
             pages=tuple(_kept_all("page:", {p.slug: p for p in site.pages},
                                   {p.slug: p for p in last.pages}, before, shown).values()),
-            entries=entry_index(tuple(stories), last),
+            entries=entry_index(stable_stories, last),
         )
         self._last, self._shown = result, shown
         return result
