@@ -125,7 +125,8 @@ class Builder:
         """The manifest of those paths: it lists only paths, so it holds while they do."""
         self.first_look: Callable[[list[Artifact]], None] | None = None
         """Told the files of an edited story's pages as soon as they are written into the copy
-        being served, before the rest of a buffered rebuild (see `outputs.first_look`)."""
+        being served, before the rest of a buffered rebuild: the edited entries' own pages
+        first, then the rest of their stories' (see `outputs.first_look`)."""
         self._changed: Collection[str] | None = None
         """The source paths the build under way was told changed."""
 
@@ -215,9 +216,10 @@ class Builder:
         place = functools.partial(placed, default=default, prefix=prefix)
         artifacts_of = functools.partial(carried.artifacts.of, place=place, salt=(renderer.salt, default))
         if default and self._changed and self.first_look is not None and self.buffer is not None:
-            written = self.buffer.write_served(first_look(views, self._changed, artifacts_of))
-            if written:
-                self.first_look(written)
+            for look in first_look(views, self._changed, artifacts_of):
+                written = self.buffer.write_served(look)
+                if written:
+                    self.first_look(written)
         groups = tuple(html_page_groups(views))
         for done, group in enumerate(groups):
             self.progress("planning", done, len(groups))

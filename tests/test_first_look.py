@@ -48,9 +48,6 @@ class Looks:
         self.written.append(written)
         self.served.append(files(self.builder.output.resolve()))
 
-    def paths(self) -> list[str]:
-        return sorted(artifact.path for artifact in self.written[-1])
-
 
 def previewed(write_site: Callable[..., Path], tmp_path: Path) -> tuple[Path, Builder, Looks]:
     """The small site, built once by a preview whose first looks are watched."""
@@ -70,16 +67,21 @@ def test_an_edited_entry_s_story_pages_are_served_first_and_are_the_final_bytes(
     (site / "content/s/two.md").write_text(statement("2024-01-02", "ann", "Two, edited"))
     assert preview.build(changed=["content/s/two.md"]).ok
 
-    # The entry's page, its neighbours' (their links name it) and the story's pages, at once.
-    assert looks.paths() == ["s/embed/index.html", "s/index.html", "s/one/index.html",
-                             "s/three/index.html", "s/two/index.html"]
+    # The entry's own page first, alone: the page an author keeps open beside the editor.
+    first, then = looks.written
+    assert [artifact.path for artifact in first] == ["s/two/index.html"]
+    assert b"Two, edited" in looks.served[0]["s/two/index.html"]
+    assert b"Two, edited" not in looks.served[0]["s/index.html"]  # the timeline comes next
+    # Then its neighbours' (their links name it) and the story's pages, at once.
+    assert sorted(artifact.path for artifact in then) == [
+        "s/embed/index.html", "s/index.html", "s/one/index.html", "s/three/index.html"]
     early = looks.served[-1]
-    assert b"Two, edited" in early["s/two/index.html"]
+    assert b"Two, edited" in early["s/index.html"]
     # The rest of the site was not there yet: the speaker's page still named the old title.
     assert b"Two, edited" not in early["speakers/ann/index.html"]
     # What was shown first is what the whole build wrote, and the served copy is a whole build.
     served = files(preview.output.resolve())
-    assert all(early[path] == served[path] for path in looks.paths())
+    assert all(early[artifact.path] == served[artifact.path] for artifact in [*first, *then])
     full = tmp_path / "full"
     assert Builder(site, full, search_index=False).build().ok
     assert served == files(full)
@@ -130,7 +132,8 @@ def test_no_first_look_for_a_broken_entry_a_config_or_layout_change_or_many_stor
     assert looks.written == []
     (site / "content/t/other.md").write_text(event("2024-02-01", "Other, edited"))
     assert preview.build(changed=["content/t/other.md"]).ok
-    assert looks.paths() == ["t/embed/index.html", "t/index.html", "t/other/index.html"]
+    assert [[artifact.path for artifact in look] for look in looks.written] == [
+        ["t/other/index.html"], ["t/index.html", "t/embed/index.html"]]
 
 
 def test_a_sitegen_build_never_writes_early(write_site: Callable[..., Path], tmp_path: Path) -> None:

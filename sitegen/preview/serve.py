@@ -193,9 +193,11 @@ class Preview:
         builder.first_look = self.first_look
 
     def first_look(self, written: list[Artifact]) -> None:
-        """Publish an edited story's pages the moment they are written: pages showing them reload."""
+        """Publish an edited story's pages the moment they are written: pages showing them reload.
+        Called for the edited entries' pages, then again for the rest of their stories'."""
+        if not self._early:
+            self._early_seconds = time.perf_counter() - self._started
         self._early.update((artifact.path, artifact.fingerprint) for artifact in written)
-        self._early_seconds = time.perf_counter() - self._started
         self.state.publish([artifact.path for artifact in written])
 
     def rebuild(self, changed: set[str] | None) -> BuildResult:
