@@ -164,7 +164,8 @@ class Builder:
         """The theme speaking one language, kept while no layout changes."""
         theme = self._themes.get(language)
         if theme is None:
-            theme = Theme(self.site_dir, filters={"jsonld": json_filter}, language=language)
+            theme = Theme(self.site_dir, filters={"jsonld": json_filter}, language=language,
+                          bytecode_cache=self.cache.templates if self.cache is not None else None)
             self._themes[language] = theme
         return theme
 

@@ -9,6 +9,7 @@ cannot be written leaves the next build cold. Each says so once, as a notice
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TypeVar
 from sitegen.cache import record, store
 from sitegen.cache.location import site_cache_folder
 from sitegen.cache.record import OutputRecord
+from sitegen.cache.templates import TemplateCache, template_cache
 
 READ_CACHE = "read.cache"
 READ_KIND = "read"
@@ -34,6 +36,11 @@ class SiteCache:
         """Replaced outputs being deleted in the background (`writing.staging.retire`)."""
         self.notices: list[str] = []
         """What went wrong with the cache since they were last taken (see `take_notices`)."""
+
+    @functools.cached_property
+    def templates(self) -> TemplateCache | None:
+        """Where compiled templates are kept for the next process (see `cache.templates`)."""
+        return template_cache(self.folder, self.notices.append)
 
     def take_notices(self) -> list[str]:
         """The notices to show with this build, each once."""

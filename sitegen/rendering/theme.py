@@ -65,7 +65,9 @@ class Theme:
         site_root: Path,
         filters: dict[str, Callable[..., Any]] | None = None,
         language: str = SOURCE_LANGUAGE,
+        bytecode_cache: jinja2.BytecodeCache | None = None,
     ):
+        """`bytecode_cache` keeps compiled templates for the next process (`cache.templates`)."""
         self.dirs = [d for d in (site_root / LAYOUTS_DIR, builtin_theme_dir()) if d.is_dir()]
         self.language = language
         self.catalogues = catalogue_files(self.dirs, language)
@@ -85,6 +87,7 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             extensions=["jinja2.ext.i18n"],
+            bytecode_cache=bytecode_cache,
         )
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals.update(direct_gettext(translations))
