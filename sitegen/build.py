@@ -52,7 +52,22 @@ from sitegen.writing.outputguard import (
     manifest_bytes,
     output_lock,
 )
-from sitegen.writing.staging import empty_trash, remove_leftovers, stage, swap
+from sitegen.writing.spare import (
+    SpareRecord,
+    TreeState,
+    folder_stats,
+    output_folders,
+    spare_record,
+    take_spare,
+)
+from sitegen.writing.staging import (
+    BACKGROUND_DELETE_FILES,
+    empty_trash,
+    remove_leftovers,
+    retire,
+    stage,
+    swap,
+)
 
 STATIC_DIR = "static"
 RESAVE_SHARE = 50
@@ -99,6 +114,8 @@ class Builder:
         self._opened = False
         self._record: OutputRecord | None = None
         """What the last build into the output left, for a build in which nothing changed."""
+        self._trees: TreeState | None = None
+        """What the last build into the output recorded of its folders and its spare."""
         self.post_stages: Sequence[PostStage] = (
             post_stages if post_stages is not None else POST_STAGE if search_index else ()
         )
@@ -277,6 +294,7 @@ class Builder:
             self._record = self.cache.load_record(self.output)
             if self._record is not None:
                 self.fingerprints = trusted_fingerprints(self._record, self.output)
+            self._trees = self.cache.load_trees(self.output)
 
     def load_cached_reads(self) -> None:
         """Start from what an earlier run read and planned (see `build_state`), so only files
@@ -328,7 +346,8 @@ class Builder:
                 remove_leftovers(self.output)
                 if self.cache is not None:
                     empty_trash(self.cache.trash)
-                staging, produced = stage(artifacts, self.output, self.fingerprints, self.progress)
+                staging, produced = stage(artifacts, self.output, self.fingerprints, self.progress,
+                                          self._take_spare())
         except TemplateFailure as error:
             report_template_error(error, self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
@@ -361,19 +380,55 @@ class Builder:
         try:
             if self.buffer is not None:
                 self.buffer.publish(staging)
+                kept = False
             else:
                 trash = self.cache.trash if self.cache is not None else None
-                swap(staging, self.output, files=len(self.fingerprints), trash=trash)
+                kept = swap(staging, self.output, files=len(self.fingerprints), trash=trash,
+                            spare=self._spare_for_next())
         except OSError as error:
             self._discard(staging)
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
             return self._result(diagnostics, False, started)
-        self.fingerprints = fingerprints
+        replaced, self.fingerprints = self.fingerprints, fingerprints
         result = self._result(diagnostics, True, started)
         result.produced = produced
         result.files = len(artifacts)
+        written_before = self._record.written if self._record is not None else {}
         self._keep_record(site, inputs, result)
+        self._keep_trees(replaced if kept else None, written_before)
         return result
+
+    def _take_spare(self) -> tuple[Path, SpareRecord] | None:
+        """The output before last, moved beside the output to be updated into the next one."""
+        if self.cache is None or self._trees is None or self._trees.spare is None:
+            return None
+        staging = take_spare(self.cache.spare(self.output), self.output)
+        if staging is None:
+            return None
+        # The search index is made or linked again by its stage: deleted in the background.
+        if (staging / urls.SEARCH_INDEX_FOLDER).is_dir():
+            retire(staging / urls.SEARCH_INDEX_FOLDER, BACKGROUND_DELETE_FILES, self.cache.trash)
+        return staging, self._trees.spare
+
+    def _spare_for_next(self) -> Path | None:
+        """Where to keep the output being replaced, when what it holds is known (`_keep_trees`)."""
+        if self.cache is None or self._record is None or self._trees is None:
+            return None
+        return self.cache.spare(self.output)
+
+    def _keep_trees(self, replaced: dict[str, str] | None,
+                    written: dict[str, tuple[tuple[str, int, int, int], ...]]) -> None:
+        """Record the output's folders, and what the spare holds when the replaced output was kept
+        as one: its trusted files, as the record of the build that wrote them says."""
+        if self.cache is None or self.buffer is not None:
+            return
+        files = (path for path in self.fingerprints if not path.endswith("/"))
+        folders = folder_stats(self.output, output_folders(files))
+        spare = None
+        if replaced is not None and self._trees is not None:
+            spare = spare_record(replaced, written, self._trees.folders)
+        self._trees = TreeState(folders, spare)
+        self.cache.save_trees(self.output, self._trees)
 
     def note_inputs(self) -> None:
         """Record the inputs before a read done outside `build` (`check`), to save with it."""

@@ -184,12 +184,12 @@ def test_a_damaged_or_stale_cache_is_discarded_with_a_warning_and_the_build_succ
     assert builder(site, cache).build().ok
     expected = folder_digest(site / "public")
     kept = cache_files(cache, site)
-    assert [p.name.split("-")[0] for p in kept] == ["output", "read.cache"]
+    assert [p.name.split("-")[0] for p in kept] == ["output", "read.cache", "trees"]
     for path in kept:
         damage(path)
     result = builder(site, cache).build()
     assert result.ok, [d.format() for d in result.diagnostics]
-    assert len(result.notices) == 2 and all(why in notice for notice in result.notices), result.notices
+    assert len(result.notices) == 3 and all(why in notice for notice in result.notices), result.notices
     assert all("build cache discarded" in notice for notice in result.notices)
     assert result.entries_read == 3  # read afresh
     assert folder_digest(site / "public") == expected

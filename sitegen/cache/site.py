@@ -16,12 +16,16 @@ from pathlib import Path
 from typing import TypeVar
 
 from sitegen.cache import record, store
-from sitegen.cache.location import site_cache_folder
+from sitegen.cache.location import output_key, site_cache_folder
 from sitegen.cache.record import OutputRecord
 from sitegen.cache.templates import TemplateCache, template_cache
+from sitegen.writing.spare import TreeState
+from sitegen.writing.staging import SPARE_PREFIX
 
 READ_CACHE = "read.cache"
 READ_KIND = "read"
+TREES = "trees"
+"""The kind and the name of each output's `TreeState` file."""
 
 T = TypeVar("T")
 
@@ -83,6 +87,33 @@ class SiteCache:
     def save_record(self, output: Path, built: OutputRecord) -> None:
         """Keep the record of a build into `output`."""
         self._save(lambda: record.save(self.folder, self.site, output, built))
+
+    def spare(self, output: Path) -> Path:
+        """Where the output before last of `output` is kept (`writing.spare`)."""
+        return self.trash / f"{SPARE_PREFIX}{output_key(output)}"
+
+    def load_trees(self, output: Path) -> TreeState | None:
+        """What the last build into `output` recorded of its trees, if it can be trusted."""
+        path = self.folder / f"{TREES}-{output_key(output)}.cache"
+        try:
+            kept = store.read(path, TREES, self.site)
+        except FileNotFoundError:
+            return None
+        except store.CacheDiscarded as error:
+            self.discard(path, str(error))
+            return None
+        except OSError as error:
+            self.notices.append(f"build cache not read: {path}: {error.strerror}; building without it")
+            return None
+        if not isinstance(kept, TreeState):
+            self.discard(path, f"{path.name} holds something else")
+            return None
+        return kept
+
+    def save_trees(self, output: Path, trees: TreeState) -> None:
+        """Keep what this build into `output` left of its trees, for the next."""
+        self._save(lambda: store.write(self.folder / f"{TREES}-{output_key(output)}.cache", TREES,
+                                       self.site, trees))
 
     def discard(self, path: Path, reason: str) -> None:
         """Delete a cache file that must not be used, and say so."""

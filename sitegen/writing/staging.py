@@ -3,7 +3,9 @@
 A build that fails never touches the output folder; one that succeeds
 replaces it in two renames, so readers and servers see the old site or the
 new one, never a mix. Files whose fingerprint did not change are hard-linked
-from the previous output instead of being rendered and written again.
+from the previous output instead of being rendered and written again. With a
+build cache, the replaced output is kept as the spare and the next build
+updates it into its staging folder (`writing.spare`) instead of making one.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from sitegen.progress import Progress, no_progress
 from sitegen.writing.artifact import Artifact, staged
+from sitegen.writing.spare import SpareRecord, expired, update
 from sitegen.writing.workers import produce_all
 
 
@@ -28,14 +31,30 @@ def stage(
     output: Path,
     previous: dict[str, str],
     progress: Progress = no_progress,
+    spare: tuple[Path, SpareRecord] | None = None,
 ) -> tuple[Path, list[str]]:
     """Write the new output into a staging folder beside `output`.
 
     Returns the staging folder and the paths that were produced afresh (the
     rest were linked from the current output because their fingerprint held).
+    `spare` is the output before last, taken beside `output` with its record
+    (`writing.spare`): it is updated into the staging folder instead of making one.
     """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
+    if spare is not None:
+        staging, record = spare
+        try:
+            to_produce = update(staging, record, artifacts, output, previous)
+        except OSError:  # whatever went wrong, a fresh staging folder is the sure way
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            try:
+                produce_all(to_produce, staging, progress)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            return staging, [artifact.path for artifact in to_produce]
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     fresh: list[Artifact] = []
     made: set[str] = set()
@@ -68,12 +87,16 @@ def stage(
 BACKGROUND_DELETE_FILES = 2_000
 """An old output of this many files or more is deleted after the build returns (see `retire`)."""
 RETIRED_PREFIX = "retired-"
+SPARE_PREFIX = "spare-"
+"""The trash's spare of each output (`writing.spare`), named after the output's record."""
 LEFTOVER_SECONDS = 600
 """A retired tree older than this was left by a deletion that did not finish: delete it."""
 
 
-def swap(staging: Path, output: Path, files: int = 0, trash: Path | None = None) -> None:
-    """Put the staged output in place of the old one and delete the old one.
+def swap(staging: Path, output: Path, files: int = 0, trash: Path | None = None,
+         spare: Path | None = None) -> bool:
+    """Put the staged output in place of the old one and delete the old one, or keep it as
+    `spare` (`writing.spare`); tell whether it was kept.
 
     `files` is about how many files the old output holds: a large one is moved into
     `trash` (a folder of the build cache) and deleted in the background (`retire`), so
@@ -83,20 +106,36 @@ def swap(staging: Path, output: Path, files: int = 0, trash: Path | None = None)
     os.chmod(staging, 0o755)
     if not output.exists():
         os.rename(staging, output)
-        return
+        return False
     if output.is_dir() and _exchange(staging, output):
         # One atomic step: `staging` now holds the old output.
-        retire(staging, files, trash)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-    os.rmdir(retired)
-    os.rename(output, retired)
-    try:
-        os.rename(staging, output)
-    except OSError:
-        os.rename(retired, output)
-        raise
+        retired = staging
+    else:
+        retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+        os.rmdir(retired)
+        os.rename(output, retired)
+        try:
+            os.rename(staging, output)
+        except OSError:
+            os.rename(retired, output)
+            raise
+    if spare is not None and trash is not None and keep(retired, spare, trash):
+        return True
     retire(retired, files, trash)
+    return False
+
+
+def keep(old: Path, spare: Path, trash: Path) -> bool:
+    """Keep a replaced output as the spare; False if it cannot be moved there."""
+    try:
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        if spare.exists():  # a spare no build took (its record was lost): deleted
+            retire(spare, BACKGROUND_DELETE_FILES, trash)
+        os.rename(old, spare)
+        os.utime(spare)  # the time `spare.expired` goes by
+    except OSError:
+        return False
+    return True
 
 
 def retire(old: Path, files: int, trash: Path | None) -> None:
@@ -135,6 +174,9 @@ def empty_trash(trash: Path) -> None:
         with contextlib.suppress(OSError):
             if now - leftover.stat().st_mtime > LEFTOVER_SECONDS:
                 shutil.rmtree(leftover, ignore_errors=True)
+    for spare in trash.glob(f"{SPARE_PREFIX}*"):
+        if expired(spare):
+            retire(spare, BACKGROUND_DELETE_FILES, trash)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -1,0 +1,215 @@
+"""The output before last, kept in the cache folder and updated into the next output.
+
+A build writes its output beside the old one and swaps it in whole (`staging`). Made
+afresh, that staging folder cost a folder and a hard link for every page: 12,000 folders
+and 14,000 links at 10,000 entries, over a second of a build after a one-entry edit, and
+as much again for the deletion of the replaced tree in the background, which the next
+build met on the disk. Instead the replaced tree is kept, as the spare, in the site's
+cache folder (on the output's file system, since it got there by a rename), and the next
+build takes it as its staging folder and updates it, as rsync updates a mirror: the files
+whose fingerprint is the same stay, those changed since are linked from the current
+output or written, and those gone are deleted.
+
+Nothing in the spare is trusted unseen. A file stays only while it is the very file its
+record names (type, inode, size and modification time: a file edited through its other
+link, the one in the output, fails); a folder whose modification time changed since its
+record may hold files nobody recorded, and is scanned for them; the top folder always is.
+Files are never written in place, since a kept file is also the output's: one to change
+is unlinked first. A spare that cannot be taken (none, another file system, a record
+that is gone or damaged) leaves the build to make its staging folder afresh.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen.writing.artifact import Artifact, staged
+
+Stat = tuple[int, int, int]
+"""(modification ns, size, inode): what a file or folder of a tree was when recorded."""
+SPARE_DAYS = 7
+"""A spare no build took for this long (its output is no longer built) is deleted."""
+
+
+@dataclass(frozen=True)
+class SpareRecord:
+    """What a spare tree held when it was the output: each file with its fingerprint."""
+
+    files: dict[str, tuple[str, Stat]]
+    """By path: the fingerprint and the stat of the file."""
+    folders: dict[str, Stat]
+    """By path (the top folder left out: it is always scanned)."""
+
+
+@dataclass(frozen=True)
+class TreeState:
+    """What one output's trees were, kept beside its record (`cache.site`) for the next build."""
+
+    folders: dict[str, Stat] = field(default_factory=dict)
+    """The output's folders, as the build that wrote it left them."""
+    spare: SpareRecord | None = None
+    """The tree before it, kept as the spare."""
+
+
+def output_folders(paths: Iterable[str]) -> set[str]:
+    """Every folder that holds one of these output paths, the top one left out."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
+def folder_stats(root: Path, folders: Iterable[str]) -> dict[str, Stat]:
+    """The stat of each of these folders of `root` (those missing are left out)."""
+    base = os.fspath(root)
+    found: dict[str, Stat] = {}
+    for folder in folders:
+        try:
+            info = os.lstat(f"{base}/{folder}")
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            found[folder] = (info.st_mtime_ns, info.st_size, info.st_ino)
+    return found
+
+
+def spare_record(fingerprints: dict[str, str], written: dict[str, tuple[tuple[str, int, int, int], ...]],
+                 folders: dict[str, Stat]) -> SpareRecord:
+    """The record of an output about to become the spare: its files whose fingerprints the
+    build trusted (`record.trusted_fingerprints`), as its record says they were written."""
+    files: dict[str, tuple[str, Stat]] = {}
+    for path, fingerprint in fingerprints.items():
+        signature = written.get(path)
+        if not path.endswith("/") and signature is not None and len(signature) == 1:
+            _, mtime, size, inode = signature[0]
+            files[path] = (fingerprint, (mtime, size, inode))
+    return SpareRecord(files, folders)
+
+
+def take_spare(spare: Path, output: Path) -> Path | None:
+    """Move the spare beside the output, to be updated into the next one; None if it cannot be."""
+    staging = output.parent / f".{output.name}.new-spare-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.rename(spare, staging)
+    except OSError:  # none, or another file system (EXDEV)
+        return None
+    return staging
+
+
+def expired(spare: Path) -> bool:
+    """Tell whether a spare is so old that its output is no longer built."""
+    try:
+        return time.time() - spare.stat().st_mtime > SPARE_DAYS * 86400
+    except OSError:
+        return False
+
+
+def update(staging: Path, record: SpareRecord, artifacts: list[Artifact], output: Path,
+           previous: dict[str, str]) -> list[Artifact]:
+    """Make the spare at `staging` hold exactly these artifacts; return those to produce.
+
+    `previous` holds the fingerprints of the current output's files that can be trusted:
+    a file that changed since the spare was the output is linked from there when it can be.
+    """
+    root, old_root = os.fspath(staging), os.fspath(output)
+    kept, present = _verified(root, record)
+    wanted = {artifact.path for artifact in artifacts}
+    for path in kept.keys() - wanted:
+        _remove(f"{root}/{path}")
+        del kept[path]
+    made = set(present)
+    fresh: list[Artifact] = []
+    for artifact in artifacts:
+        path = artifact.path
+        target = os.fspath(staged(staging, path))
+        folder = path.rpartition("/")[0]
+        if folder and folder not in made:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            while folder and folder not in made:
+                made.add(folder)
+                folder = folder.rpartition("/")[0]
+        if kept.get(path) == artifact.fingerprint:
+            continue
+        _remove(target)  # never written in place: a kept file is the output's too
+        if previous.get(path) == artifact.fingerprint:
+            old = old_root + target[len(root):]
+            try:
+                if stat.S_ISREG(os.lstat(old).st_mode):
+                    os.link(old, target)
+                    continue
+            except OSError:
+                pass
+        fresh.append(artifact)
+    needed = output_folders(wanted)
+    for folder in sorted(made - needed):
+        if os.path.lexists(f"{root}/{folder}"):
+            shutil.rmtree(f"{root}/{folder}", ignore_errors=True)
+    return fresh
+
+
+def _verified(root: str, record: SpareRecord) -> tuple[dict[str, str], set[str]]:
+    """The spare's files that are as recorded (with their fingerprints) and its folders;
+    whatever else is there is deleted."""
+    present: set[str] = set()
+    changed = [""]  # the top folder: moved here, its time tells nothing
+    for folder, recorded in record.folders.items():
+        try:
+            info = os.lstat(f"{root}/{folder}")
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            _remove(f"{root}/{folder}")
+            continue
+        present.add(folder)
+        if (info.st_mtime_ns, info.st_size, info.st_ino) != recorded:
+            changed.append(folder)
+    kept: dict[str, str] = {}
+    for path, (fingerprint, recorded) in record.files.items():
+        folder = path.rpartition("/")[0]
+        if folder and folder not in present:
+            continue  # not a folder the record knows: scanned as a stray, or gone
+        try:
+            info = os.lstat(f"{root}/{path}")
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and (info.st_mtime_ns, info.st_size, info.st_ino) == recorded:
+            kept[path] = fingerprint
+        else:
+            _remove(f"{root}/{path}")
+    for folder in changed:
+        _drop_strays(root, folder, kept, present)
+    return kept, present
+
+
+def _drop_strays(root: str, folder: str, kept: dict[str, str], present: set[str]) -> None:
+    """Delete what a folder holds that is neither a kept file nor a recorded folder."""
+    prefix = f"{folder}/" if folder else ""
+    try:
+        with os.scandir(f"{root}/{folder}" if folder else root) as listing:
+            names = [entry.name for entry in listing]
+    except OSError:
+        return
+    for name in names:
+        path = prefix + name
+        if path not in kept and path not in present:
+            _remove(f"{root}/{path}")
+
+
+def _remove(path: str) -> None:
+    """Delete a file, link or folder of the spare, whatever is there."""
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
