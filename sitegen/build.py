@@ -146,6 +146,10 @@ class Builder:
         first, then the rest of their stories' (see `outputs.first_look`)."""
         self._changed: Collection[str] | None = None
         """The source paths the build under way was told changed."""
+        self.replay = True
+        """Whether a build may be a replay of the last; False when the caller has just found it
+        cannot be (`sitegen build` tries `record.replay_unchanged` before loading this module,
+        and a second look would walk the site's files again)."""
 
     @property
     def theme(self) -> Theme | None:
@@ -309,7 +313,7 @@ class Builder:
 
     def _replay(self, changed: Collection[str] | None, started: float) -> BuildResult | None:
         """The last build again, when nothing it depends on changed and its output is intact."""
-        if changed is not None or self._record is None or self.buffer is not None:
+        if changed is not None or self._record is None or self.buffer is not None or not self.replay:
             return None
         return replay(self._record, self.settings, started)
 

@@ -481,3 +481,16 @@ def test_a_damaged_compiled_template_is_compiled_again_with_a_notice(site: Path,
     assert result.ok, [d.format() for d in result.diagnostics]
     assert folder_digest(site / "public") == expected
     assert any("compiled template" in notice for notice in result.notices), result.notices
+
+
+def test_the_command_prints_everything_before_it_exits_without_freeing_the_build(
+    site: Path, cache: Path,
+) -> None:
+    """`sitegen` leaves a build's memory to the system at exit (freeing it object by object
+    took 0.3 s at 10,000 entries): every line it printed is still there, and the status."""
+    (site / "content/beta/b1.md").write_text(event("2024-13-45", "Beta event"))
+    failed = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
+    assert failed.returncode == 1 and "build failed" in failed.stderr and "b1.md" in failed.stderr
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta event"))
+    built = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
+    assert built.returncode == 0 and built.stdout.startswith("built ") and built.stdout.endswith("s\n")

@@ -45,7 +45,7 @@ def recipe_requirements() -> dict[str, list[str]]:
 
 def test_the_distribution_is_not_the_pypi_project_called_sitegen() -> None:
     assert PROJECT["name"] == "sitegen-timelines"
-    assert PROJECT["scripts"] == {"sitegen": "sitegen.cli:main"}
+    assert PROJECT["scripts"] == {"sitegen": "sitegen.cli:entry"}
     assert REQUIREMENT == f"sitegen-timelines=={PROJECT['version']}" == f"sitegen-timelines=={__version__}"
 
 
