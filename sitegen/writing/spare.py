@@ -130,6 +130,8 @@ def update(staging: Path, record: SpareRecord, artifacts: list[Artifact], output
     fresh: list[Artifact] = []
     for artifact in artifacts:
         path = artifact.path
+        if kept.get(path) == artifact.fingerprint:
+            continue  # its path was checked when it was written, and so were its folders
         target = os.fspath(staged(staging, path))
         folder = path.rpartition("/")[0]
         if folder and folder not in made:
@@ -137,8 +139,6 @@ def update(staging: Path, record: SpareRecord, artifacts: list[Artifact], output
             while folder and folder not in made:
                 made.add(folder)
                 folder = folder.rpartition("/")[0]
-        if kept.get(path) == artifact.fingerprint:
-            continue
         _remove(target)  # never written in place: a kept file is the output's too
         if previous.get(path) == artifact.fingerprint:
             old = old_root + target[len(root):]
