@@ -188,3 +188,59 @@ def test_the_preview_indexes_at_a_lower_cpu_priority_than_a_build_does(
     finally:
         search.close()
     assert niceness[1:] == [min(19, own + pagefind_service.BACKGROUND_NICENESS)]
+
+
+def test_the_preview_starts_from_the_index_a_build_left_in_its_output(
+    write_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Indexing 10,000 entries took a core for 15 s after `sitegen serve` started, while the
+    author edited: the shards `sitegen build` made of the same records are linked instead."""
+    from sitegen.cache.site import SiteCache
+    from sitegen.outputs import search
+    from sitegen.outputs.search import FINGERPRINT_KEY
+
+    require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
+    root = write_site(ONE_ENTRY)
+    cache = tmp_path / "cache"
+    assert Builder(root, root / "public", cache_dir=cache).build().ok
+    built = {p.stat().st_ino for p in (root / "public/pagefind").rglob("*") if p.is_file()}
+    ran: list[Path] = []
+    original = search.write_bundle
+    monkeypatch.setattr(search, "write_bundle", lambda *args, **kwargs: ran.append(args[2]) or original(
+        *args, **kwargs))
+    said: list[str] = []
+    preview_search, builder = preview_with_search(root, tmp_path, said)
+    preview_search.seed(SiteCache(cache, root).built_folders(FINGERPRINT_KEY))
+    try:
+        assert builder.build().ok
+        preview_search.publish()
+        assert preview_search.wait(timeout=60)
+        bundle = preview_search.bundle()
+        assert bundle is not None and ran == []  # Pagefind did not run
+        assert {p.stat().st_ino for p in bundle.rglob("*") if p.is_file()} <= built
+        assert indexed(bundle.parent)["/call/report/"]["meta"]["title"] == "The Post reports a call"
+        # An edit is indexed as ever, by Pagefind.
+        (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
+        assert builder.build().ok
+        preview_search.publish()
+        assert preview_search.wait(timeout=60)
+        edited = preview_search.bundle()
+        assert edited is not None and ran and edited != bundle
+        assert indexed(edited.parent)["/call/report/"]["meta"]["title"] == "The Post reports a phone call"
+    finally:
+        preview_search.close()
+
+
+def test_a_build_s_index_that_was_changed_since_is_not_linked(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    from sitegen.cache.site import SiteCache
+    from sitegen.outputs.search import FINGERPRINT_KEY
+
+    require_tool("pagefind", find_pagefind() is not None, "pip install pagefind-bin (a sitegen dependency)")
+    root = write_site(ONE_ENTRY)
+    cache = tmp_path / "cache"
+    assert Builder(root, root / "public", cache_dir=cache).build().ok
+    assert SiteCache(cache, root).built_folders(FINGERPRINT_KEY)
+    (root / "public/pagefind/fragment").rename(root / "public/pagefind/moved")
+    assert SiteCache(cache, root).built_folders(FINGERPRINT_KEY) == {}

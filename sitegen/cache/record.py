@@ -65,9 +65,12 @@ class OutputRecord:
     entries: int
 
 
+RECORD_PREFIX = "output-"
+
+
 def record_path(folder: Path, output: Path) -> Path:
     """Where the record of builds into `output` is kept in a site's cache folder."""
-    return folder / f"output-{output_key(output)}.cache"
+    return folder / f"{RECORD_PREFIX}{output_key(output)}.cache"
 
 
 def load(folder: Path, site: Path, output: Path) -> OutputRecord | None:

@@ -88,6 +88,24 @@ class SiteCache:
         """Keep the record of a build into `output`."""
         self._save(lambda: record.save(self.folder, self.site, output, built))
 
+    def built_folders(self, prefix: str) -> dict[str, Path]:
+        """The post-stage folders (keys ending in `/`) under `prefix` of every output of this
+        site the cache has a record of, by fingerprint, where they are as that build left them:
+        the preview links the search index's shards from a build's output (`preview.search`)."""
+        found: dict[str, Path] = {}
+        for path in sorted(self.folder.glob(f"{record.RECORD_PREFIX}*.cache")):
+            try:
+                kept = store.read(path, record.KIND, self.site)
+            except (OSError, store.CacheDiscarded):
+                continue  # the build into that output reports it
+            if not isinstance(kept, OutputRecord) or kept.settings.site != str(self.site):
+                continue
+            output = Path(kept.settings.output)
+            for key, fingerprint in record.trusted_fingerprints(kept, output).items():
+                if key.startswith(prefix) and key.endswith("/"):
+                    found.setdefault(fingerprint, output / key)
+        return found
+
     def spare(self, output: Path) -> Path:
         """Where the output before last of `output` is kept (`writing.spare`)."""
         return self.trash / f"{SPARE_PREFIX}{output_key(output)}"

@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from sitegen.build import Builder, BuildResult
+from sitegen.outputs.search import FINGERPRINT_KEY
 from sitegen.preview.search import BackgroundSearchIndex
 from sitegen.preview.watch import Watcher
 from sitegen.rendering.i18n import SOURCE_LANGUAGE, Localizer
@@ -644,6 +645,8 @@ def serve(
     # The private preview is updated in place behind a link: an edit writes only what it changes.
     builder = Builder(source, root, base_url=url, drafts=drafts, buffered=output is None, cache_dir=cache_dir,
                       post_stages=(search.post_stage,) if search is not None else None)
+    if search is not None and builder.cache is not None:
+        search.seed(builder.cache.built_folders(FINGERPRINT_KEY))
     preview = Preview(builder, state, say, search)
     watcher = Watcher(source, preview.rebuild, exclude=[root], log=say)
     server_thread = threading.Thread(target=httpd.serve_forever, args=(0.2,), name="sitegen-http",
