@@ -553,10 +553,11 @@ def test_an_edit_reloads_the_pages_it_changed_once_and_leaves_the_others_be(
     server.wait_for_log(r"rebuilt in \d+ ms: \d+ page\(s\) re-rendered, \d+ shown first")
     first = next(edited)
     assert first["action"] == "reload"
-    # The story's pages were published first, then the rest of the build: two builds' news,
-    # and the edited page, reloaded at the first, is not reloaded again by the second.
+    # The entry's page was published first, then the rest of its story's pages, then the rest
+    # of the build: three builds' news, and the edited page, reloaded at the first, is not
+    # reloaded again by the others.
     latest = next(read_events(server, first["epoch"], serverid, 1, page="/alpha/first/"))
-    assert latest["epoch"] == int(epoch) + 2 and latest["action"] == "none"
+    assert latest["epoch"] == int(epoch) + 3 and latest["action"] == "none"
     assert next(elsewhere)["action"] == "none"
     assert next(unknown)["action"] == "reload"
     assert next(read_events(server, int(epoch), serverid, 1, page="/alpha/"))["action"] == "reload"
