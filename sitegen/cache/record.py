@@ -103,11 +103,13 @@ def written_signatures(output: Path, paths: Iterable[str]) -> dict[str, Signatur
     return result
 
 
-def trusted_fingerprints(record: OutputRecord, output: Path) -> dict[str, str]:
-    """The record's fingerprints whose files are still exactly as that build left them."""
+def trusted_fingerprints(record: OutputRecord, output: Path, prefix: str = "") -> dict[str, str]:
+    """The record's fingerprints (of the paths starting with `prefix`) whose files are still
+    exactly as that build left them."""
     return {
         path: fingerprint for path, fingerprint in record.fingerprints.items()
-        if path in record.written and _unchanged(str(output), path, record.written[path])
+        if path.startswith(prefix) and path in record.written
+        and _unchanged(str(output), path, record.written[path])
     }
 
 

@@ -101,8 +101,8 @@ class SiteCache:
             if not isinstance(kept, OutputRecord) or kept.settings.site != str(self.site):
                 continue
             output = Path(kept.settings.output)
-            for key, fingerprint in record.trusted_fingerprints(kept, output).items():
-                if key.startswith(prefix) and key.endswith("/"):
+            for key, fingerprint in record.trusted_fingerprints(kept, output, prefix).items():
+                if key.endswith("/"):
                     found.setdefault(fingerprint, output / key)
         return found
 

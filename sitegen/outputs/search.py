@@ -69,9 +69,11 @@ def write_index(
     shards: Iterable[Shard], records_of: Callable[[frozenset[str]], Iterable[Iterable[SearchRecord]]],
     binary: Path, bundle: Path, reuse: Mapping[str, Path], diagnostics: Diagnostics,
     cancel: threading.Event | None = None, background: bool = False,
+    link: Callable[[str, str], object] = os.link,
 ) -> bool:
     """Make the bundle folder of every shard; tell whether it worked (setting `cancel` stops it;
-    `background` runs Pagefind at a lower priority, see `PagefindService`).
+    `background` runs Pagefind at a lower priority, see `PagefindService`; `link` links each
+    file of a reused shard, and may wait first: the preview's rebuilds go before it).
 
     A shard whose fingerprint is in `reuse` is linked from the folder given there (the
     last output's), wherever that shard was; the others are indexed from `records_of` their
@@ -87,7 +89,7 @@ def write_index(
     for shard in shards:
         folder = bundle / shard.folder
         old = reuse.get(shard.fingerprint)
-        if old is not None and link_shard(old, folder, primary=not shard.folder):
+        if old is not None and link_shard(old, folder, primary=not shard.folder, link=link):
             if not shard.folder:
                 linked_list = old / SHARD_LIST
         elif shard.folder:
@@ -130,14 +132,14 @@ def write_list(text: str, path: Path, old: Path | None) -> None:
     path.write_text(text, "utf-8")
 
 
-def link_shard(old: Path, folder: Path, primary: bool) -> bool:
+def link_shard(old: Path, folder: Path, primary: bool, link: Callable[[str, str], object] = os.link) -> bool:
     """Link a shard's files from the last output; tell whether it worked.
 
     The first shard is the bundle folder itself: the other shards and their list inside it
     are not its files."""
     ignored = {SHARDS_FOLDER, SHARD_LIST} if primary else set()
     try:
-        shutil.copytree(old, folder, copy_function=os.link, dirs_exist_ok=primary,
+        shutil.copytree(old, folder, copy_function=link, dirs_exist_ok=primary,
                         ignore=lambda where, names: ignored & set(names) if Path(where) == old else set())
     except OSError:
         # The first shard is made first: its folder holds nothing else yet.
