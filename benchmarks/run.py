@@ -137,24 +137,26 @@ def measure_builds(tool: Tool, scratch: Path, entries: int, repeat: int) -> Tool
     command = tool.build_command()
     entry = tool.entry_file(corpus.EDITED_STORY, corpus.EDITED_ENTRY)
     colds, noops, edits, agains, notes = [], [], [], [], []
+
+    def build_after_an_edit(what: str) -> Run:
+        """Edit the entry's title, build, and check the page shows it."""
+        title = new_title(what)
+        os.replace(prepared_edit(entry, scratch, title), entry)
+        run = checked(run_command(command, env=tool.env()), f"{tool.name} {what}")
+        if not file_contains(entry_page(tool.output), title)():
+            notes.append(f"the {what} did not change the entry's page")
+        return run
+
     for number in range(repeat):
         tool.reset()
         say(f"{tool.name}: cold build" + (f", round {number + 1} of {repeat}" if repeat > 1 else ""))
         colds.append(checked(run_command(command, env=tool.env()), f"{tool.name} cold build"))
         say(f"{tool.name}: cold {colds[-1].seconds:.2f} s; build again, nothing changed")
         noops.append(checked(run_command(command, env=tool.env()), f"{tool.name} build again"))
-        title = new_title("build")
-        os.replace(prepared_edit(entry, scratch, title), entry)
         say(f"{tool.name}: again {noops[-1].seconds:.2f} s; build after one edit")
-        edits.append(checked(run_command(command, env=tool.env()), f"{tool.name} build after an edit"))
-        if not file_contains(entry_page(tool.output), title)():
-            notes.append("the build after the edit did not change the entry's page")
-        title = new_title("build again")
-        os.replace(prepared_edit(entry, scratch, title), entry)
+        edits.append(build_after_an_edit("build after an edit"))
         say(f"{tool.name}: after an edit {edits[-1].seconds:.2f} s; build after a second edit")
-        agains.append(checked(run_command(command, env=tool.env()), f"{tool.name} build after a second edit"))
-        if not file_contains(entry_page(tool.output), title)():
-            notes.append("the build after the second edit did not change the entry's page")
+        agains.append(build_after_an_edit("build after a second edit"))
         say(f"{tool.name}: after a second edit {agains[-1].seconds:.2f} s")
     if repeat > 1:
         notes.append(f"builds: the fastest of {repeat} rounds, each from a cold start "

@@ -59,6 +59,15 @@ def edit(site: Path, number: int) -> None:
     (site / "content/beta/b1.md").write_text(event("2024-03-02", f"Beta event, edit {number}"))
 
 
+def with_a_spare(site: Path, tmp_path: Path) -> Path:
+    """Build, edit and build again: the first build's output is the spare. Returns the cache."""
+    cache = tmp_path / "cache"
+    build(site, cache)
+    edit(site, 1)
+    build(site, cache)
+    return cache
+
+
 def test_each_build_updates_the_tree_the_one_before_replaced(site: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     public = site / "public"
@@ -102,10 +111,7 @@ def test_pages_added_and_removed_between_builds_are_exactly_a_fresh_builds(
 def test_a_file_edited_through_the_output_is_not_trusted_in_the_spare(site: Path, tmp_path: Path) -> None:
     """Unchanged pages are one file with two names, the output's and the spare's: an edit
     in place through one shows in the other, and must not be published again."""
-    cache = tmp_path / "cache"
-    build(site, cache)
-    edit(site, 1)
-    build(site, cache)
+    cache = with_a_spare(site, tmp_path)
     page = site / "public/alpha/a1/index.html"
     with page.open("r+b") as handle:  # in place: the spare's name for the file sees it too
         handle.write(b"<!-- vandalised -->")
@@ -118,10 +124,7 @@ def test_a_file_edited_through_the_output_is_not_trusted_in_the_spare(site: Path
 
 
 def test_files_left_in_the_output_or_the_spare_never_come_back(site: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    build(site, cache)
-    edit(site, 1)
-    build(site, cache)
+    cache = with_a_spare(site, tmp_path)
     (site / "public/alpha/a1/notes.txt").write_text("left by hand")
     (site / "public/stray.txt").write_text("left by hand")
     edit(site, 2)
@@ -136,10 +139,7 @@ def test_files_left_in_the_output_or_the_spare_never_come_back(site: Path, tmp_p
 
 
 def test_a_spare_whose_record_is_lost_is_not_used(site: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    build(site, cache)
-    edit(site, 1)
-    build(site, cache)
+    cache = with_a_spare(site, tmp_path)
     for trees in site_cache_folder(cache, site).glob("trees-*.cache"):
         trees.write_bytes(b"garbage")
     edit(site, 2)
@@ -159,10 +159,7 @@ def test_a_spare_that_is_not_the_tree_its_record_names_is_checked_file_by_file(
 ) -> None:
     """A build stopped between keeping the old output and saving its record leaves a spare
     that is another tree than the record says: only what is as recorded is kept."""
-    cache = tmp_path / "cache"
-    build(site, cache)
-    edit(site, 1)
-    build(site, cache)
+    cache = with_a_spare(site, tmp_path)
     (spare,) = spares(cache, site)
     stranger = tmp_path / "stranger"
     assert Builder(site, stranger, search_index=False).build().ok  # another tree of the same site
@@ -175,10 +172,7 @@ def test_a_spare_that_is_not_the_tree_its_record_names_is_checked_file_by_file(
 
 
 def test_a_failed_build_leaves_the_output_and_the_next_build_is_whole(site: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    build(site, cache)
-    edit(site, 1)
-    build(site, cache)
+    cache = with_a_spare(site, tmp_path)
     before = folder_digest(site / "public")
     layouts = site / "layouts"
     layouts.mkdir()

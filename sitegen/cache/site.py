@@ -53,9 +53,13 @@ class SiteCache:
 
     def load_read_cache(self, expected: type[T]) -> T | None:
         """What the last read of the site kept, if it is an `expected` (the reader's cache)."""
-        path = self.folder / READ_CACHE
+        return self._load(self.folder / READ_CACHE, READ_KIND, expected)
+
+    def _load(self, path: Path, kind: str, expected: type[T]) -> T | None:
+        """The payload of a cache file of this site if it is an `expected`; a file that must not
+        be trusted is deleted with a notice, one that cannot be read is only noted."""
         try:
-            kept = store.read(path, READ_KIND, self.site)
+            kept = store.read(path, kind, self.site)
         except FileNotFoundError:
             return None
         except store.CacheDiscarded as error:
@@ -65,7 +69,7 @@ class SiteCache:
             self.notices.append(f"build cache not read: {path}: {error.strerror}; building without it")
             return None
         if not isinstance(kept, expected):
-            self.discard(path, f"{READ_CACHE} holds something else")
+            self.discard(path, f"{path.name} holds something else")
             return None
         return kept
 
@@ -112,21 +116,7 @@ class SiteCache:
 
     def load_trees(self, output: Path) -> TreeState | None:
         """What the last build into `output` recorded of its trees, if it can be trusted."""
-        path = self.folder / f"{TREES}-{output_key(output)}.cache"
-        try:
-            kept = store.read(path, TREES, self.site)
-        except FileNotFoundError:
-            return None
-        except store.CacheDiscarded as error:
-            self.discard(path, str(error))
-            return None
-        except OSError as error:
-            self.notices.append(f"build cache not read: {path}: {error.strerror}; building without it")
-            return None
-        if not isinstance(kept, TreeState):
-            self.discard(path, f"{path.name} holds something else")
-            return None
-        return kept
+        return self._load(self.folder / f"{TREES}-{output_key(output)}.cache", TREES, TreeState)
 
     def save_trees(self, output: Path, trees: TreeState) -> None:
         """Keep what this build into `output` left of its trees, for the next."""
