@@ -18,7 +18,14 @@ import jinja2
 
 from sitegen import collector
 from sitegen.build_state import BuildState, CarriedViews, changed_since
-from sitegen.cache.record import BuildSettings, OutputRecord, replay, trusted_fingerprints, written_signatures
+from sitegen.cache.record import (
+    BuildSettings,
+    OutputRecord,
+    Signature,
+    replay,
+    trusted_fingerprints,
+    written_signatures,
+)
 from sitegen.cache.site import SiteCache
 from sitegen.cache.snapshot import Snapshot, take
 from sitegen.outputs.first_look import first_look
@@ -420,8 +427,7 @@ class Builder:
             return None
         return self.cache.spare(self.output)
 
-    def _keep_trees(self, replaced: dict[str, str] | None,
-                    written: dict[str, tuple[tuple[str, int, int, int], ...]]) -> None:
+    def _keep_trees(self, replaced: dict[str, str] | None, written: dict[str, Signature]) -> None:
         """Record the output's folders, and what the spare holds when the replaced output was kept
         as one: its trusted files, as the record of the build that wrote them says."""
         if self.cache is None or self.buffer is not None:

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,21 @@ def preview_with_search(root: Path, tmp_path: Path, said: list[str]) -> tuple[Ba
     return search, builder
 
 
+def build_and_show(builder: Builder, search: BackgroundSearchIndex) -> Path:
+    """Build, show the build as the preview does, and wait for its index: the one served."""
+    assert builder.build().ok
+    search.publish()
+    assert search.wait(timeout=60)
+    bundle = search.bundle()
+    assert bundle is not None
+    return bundle
+
+
+def files_of(folder: Path) -> set[int]:
+    """The inodes of the files under a folder: a linked file has the one it was linked from."""
+    return {p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
 def test_the_preview_indexes_again_only_when_a_searchable_word_changed(
     write_site: Callable[..., Path], tmp_path: Path,
 ) -> None:
@@ -39,22 +55,16 @@ def test_the_preview_indexes_again_only_when_a_searchable_word_changed(
     try:
         assert search.bundle() is None  # nothing to search before the first build is shown
 
-        def build_and_show() -> Path | None:
-            assert builder.build().ok
-            search.publish()
-            assert search.wait(timeout=60)
-            return search.bundle()
-
-        first = build_and_show()
+        first = build_and_show(builder, search)
         assert first is not None and (first / "pagefind-entry.json").is_file()
         assert indexed(first.parent)["/call/report/"]["meta"]["title"] == "The Post reports a call"
 
         (root / "static").mkdir()
         (root / "static/extra.css").write_text("body { margin: 0 }\n")
-        assert build_and_show() == first
+        assert build_and_show(builder, search) == first
 
         (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
-        second = build_and_show()
+        second = build_and_show(builder, search)
         assert second is not None and second != first
         assert indexed(second.parent)["/call/report/"]["meta"]["title"] == "The Post reports a phone call"
         # A page that loaded the previous index before the switch can still fetch its files.
@@ -77,29 +87,17 @@ def test_the_preview_indexes_only_the_shard_of_an_edited_story(
         "content/call/_index.md": story("The call"),
         "content/call/report.md": event("2024-11-10", "The Post reports a call"),
     })
-    search = BackgroundSearchIndex(tmp_path / "search", lambda line: None)
-    builder = Builder(root, tmp_path / "preview" / "site", buffered=True, post_stages=(search.post_stage,))
-
-    def build_and_show() -> Path:
-        assert builder.build().ok
-        search.publish()
-        assert search.wait(timeout=60)
-        bundle = search.bundle()
-        assert bundle is not None
-        return bundle
-
-    def inodes(folder: Path) -> set[int]:
-        return {p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+    search, builder = preview_with_search(root, tmp_path, [])
 
     try:
-        first = build_and_show()
+        first = build_and_show(builder, search)
         assert json.loads((first / "shards.json").read_text("utf-8")) == {"shards": ["shards/1/"]}
         (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
-        second = build_and_show()
+        second = build_and_show(builder, search)
         assert second != first
         # The budget's shard (the first) is linked from the index served before; the call's is new.
-        assert inodes(second) - inodes(second / "shards") == inodes(first) - inodes(first / "shards")
-        assert not inodes(second / "shards") & inodes(first / "shards")
+        assert files_of(second) - files_of(second / "shards") == files_of(first) - files_of(first / "shards")
+        assert not files_of(second / "shards") & files_of(first / "shards")
         assert indexed(second.parent)["/call/report/"]["meta"]["title"] == "The Post reports a phone call"
     finally:
         search.close()
@@ -203,29 +201,26 @@ def test_the_preview_starts_from_the_index_a_build_left_in_its_output(
     root = write_site(ONE_ENTRY)
     cache = tmp_path / "cache"
     assert Builder(root, root / "public", cache_dir=cache).build().ok
-    built = {p.stat().st_ino for p in (root / "public/pagefind").rglob("*") if p.is_file()}
+    built = files_of(root / "public/pagefind")
     ran: list[Path] = []
     original = search.write_bundle
-    monkeypatch.setattr(search, "write_bundle", lambda *args, **kwargs: ran.append(args[2]) or original(
-        *args, **kwargs))
+    def counted(*args: Any, **kwargs: Any) -> bool:
+        ran.append(args[2])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(search, "write_bundle", counted)
     said: list[str] = []
     preview_search, builder = preview_with_search(root, tmp_path, said)
     preview_search.seed(SiteCache(cache, root).built_folders(FINGERPRINT_KEY))
     try:
-        assert builder.build().ok
-        preview_search.publish()
-        assert preview_search.wait(timeout=60)
-        bundle = preview_search.bundle()
-        assert bundle is not None and ran == []  # Pagefind did not run
-        assert {p.stat().st_ino for p in bundle.rglob("*") if p.is_file()} <= built
+        bundle = build_and_show(builder, preview_search)
+        assert ran == []  # Pagefind did not run
+        assert files_of(bundle) <= built
         assert indexed(bundle.parent)["/call/report/"]["meta"]["title"] == "The Post reports a call"
         # An edit is indexed as ever, by Pagefind.
         (root / "content/call/report.md").write_text(event("2024-11-10", "The Post reports a phone call"))
-        assert builder.build().ok
-        preview_search.publish()
-        assert preview_search.wait(timeout=60)
-        edited = preview_search.bundle()
-        assert edited is not None and ran and edited != bundle
+        edited = build_and_show(builder, preview_search)
+        assert ran and edited != bundle
         assert indexed(edited.parent)["/call/report/"]["meta"]["title"] == "The Post reports a phone call"
     finally:
         preview_search.close()

@@ -116,12 +116,14 @@ class SiteCache:
 
     def load_trees(self, output: Path) -> TreeState | None:
         """What the last build into `output` recorded of its trees, if it can be trusted."""
-        return self._load(self.folder / f"{TREES}-{output_key(output)}.cache", TREES, TreeState)
+        return self._load(self._trees_path(output), TREES, TreeState)
 
     def save_trees(self, output: Path, trees: TreeState) -> None:
         """Keep what this build into `output` left of its trees, for the next."""
-        self._save(lambda: store.write(self.folder / f"{TREES}-{output_key(output)}.cache", TREES,
-                                       self.site, trees))
+        self._save(lambda: store.write(self._trees_path(output), TREES, self.site, trees))
+
+    def _trees_path(self, output: Path) -> Path:
+        return self.folder / f"{TREES}-{output_key(output)}.cache"
 
     def discard(self, path: Path, reason: str) -> None:
         """Delete a cache file that must not be used, and say so."""

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen.cache.record import Signature
 from sitegen.writing.artifact import Artifact, staged
 
 Stat = tuple[int, int, int]
@@ -82,7 +83,7 @@ def folder_stats(root: Path, folders: Iterable[str]) -> dict[str, Stat]:
     return found
 
 
-def spare_record(fingerprints: dict[str, str], written: dict[str, tuple[tuple[str, int, int, int], ...]],
+def spare_record(fingerprints: dict[str, str], written: dict[str, Signature],
                  folders: dict[str, Stat]) -> SpareRecord:
     """The record of an output about to become the spare: its files whose fingerprints the
     build trusted (`record.trusted_fingerprints`), as its record says they were written."""
@@ -140,20 +141,27 @@ def update(staging: Path, record: SpareRecord, artifacts: list[Artifact], output
                 made.add(folder)
                 folder = folder.rpartition("/")[0]
         _remove(target)  # never written in place: a kept file is the output's too
-        if previous.get(path) == artifact.fingerprint:
-            old = old_root + target[len(root):]
-            try:
-                if stat.S_ISREG(os.lstat(old).st_mode):
-                    os.link(old, target)
-                    continue
-            except OSError:
-                pass
+        old = old_root + target[len(root):]
+        if previous.get(path) == artifact.fingerprint and link_unchanged(old, target):
+            continue
         fresh.append(artifact)
     needed = output_folders(wanted)
     for folder in sorted(made - needed):
         if os.path.lexists(f"{root}/{folder}"):
             shutil.rmtree(f"{root}/{folder}", ignore_errors=True)
     return fresh
+
+
+def link_unchanged(old: str, target: str) -> bool:
+    """Hard-link a file of the current output whose fingerprint held; False if it cannot be
+    (gone, or not a plain file: a link someone put in the output could point anywhere)."""
+    try:
+        if stat.S_ISREG(os.lstat(old).st_mode):
+            os.link(old, target)
+            return True
+    except OSError:
+        pass
+    return False
 
 
 def _verified(root: str, record: SpareRecord) -> tuple[dict[str, str], set[str]]:

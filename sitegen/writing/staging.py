@@ -14,7 +14,6 @@ import contextlib
 import ctypes
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from sitegen.progress import Progress, no_progress
 from sitegen.writing.artifact import Artifact, staged
-from sitegen.writing.spare import SpareRecord, expired, update
+from sitegen.writing.spare import SpareRecord, expired, link_unchanged, update
 from sitegen.writing.workers import produce_all
 
 
@@ -67,15 +66,9 @@ def stage(
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            if previous.get(artifact.path) == artifact.fingerprint:
-                old = old_root + target[len(new_root):]
-                try:
-                    # A plain file only: a link someone put in the output could point anywhere.
-                    if stat.S_ISREG(os.lstat(old).st_mode):
-                        os.link(old, target)
-                        continue
-                except OSError:
-                    pass  # gone: make it again
+            if previous.get(artifact.path) == artifact.fingerprint and link_unchanged(
+                    old_root + target[len(new_root):], target):
+                continue
             fresh.append(artifact)
         produce_all(fresh, staging, progress)
     except BaseException:
