@@ -97,6 +97,27 @@ def test_an_edit_re_reads_only_the_edited_entry(site: Path, cache: Path) -> None
     assert "Beta event, retitled" in (site / "public/beta/b1/index.html").read_text("utf-8")
 
 
+def test_a_new_process_links_again_only_the_story_that_changed(
+    site: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Alpha's statement has a speaker and a relation: linking it copies it, unless the cache
+    # hands back what the last run linked. Only the edited story's entries are linked anew.
+    from sitegen.reading import links
+
+    assert builder(site, cache).build().ok
+    copied: list[str] = []
+    real = links.replace
+
+    def counting(item: object, **changes: object) -> object:
+        copied.append(getattr(item, "path", None) or item.entry.path)  # type: ignore[attr-defined]
+        return real(item, **changes)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(links, "replace", counting)
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta event, retitled"), "utf-8")
+    assert builder(site, cache).build().ok
+    assert not [path for path in copied if "alpha/" in path], copied
+
+
 def test_an_edit_the_instant_after_a_build_is_seen_even_at_the_same_size(site: Path, cache: Path) -> None:
     assert builder(site, cache).build().ok
     # Same size, same second: only the bytes tell (a file system's clock ticks coarsely).

@@ -58,7 +58,9 @@ class Linked:
         return {"speakers": self.speakers, "relations": self.relations, "stories": self._stories}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._start(state["speakers"], state["relations"], state["stories"])
+        # As the read that saved it left it, so that `Linked(this)` starts from its links.
+        self._start(None, None, {})
+        self.speakers, self.relations, self._stories = state["speakers"], state["relations"], state["stories"]
 
     def attached(self, story: Story, entries: tuple[Entry, ...], attach: Callable[[], Story]) -> Story:
         """The story with its entries in order, as last time when it and they are the same objects."""
