@@ -478,17 +478,26 @@ def test_a_new_process_renders_with_the_templates_an_earlier_one_compiled(
         return original(environment, source, name, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    parsed: list[str] = []
+    original_parse = jinja2.Environment.parse
+
+    def parse_counted(environment: jinja2.Environment, source: str, *args: object) -> object:
+        parsed.append(source[:20])
+        return original_parse(environment, source, *args)  # type: ignore[arg-type]
+
+    # Nor parsed to find what each extends or includes, which the pages' fingerprints cover.
+    monkeypatch.setattr(jinja2.Environment, "parse", parse_counted)
     (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta event, edited"))
     result = builder(site, cache).build()
     assert result.ok and "beta/b1/index.html" in result.produced
-    assert compiled == []
+    assert compiled == [] and parsed == []
     # An edited template is compiled again, from its new source.
     override = site / "layouts" / "speaker.html"
     override.parent.mkdir()
     override.write_text((REPO_ROOT / "layouts/speaker.html").read_text("utf-8").replace(
         "{% block main %}", "{% block main %}<!-- edited -->"))
     assert builder(site, cache).build().ok
-    assert compiled == ["speaker.html"]
+    assert compiled == ["speaker.html"] and len(parsed) == 1
     assert "<!-- edited -->" in (site / "public/speakers/jane-roe/index.html").read_text("utf-8")
 
 

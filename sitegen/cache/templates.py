@@ -8,13 +8,20 @@ sitegen's code digest (`store.code_digest`: its modules and the libraries' versi
 the compiled code also depends on the environment sitegen sets up. Older folders are
 deleted when a new one is made. A file that cannot be read back is deleted and compiled
 again, with a notice, like every other cache file.
+
+The folder also keeps, by the hash of each template's source, the names of the templates
+it extends, includes or imports: a page's fingerprint covers them (`rendering.theme`), and
+finding them parses the template, 0.1 s for the theme in every new process.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,6 +53,24 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: Bucket) -> None:
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             super().dump_bytecode(bucket)
+
+    def references(self, source: str, find: Callable[[str], list[str]]) -> list[str]:
+        """The templates `source` names, as `find` says, kept by the source's hash for the next
+        process; a file that is not a list of names is found again and replaced."""
+        digest = hashlib.sha256(source.encode()).hexdigest()
+        path = os.path.join(self.directory, f"refs-{digest}.json")
+        with contextlib.suppress(OSError, ValueError):
+            with open(path, encoding="utf-8") as stream:
+                kept = json.load(stream)
+            if isinstance(kept, list) and all(isinstance(name, str) for name in kept):
+                return kept
+        found = find(source)
+        with contextlib.suppress(OSError):
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".refs-")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(found, stream)
+            os.replace(temporary, path)
+        return found
 
 
 def template_cache(folder: Path, notice: Callable[[str], None]) -> TemplateCache | None:

@@ -13,6 +13,7 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
+from sitegen.cache.templates import TemplateCache
 from sitegen.rendering.escape import TEMPLATE_FILTERS
 from sitegen.rendering.i18n import SOURCE_LANGUAGE, Localizer, catalogue_files, load_translations
 
@@ -118,14 +119,20 @@ class Theme:
         text = path.read_text("utf-8")
         # A page shows the catalogue's words: editing a translation re-renders it.
         digest = hashlib.sha256(text.encode() + self.catalogue_digest.encode())
-        try:
-            referenced = list(jinja2.meta.find_referenced_templates(self.env.parse(text)))
-        except jinja2.TemplateSyntaxError:
-            referenced = []
-        for child in sorted(r for r in referenced if r):
+        kept = self.env.bytecode_cache
+        referenced = (kept.references(text, self._referenced) if isinstance(kept, TemplateCache)
+                      else self._referenced(text))
+        for child in sorted(referenced):
             digest.update(self.template_digest(child).encode())
         self._digests[name] = digest.hexdigest()
         return self._digests[name]
+
+    def _referenced(self, text: str) -> list[str]:
+        """The templates a template's source extends, includes or imports by a constant name."""
+        try:
+            return [r for r in jinja2.meta.find_referenced_templates(self.env.parse(text)) if r]
+        except jinja2.TemplateSyntaxError:
+            return []
 
     def assets(self) -> dict[str, Path]:
         """Every asset file by its path under assets/, overrides winning."""
