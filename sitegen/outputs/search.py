@@ -77,39 +77,41 @@ def write_index(
 
     A shard whose fingerprint is in `reuse` is linked from the folder given there (the
     last output's), wherever that shard was; the others are indexed from `records_of` their
-    stories, by language: the first shard, then the rest one Pagefind per core (up to
-    `INDEX_LANES`). Peak memory is one shard's Pagefind per lane, not the site's. The folder
-    is made anew, so a shard that no longer exists leaves nothing behind.
+    stories, by language, one Pagefind per core (up to `INDEX_LANES`), while the reused
+    ones are linked: after a one-entry edit, linking the rest of a large site's index takes
+    as long as indexing the edited shard. Peak memory is one shard's Pagefind per lane, not
+    the site's. The folder is made anew, so a shard that no longer exists leaves nothing
+    behind.
     """
     shutil.rmtree(bundle, ignore_errors=True)
     bundle.mkdir(parents=True)
     shards = list(shards)
     linked_list: Path | None = None
-    wanted: list[Shard] = []
-    for shard in shards:
-        folder = bundle / shard.folder
-        old = reuse.get(shard.fingerprint)
-        if old is not None and link_shard(old, folder, primary=not shard.folder, link=link):
-            if not shard.folder:
-                linked_list = old / SHARD_LIST
-        elif shard.folder:
-            wanted.append(shard)
-        # The first shard is the bundle folder itself: made before the others go inside it.
-        elif not write_bundle(records_of(shard.stories), binary, folder, diagnostics, cancel, background):
-            shutil.rmtree(bundle, ignore_errors=True)
-            return False
+    primary, merged = shards[0], shards[1:]
+    old_primary = reuse.get(primary.fingerprint)
+    # The first shard is the bundle folder itself: linked before the others go inside it.
+    if old_primary is not None and link_shard(old_primary, bundle, primary=True, link=link):
+        linked_list = old_primary / SHARD_LIST
+        wanted = []
+    else:
+        wanted = [primary]
 
     def index(shard: Shard) -> tuple[bool, Diagnostics]:
         found = Diagnostics()
         done = write_bundle(records_of(shard.stories), binary, bundle / shard.folder, found, cancel,
-                            background)
-        if done:
+                            background, clear=bool(shard.folder))
+        if done and shard.folder:
             drop_scripts(bundle / shard.folder)
         return done, found
 
     # Pagefind indexes on one core: a cold build of many shards keeps every core busy instead.
     with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, INDEX_LANES))) as lanes:
-        results = list(lanes.map(index, wanted))
+        futures = [lanes.submit(index, shard) for shard in wanted]
+        for shard in merged:
+            old = reuse.get(shard.fingerprint)
+            if old is None or not link_shard(old, bundle / shard.folder, primary=False, link=link):
+                futures.append(lanes.submit(index, shard))
+        results = [future.result() for future in futures]
     for _, found in results:
         for problem in found.items:
             if problem not in diagnostics.items:
@@ -160,18 +162,20 @@ def drop_scripts(folder: Path) -> None:
 
 def write_bundle(
     languages: Iterable[Iterable[SearchRecord]], binary: Path, bundle: Path, diagnostics: Diagnostics,
-    cancel: threading.Event | None = None, background: bool = False,
+    cancel: threading.Event | None = None, background: bool = False, clear: bool = True,
 ) -> bool:
     """Index each language's records into a new bundle folder, in a stable byte order; tell
-    whether it worked.
+    whether it worked. Without `clear` the folder is the bundle of the whole index, which
+    the other shards are being linked into meanwhile: it is made if missing, never emptied.
 
     Each language is indexed by its own Pagefind process, one after the other, and the
     bundles are merged: Pagefind keeps languages apart anyway, and its memory grows with
     the pages it holds, so a site in two languages needs no more than one language does.
     Records are sent as they are made, so the build never holds them all.
     """
-    shutil.rmtree(bundle, ignore_errors=True)
-    bundle.mkdir(parents=True)
+    if clear:
+        shutil.rmtree(bundle, ignore_errors=True)
+    bundle.mkdir(parents=True, exist_ok=not clear)
     part = bundle.with_name(f".{bundle.name}-part")
     try:
         for records in languages:
