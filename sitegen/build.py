@@ -340,6 +340,7 @@ class Builder:
     def _build_read(self, changed: Collection[str] | None, started: float, inputs: Snapshot | None,
                     ) -> BuildResult:
         site, diagnostics = self._read_unless_unchanged(changed, inputs)
+        collector.settle()
         self._changed = changed
         if changed is None or any(under(path, LAYOUTS_DIR) for path in changed):
             self._themes = {}
@@ -347,6 +348,7 @@ class Builder:
             return self._result(diagnostics, False, started)
         try:
             artifacts = self.plan(site, diagnostics)
+            collector.settle()
             if diagnostics.has_errors(self.strict):
                 return self._result(diagnostics, False, started)
             if self.buffer is not None:
@@ -373,6 +375,7 @@ class Builder:
         except OSError as error:
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
             return self._result(diagnostics, False, started)
+        collector.settle()
         fingerprints = {a.path: a.fingerprint for a in artifacts}
         staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics,
                               plans=tuple(self._plans))

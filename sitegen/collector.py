@@ -61,3 +61,15 @@ def paused() -> Iterator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def settle() -> None:
+    """Put what a build made so far out of the young passes' reach: it lives until the build ends.
+
+    Called between a build's phases (read, plan, stage). Without it the first young pass
+    after 200,000 new objects walks every one of them, all alive: 85 ms, a twentieth of a
+    `sitegen build` after a one-entry edit at 10,000 entries, to find 139 objects of garbage.
+    Freezing is a splice of the collector's lists, free at any size; `held_back` hands
+    everything frozen back to the collector when the build ends.
+    """
+    gc.freeze()
