@@ -28,16 +28,24 @@ from typing import IO
 import psutil  # type: ignore[import-untyped]
 
 SAMPLE_SECONDS = 0.02
+PSS_SECONDS = 0.2
+"""PSS is read this often at most: it walks the page tables of each process of the tree under
+its memory-map lock (11 ms for a 650 MB process), which every 20 ms took a third of a core from
+the tool measured and stalled its allocations: an edit in `sitegen serve` took twice its CPU
+time to show. RSS, which the kernel keeps counted, is read every sample."""
 MB = 1024 * 1024
 
 
 class TreeMemory(threading.Thread):
     """Samples the summed RSS of a process and its descendants until stopped."""
 
-    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS) -> None:
+    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS, pss: bool = True) -> None:
+        """`pss`: read the tree's PSS too (see `PSS_SECONDS`); a server's is not reported."""
         super().__init__(name=f"tree-memory-{pid}", daemon=True)
         self.pid = pid
         self.interval = interval
+        self.pss = pss
+        self._pss_at = float("-inf")
         self.peak_tree = 0
         """Bytes: the largest sum of RSS over the tree seen in one sample."""
         self.peak_tree_pss = 0
@@ -64,12 +72,17 @@ class TreeMemory(threading.Thread):
         except psutil.Error:
             return
         total = proportional = 0
+        now = time.monotonic()
+        with_pss = self.pss and now - self._pss_at >= PSS_SECONDS
+        if with_pss:
+            self._pss_at = now
         for process in tree:
             # Reuse Process objects: psutil then checks a pid was not recycled for another process.
             known = self._known.setdefault(process.pid, process)
             try:
                 rss = known.memory_info().rss
-                proportional += getattr(known.memory_full_info(), "pss", 0)
+                if with_pss:
+                    proportional += getattr(known.memory_full_info(), "pss", 0)
             except psutil.Error:  # ended, or a zombie, between listing and reading
                 continue
             total += rss
@@ -137,7 +150,7 @@ class Server:
         self.started = time.perf_counter()
         self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self._out,
                                         stderr=subprocess.STDOUT)
-        self.memory = TreeMemory(self.process.pid)
+        self.memory = TreeMemory(self.process.pid, pss=False)
         self.memory.start()
 
     def text(self) -> str:
