@@ -33,6 +33,8 @@ class Context:
     cpus: int
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float] | None = None
+    scratch: str = ""
+    """The file system the corpora, outputs and caches were on (see `scratch_file_system`)."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,8 @@ def heading(context: Context, markdown: bool) -> str:
             f"load average before {load}")
     if context.load_after is not None:
         text += ", after " + ", ".join(f"{x:.2f}" for x in context.load_after)
+    if context.scratch:
+        text += f"; scratch on {context.scratch}"
     return text if not markdown else f"Measured {context.started:%Y-%m-%d %H:%M} UTC: {text}."
 
 
