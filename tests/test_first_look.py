@@ -144,3 +144,24 @@ def test_a_sitegen_build_never_writes_early(write_site: Callable[..., Path], tmp
     (site / "content/s/one.md").write_text(event("2024-01-01", "One, edited"))
     assert builder.build(changed=["content/s/one.md"]).ok
     assert looks.written == []
+
+
+def test_the_last_build_s_views_are_freed_after_the_first_look_not_before(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    """Freeing the last build's views object by object took up to 30 ms of a rebuild at
+    10,000 entries; it waits until the edited story's pages are on their way."""
+    import weakref
+
+    site, preview, looks = previewed(write_site, tmp_path)
+    views = preview.views("en")
+    assert views is not None
+    last = weakref.ref(views)
+    del views
+    alive_at_look: list[bool] = []
+    looks.look = lambda written: alive_at_look.append(last() is not None)  # type: ignore[method-assign]
+    preview.first_look = looks.look
+    (site / "content/s/one.md").write_text(event("2024-01-01", "One, edited"), "utf-8")
+    assert preview.build({"content/s/one.md"}).ok
+    assert alive_at_look and all(alive_at_look)
+    assert last() is None
