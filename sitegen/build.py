@@ -60,6 +60,7 @@ from sitegen.writing.outputguard import (
     output_lock,
 )
 from sitegen.writing.spare import (
+    Known,
     SpareRecord,
     TreeState,
     folder_stats,
@@ -355,6 +356,7 @@ class Builder:
             collector.settle()
             if diagnostics.has_errors(self.strict):
                 return self._result(diagnostics, False, started)
+            known = Known()
             if self.buffer is not None:
                 staging, _ = self.buffer.update(artifacts)
                 # The idle copy may lag two builds; report what changed since the last one.
@@ -363,8 +365,8 @@ class Builder:
                 remove_leftovers(self.output)
                 if self.cache is not None:
                     empty_trash(self.cache.trash)
-                staging, produced = stage(artifacts, self.output, self.fingerprints, self.progress,
-                                          self._take_spare())
+                staging, produced, known = stage(artifacts, self.output, self.fingerprints, self.progress,
+                                                 self._take_spare())
         except TemplateFailure as error:
             report_template_error(error, self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
@@ -412,8 +414,8 @@ class Builder:
         result.produced = produced
         result.files = len(artifacts)
         written_before = self._record.written if self._record is not None else {}
-        self._keep_record(site, inputs, result)
-        self._keep_trees(replaced if kept else None, written_before)
+        self._keep_record(site, inputs, result, known)
+        self._keep_trees(replaced if kept else None, written_before, known)
         return result
 
     def _take_spare(self) -> tuple[Path, SpareRecord] | None:
@@ -434,13 +436,14 @@ class Builder:
             return None
         return self.cache.spare(self.output)
 
-    def _keep_trees(self, replaced: dict[str, str] | None, written: dict[str, Signature]) -> None:
+    def _keep_trees(self, replaced: dict[str, str] | None, written: dict[str, Signature],
+                    known: Known) -> None:
         """Record the output's folders, and what the spare holds when the replaced output was kept
         as one: its trusted files, as the record of the build that wrote them says."""
         if self.cache is None or self.buffer is not None:
             return
         files = (path for path in self.fingerprints if not path.endswith("/"))
-        folders = folder_stats(self.output, output_folders(files))
+        folders = folder_stats(self.output, output_folders(files), known.folders)
         spare = None
         if replaced is not None and self._trees is not None:
             spare = spare_record(replaced, written, self._trees.folders)
@@ -491,7 +494,8 @@ class Builder:
             roots.append(binary)
         return take(roots)
 
-    def _keep_record(self, site: Site, inputs: Snapshot | None, result: BuildResult) -> None:
+    def _keep_record(self, site: Site, inputs: Snapshot | None, result: BuildResult,
+                     known: Known) -> None:
         """Record this build in the cache folder, for the next run."""
         if self.cache is None or self.buffer is not None:
             return
@@ -505,7 +509,7 @@ class Builder:
             # The date-in-future rule's warning lapses when the earliest such date comes.
             expires_ns=int(min(future).timestamp() * 1e9) if future else None,
             fingerprints=dict(self.fingerprints),
-            written=written_signatures(self.output, self.fingerprints),
+            written=written_signatures(self.output, self.fingerprints, known.files),
             diagnostics=tuple(result.diagnostics),
             files=result.files,
             entries=result.entries,

@@ -218,3 +218,39 @@ def test_the_search_index_is_made_whole_in_an_updated_spare(site: Path, tmp_path
 
 def names(folder: Path) -> set[str]:
     return {path.relative_to(folder).as_posix() for path in folder.rglob("*")}
+
+
+def test_what_a_build_records_of_its_output_is_how_the_output_is_on_disk(
+    site: Path, tmp_path: Path,
+) -> None:
+    """The record of an updated spare takes the stat of what was kept or linked from what the
+    build saw, not from a second look at every file; it must still be what a look finds, or
+    the next build would distrust (and rewrite) files for nothing, or trust a changed one."""
+    from sitegen.cache.record import written_signatures
+    from sitegen.cache.site import SiteCache
+    from sitegen.writing.spare import folder_stats, output_folders
+
+    cache, public = tmp_path / "cache", site / "public"
+
+    def recorded_as_on_disk() -> None:
+        kept = SiteCache(cache, site)
+        record, trees = kept.load_record(public), kept.load_trees(public)
+        assert record is not None and trees is not None
+        assert record.written == written_signatures(public, record.fingerprints)
+        files = [path for path in record.fingerprints if not path.endswith("/")]
+        assert trees.folders == folder_stats(public, output_folders(files))
+
+    build(site, cache)
+    (site / "content/gamma").mkdir()
+    (site / "content/gamma/_index.md").write_text(story("Gamma story"))
+    (site / "content/gamma/g1.md").write_text(event("2024-05-05", "Gamma event"))
+    build(site, cache)
+    recorded_as_on_disk()
+    (site / "content/alpha/a2.md").unlink()
+    build(site, cache)  # the spare updated: a page gone from alpha, gamma's added
+    recorded_as_on_disk()
+    for number in (1, 2):
+        edit(site, number)
+        build(site, cache)
+        recorded_as_on_disk()
+    assert folder_digest(public) == fresh(site, tmp_path)

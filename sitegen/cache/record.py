@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,11 +92,18 @@ def save(folder: Path, site: Path, output: Path, record: OutputRecord) -> None:
     store.write(record_path(folder, output), KIND, site, record)
 
 
-def written_signatures(output: Path, paths: Iterable[str]) -> dict[str, Signature]:
-    """How the output's files are on disk now, for the record of the build that wrote them."""
+def written_signatures(output: Path, paths: Iterable[str],
+                       known: Mapping[str, tuple[int, int, int]] | None = None) -> dict[str, Signature]:
+    """How the output's files are on disk now, for the record of the build that wrote them;
+    the (modification ns, size, inode) of those in `known` are taken from there."""
     result: dict[str, Signature] = {}
+    known = known or {}
     for path in paths:
         is_folder = path.endswith("/")
+        seen = None if is_folder else known.get(path)
+        if seen is not None:
+            result[path] = ((path, *seen),)
+            continue
         signature = _folder_signature(output, path) if is_folder else _file_signature(str(output), path)
         if signature is not None:
             result[path] = signature

@@ -58,6 +58,22 @@ class TreeState:
     """The tree before it, kept as the spare."""
 
 
+@dataclass
+class Known:
+    """The stat of files and folders of a tree just staged, known without looking again.
+
+    A file kept in the spare is as `_verified` saw it, and a linked one is the current
+    output's file, as it was when linked; a folder nothing was added to or removed from has
+    the stat it was verified with. The build's records take these rather than a second
+    stat of every file and folder after the swap (a tenth of a second at 10,000 entries);
+    a file edited in place since is then recorded as it was, so the next build, finding
+    it changed, writes it again.
+    """
+
+    files: dict[str, Stat] = field(default_factory=dict)
+    folders: dict[str, Stat] = field(default_factory=dict)
+
+
 def output_folders(paths: Iterable[str]) -> set[str]:
     """Every folder that holds one of these output paths, the top one left out."""
     folders: set[str] = set()
@@ -69,11 +85,18 @@ def output_folders(paths: Iterable[str]) -> set[str]:
     return folders
 
 
-def folder_stats(root: Path, folders: Iterable[str]) -> dict[str, Stat]:
-    """The stat of each of these folders of `root` (those missing are left out)."""
+def folder_stats(root: Path, folders: Iterable[str], known: dict[str, Stat] | None = None,
+                 ) -> dict[str, Stat]:
+    """The stat of each of these folders of `root` (those missing are left out); those in
+    `known` are taken from there."""
     base = os.fspath(root)
     found: dict[str, Stat] = {}
+    known = known or {}
     for folder in folders:
+        seen = known.get(folder)
+        if seen is not None:
+            found[folder] = seen
+            continue
         try:
             info = os.lstat(f"{base}/{folder}")
         except OSError:
@@ -115,59 +138,74 @@ def expired(spare: Path) -> bool:
 
 
 def update(staging: Path, record: SpareRecord, artifacts: list[Artifact], output: Path,
-           previous: dict[str, str]) -> list[Artifact]:
-    """Make the spare at `staging` hold exactly these artifacts; return those to produce.
+           previous: dict[str, str]) -> tuple[list[Artifact], Known]:
+    """Make the spare at `staging` hold exactly these artifacts; return those to produce, and
+    the stat of what it holds that will not change (`Known`).
 
     `previous` holds the fingerprints of the current output's files that can be trusted:
     a file that changed since the spare was the output is linked from there when it can be.
     """
     root, old_root = os.fspath(staging), os.fspath(output)
-    kept, present = _verified(root, record)
+    touched: set[str] = set()
+    """The folders an entry was added to or removed from: their stat is not the verified one."""
+    kept, present, known = _verified(root, record, touched)
     wanted = {artifact.path for artifact in artifacts}
     for path in kept.keys() - wanted:
         _remove(f"{root}/{path}")
         del kept[path]
+        touched.add(path.rpartition("/")[0])
     made = set(present)
     fresh: list[Artifact] = []
+    files: dict[str, Stat] = {}
     for artifact in artifacts:
         path = artifact.path
         if kept.get(path) == artifact.fingerprint:
+            files[path] = known.files[path]
             continue  # its path was checked when it was written, and so were its folders
         target = os.fspath(staged(staging, path))
         folder = path.rpartition("/")[0]
+        touched.add(folder)
         if folder and folder not in made:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             while folder and folder not in made:
                 made.add(folder)
                 folder = folder.rpartition("/")[0]
+                touched.add(folder)
         _remove(target)  # never written in place: a kept file is the output's too
         old = old_root + target[len(root):]
-        if previous.get(path) == artifact.fingerprint and link_unchanged(old, target):
+        if previous.get(path) == artifact.fingerprint and (linked := link_unchanged(old, target)):
+            files[path] = linked
             continue
         fresh.append(artifact)
     needed = output_folders(wanted)
     for folder in sorted(made - needed):
         if os.path.lexists(f"{root}/{folder}"):
             shutil.rmtree(f"{root}/{folder}", ignore_errors=True)
-    return fresh
+            touched.add(folder.rpartition("/")[0])
+    folders = {folder: seen for folder, seen in known.folders.items()
+               if folder in needed and folder not in touched}
+    return fresh, Known(files, folders)
 
 
-def link_unchanged(old: str, target: str) -> bool:
-    """Hard-link a file of the current output whose fingerprint held; False if it cannot be
-    (gone, or not a plain file: a link someone put in the output could point anywhere)."""
+def link_unchanged(old: str, target: str) -> Stat | None:
+    """Hard-link a file of the current output whose fingerprint held, and return its stat (the
+    link's); None if it cannot be (gone, or not a plain file: a link someone put in the
+    output could point anywhere)."""
     try:
-        if stat.S_ISREG(os.lstat(old).st_mode):
+        info = os.lstat(old)
+        if stat.S_ISREG(info.st_mode):
             os.link(old, target)
-            return True
+            return (info.st_mtime_ns, info.st_size, info.st_ino)
     except OSError:
         pass
-    return False
+    return None
 
 
-def _verified(root: str, record: SpareRecord) -> tuple[dict[str, str], set[str]]:
-    """The spare's files that are as recorded (with their fingerprints) and its folders;
-    whatever else is there is deleted."""
+def _verified(root: str, record: SpareRecord, touched: set[str]) -> tuple[dict[str, str], set[str], Known]:
+    """The spare's files that are as recorded (with their fingerprints), its folders, and the
+    stat of both; whatever else is there is deleted (its folder noted in `touched`)."""
     present: set[str] = set()
+    known = Known()
     changed = [""]  # the top folder: moved here, its time tells nothing
     for folder, recorded in record.folders.items():
         try:
@@ -176,9 +214,12 @@ def _verified(root: str, record: SpareRecord) -> tuple[dict[str, str], set[str]]
             continue
         if not stat.S_ISDIR(info.st_mode):
             _remove(f"{root}/{folder}")
+            touched.add(folder.rpartition("/")[0])
             continue
         present.add(folder)
-        if (info.st_mtime_ns, info.st_size, info.st_ino) != recorded:
+        seen = (info.st_mtime_ns, info.st_size, info.st_ino)
+        known.folders[folder] = seen
+        if seen != recorded:
             changed.append(folder)
     kept: dict[str, str] = {}
     for path, (fingerprint, recorded) in record.files.items():
@@ -191,25 +232,32 @@ def _verified(root: str, record: SpareRecord) -> tuple[dict[str, str], set[str]]
             continue
         if stat.S_ISREG(info.st_mode) and (info.st_mtime_ns, info.st_size, info.st_ino) == recorded:
             kept[path] = fingerprint
+            known.files[path] = recorded
         else:
             _remove(f"{root}/{path}")
+            touched.add(folder)
     for folder in changed:
-        _drop_strays(root, folder, kept, present)
-    return kept, present
+        if _drop_strays(root, folder, kept, present):
+            touched.add(folder)
+    return kept, present, known
 
 
-def _drop_strays(root: str, folder: str, kept: dict[str, str], present: set[str]) -> None:
-    """Delete what a folder holds that is neither a kept file nor a recorded folder."""
+def _drop_strays(root: str, folder: str, kept: dict[str, str], present: set[str]) -> bool:
+    """Delete what a folder holds that is neither a kept file nor a recorded folder; tell
+    whether there was any (or the folder could not be listed)."""
     prefix = f"{folder}/" if folder else ""
     try:
         with os.scandir(f"{root}/{folder}" if folder else root) as listing:
             names = [entry.name for entry in listing]
     except OSError:
-        return
+        return True
+    dropped = False
     for name in names:
         path = prefix + name
         if path not in kept and path not in present:
             _remove(f"{root}/{path}")
+            dropped = True
+    return dropped
 
 
 def _remove(path: str) -> None:

@@ -18,11 +18,21 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from sitegen.progress import Progress, no_progress
 from sitegen.writing.artifact import Artifact, staged
-from sitegen.writing.spare import SpareRecord, expired, link_unchanged, update
+from sitegen.writing.spare import Known, SpareRecord, expired, link_unchanged, update
 from sitegen.writing.workers import produce_all
+
+
+class Staged(NamedTuple):
+    """A staged output: its folder, the paths produced afresh (the rest were kept or linked
+    because their fingerprint held), and the stat of what was not (`spare.Known`)."""
+
+    folder: Path
+    produced: list[str]
+    known: Known
 
 
 def stage(
@@ -31,11 +41,10 @@ def stage(
     previous: dict[str, str],
     progress: Progress = no_progress,
     spare: tuple[Path, SpareRecord] | None = None,
-) -> tuple[Path, list[str]]:
+) -> Staged:
     """Write the new output into a staging folder beside `output`.
 
-    Returns the staging folder and the paths that were produced afresh (the
-    rest were linked from the current output because their fingerprint held).
+    Files whose fingerprint held are linked from the current output.
     `spare` is the output before last, taken beside `output` with its record
     (`writing.spare`): it is updated into the staging folder instead of making one.
     """
@@ -44,7 +53,7 @@ def stage(
     if spare is not None:
         staging, record = spare
         try:
-            to_produce = update(staging, record, artifacts, output, previous)
+            to_produce, known = update(staging, record, artifacts, output, previous)
         except OSError:  # whatever went wrong, a fresh staging folder is the sure way
             shutil.rmtree(staging, ignore_errors=True)
         else:
@@ -53,10 +62,11 @@ def stage(
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
-            return staging, [artifact.path for artifact in to_produce]
+            return Staged(staging, [artifact.path for artifact in to_produce], known)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     fresh: list[Artifact] = []
     made: set[str] = set()
+    known = Known()
     # Plain strings and one mkdir per folder: at 10,000 entries this loop links ~24,000 files.
     old_root, new_root = os.fspath(output), os.fspath(staging)
     try:
@@ -66,15 +76,16 @@ def stage(
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            if previous.get(artifact.path) == artifact.fingerprint and link_unchanged(
-                    old_root + target[len(new_root):], target):
+            if previous.get(artifact.path) == artifact.fingerprint and (linked := link_unchanged(
+                    old_root + target[len(new_root):], target)):
+                known.files[artifact.path] = linked
                 continue
             fresh.append(artifact)
         produce_all(fresh, staging, progress)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return staging, [artifact.path for artifact in fresh]
+    return Staged(staging, [artifact.path for artifact in fresh], known)
 
 
 BACKGROUND_DELETE_FILES = 2_000
