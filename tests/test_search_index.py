@@ -332,3 +332,28 @@ def test_shards_keep_their_cuts_when_an_entry_or_a_story_is_added() -> None:
         kept = [group for group in changed if group in groups]
         assert len(kept) >= len(groups) - 3
         assert changed[-5:] == groups[-5:]
+
+
+def test_a_bundle_is_taken_only_once_pagefind_has_finished_writing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pagefind says its files are written while a background writer still writes them, and
+    exits when told to: a script taken half-written broke the search page of one build."""
+    from sitegen.outputs import pagefind_service
+
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    script = bundle / "pagefind-component-ui.js"
+    script.write_text("/* the first part */")
+    pauses: list[float] = []
+
+    def writer_goes_on(seconds: float) -> None:  # the writer's next piece lands during the pause
+        pauses.append(seconds)
+        if len(pauses) == 1:
+            with script.open("a") as stream:
+                stream.write("/* the rest */")
+
+    monkeypatch.setattr(pagefind_service.time, "sleep", writer_goes_on)
+    pagefind_service.wait_for_files(bundle)
+    assert script.read_text() == "/* the first part *//* the rest */"
+    assert len(pauses) == 2  # one to see it grow, one to see it stay

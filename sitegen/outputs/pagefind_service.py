@@ -35,6 +35,8 @@ BACKGROUND_NICENESS = 10
 at the same priority halved the speed of a preview rebuild running beside them."""
 WRITE_SECONDS = 30
 """How long Pagefind may take to finish writing the files it said it wrote."""
+SETTLE_SECONDS = 0.01
+"""A bundle whose files kept their sizes this long after WriteFiles is written (`_wait_for_files`)."""
 
 
 class PagefindError(Exception):
@@ -97,23 +99,8 @@ class PagefindService:
         for message_id in sent:
             self._answer(message_id)
         self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(bundle)})
-        self._wait_for_files(bundle)
+        wait_for_files(bundle)
         return len(sent)
-
-    def _wait_for_files(self, bundle: Path) -> None:
-        """Wait until every file of the bundle holds its bytes.
-
-        Pagefind answers WriteFiles once each file is created and its bytes are handed to
-        a background writer, and it exits at once when its stdin closes: closing right
-        after the answer can leave a file empty (about one run in twenty). No file of a
-        bundle is empty, and each is written in one piece, so a bundle without an empty
-        file is complete.
-        """
-        deadline = time.monotonic() + WRITE_SECONDS
-        while any(path.stat().st_size == 0 for path in bundle.rglob("*") if path.is_file()):
-            if time.monotonic() > deadline:
-                raise PagefindError(f"pagefind left empty files in {bundle} for {WRITE_SECONDS} s")
-            time.sleep(0.01)
 
     def close(self) -> None:
         """End the child: it exits when its stdin closes."""
@@ -205,3 +192,25 @@ class PagefindService:
 def plain(text: str) -> str:
     """Text the binary's JSON reader accepts: it drops a message with a lone surrogate unanswered."""
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def wait_for_files(bundle: Path) -> None:
+    """Wait until every file of the bundle holds its bytes.
+
+    Pagefind answers WriteFiles once each file is created and its bytes are handed to
+    a background writer, and it exits at once when its stdin closes: closing right
+    after the answer can leave a file empty (about one run in twenty) or, for its larger
+    scripts, cut short (once in a test run on a loaded machine). No file of a bundle is
+    empty, so a bundle is taken as complete when none is and no file's size changed
+    over a pause of `SETTLE_SECONDS`.
+    """
+    deadline = time.monotonic() + WRITE_SECONDS
+    last: dict[Path, int] | None = None
+    while True:
+        sizes = {path: path.stat().st_size for path in bundle.rglob("*") if path.is_file()}
+        if sizes == last and all(sizes.values()):
+            return
+        if time.monotonic() > deadline:
+            raise PagefindError(f"pagefind left files unwritten in {bundle} for {WRITE_SECONDS} s")
+        last = sizes
+        time.sleep(SETTLE_SECONDS)
