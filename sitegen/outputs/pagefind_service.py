@@ -36,7 +36,7 @@ at the same priority halved the speed of a preview rebuild running beside them."
 WRITE_SECONDS = 30
 """How long Pagefind may take to finish writing the files it said it wrote."""
 SETTLE_SECONDS = 0.01
-"""A bundle whose files kept their sizes this long after WriteFiles is written (`_wait_for_files`)."""
+"""A bundle whose files kept their sizes this long after WriteFiles is written (`wait_for_files`)."""
 
 
 class PagefindError(Exception):

@@ -166,7 +166,8 @@ def write_bundle(
 ) -> bool:
     """Index each language's records into a new bundle folder, in a stable byte order; tell
     whether it worked. Without `clear` the folder is the bundle of the whole index, which
-    the other shards are being linked into meanwhile: it is made if missing, never emptied.
+    the other shards are being linked into meanwhile: it is made if missing, never emptied
+    or removed (`write_index` removes the whole bundle if any shard fails).
 
     Each language is indexed by its own Pagefind process, one after the other, and the
     bundles are merged: Pagefind keeps languages apart anyway, and its memory grows with
@@ -186,10 +187,12 @@ def write_bundle(
                 service.index(((r.url, r.html) for r in records), part)
             merge_bundle(part, bundle)
     except PagefindCancelled:
-        shutil.rmtree(bundle, ignore_errors=True)
+        if clear:
+            shutil.rmtree(bundle, ignore_errors=True)
         return False
     except (PagefindError, OSError, ValueError) as error:
-        shutil.rmtree(bundle, ignore_errors=True)
+        if clear:
+            shutil.rmtree(bundle, ignore_errors=True)
         diagnostics.error(".", 0, 0, f"search index failed: {error}")
         return False
     finally:
