@@ -7,6 +7,7 @@ adds a thread), so each build here runs in a fresh interpreter, as `sitegen buil
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -161,3 +162,37 @@ def test_a_worker_the_system_kills_fails_the_build_and_never_hangs_it(
     assert done.stdout.startswith("False"), done.stdout
     assert "a worker process stopped before it was done" in done.stdout
     assert site_files(output) == before  # the last good site is still there, whole
+
+
+def test_a_preview_s_first_build_renders_on_every_core_to_the_same_bytes(
+    many_entries: Path, tmp_path: Path,
+) -> None:
+    """`sitegen serve` builds once before it starts its threads, so its first build (every
+    page of the site) forks workers as `sitegen build` does; the next ones edit in place."""
+    script = BUILD.replace(  # workers for rendering only: the entries are read in one process
+        "= int(sys.argv[3])", "= int(sys.argv[3])\nprefetch.PREFETCH_MIN_FILES = 10**9",
+    ).replace(
+        "result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()",
+        "builder = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False, buffered=True)\n"
+        "result = builder.build()\n"
+        "first = len(pools)\n"
+        "edited = Path(sys.argv[1]) / 'content/s/e01.md'\n"
+        "edited.write_text(edited.read_text().replace('Entry 1', 'Entry one'))\n"
+        "result = builder.build({'content/s/e01.md'})\n"
+        "pools[first:] = ['again'] * (len(pools) - first)",
+    )
+    runs = {}
+    for parallel in (False, True):
+        site = tmp_path / f"site-{parallel}"
+        shutil.copytree(many_entries, site)
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(site), str(tmp_path / f"preview-{parallel}" / "site"),
+             "1" if parallel else str(10**9)],
+            capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+        )
+        assert done.returncode == 0, done.stderr
+        runs[parallel] = json.loads(done.stdout)
+        assert runs[parallel]["ok"]
+    assert runs[False]["pools"] == [] and runs[True]["pools"] and "again" not in runs[True]["pools"]
+    served = [site_files((tmp_path / f"preview-{parallel}" / "site").resolve()) for parallel in (False, True)]
+    assert served[0] == served[1] and any("Entry one" in data.decode() for data in served[1].values())

@@ -411,6 +411,26 @@ def test_drafts_are_previewed_only_with_the_flag(write_site: Callable[..., Path]
 # ---------------------------------------------------------------------------
 
 
+def test_the_first_build_is_served_when_done_and_an_edit_saved_meanwhile_is_not_lost(
+    write_site: Callable[..., Path], serve: Any,
+) -> None:
+    """As with `hugo server`, the server answers once its first build is done (built first,
+    it renders on every core): a browser asking meanwhile gets the page, not a placeholder,
+    and a file saved while the build ran is built as soon as the watcher is up."""
+    import threading
+
+    site = write_site(basic_files())
+    server = serve(site, ready=False)
+    server.port = int(server.wait_for_log(r"serving .* at http://[^:]+:(\d+)/").group(1))
+    answers: list[int] = []
+    asking = threading.Thread(target=lambda: answers.append(server.get("/alpha/first/")[0]))
+    asking.start()
+    save_atomically(site / "content/beta/other.md", event("2024-01-01", "Saved while it built"))
+    asking.join(timeout=30)
+    assert answers == [200]
+    server.wait_until(lambda: "Saved while it built" in server.get("/beta/other/")[1], "the edit")
+
+
 def test_atomic_save_rebuilds_and_errors_keep_the_last_good_build(
     write_site: Callable[..., Path], serve: Any,
 ) -> None:

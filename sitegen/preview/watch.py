@@ -44,6 +44,11 @@ ChangeHandler = Callable[[set[str]], object]
 """Called with the changed paths, relative to the root; what it returns is ignored."""
 
 
+def watched_roots(root: Path) -> list[Path]:
+    """The files and folders of a site that a rebuild depends on, as the watcher sees them."""
+    return [root / name for name in (*WATCHED_FILES, *WATCHED_DIRS)]
+
+
 def is_ignored(relative: str) -> bool:
     """Tell whether a path (relative to the site, forward slashes) cannot matter to a build."""
     parts = relative.split("/")
