@@ -203,6 +203,12 @@ class Preview:
         self._early.update((artifact.path, artifact.fingerprint) for artifact in written)
         self.state.publish([artifact.path for artifact in written])
 
+    def seed_idle(self) -> None:
+        """Ready the copy the next rebuild updates (`BufferedOutput.seed_idle`), between builds."""
+        with self._lock:
+            if self.builder.buffer is not None:
+                self.builder.buffer.seed_idle()
+
     def rebuild(self, changed: set[str] | None) -> BuildResult:
         """Build; publish on success, otherwise report and keep serving the last good build."""
         with self._lock:
@@ -665,6 +671,7 @@ def serve(
         before = take(watched_roots(source))
         preview.rebuild(None)
         server_thread.start()
+        preview.seed_idle()
         watcher.start()
         for path in sorted(changed_since(before, take(watched_roots(source)), source) or ()):
             watcher.add(source / path, False, "modified")
