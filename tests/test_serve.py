@@ -666,3 +666,19 @@ def test_a_path_segment_over_255_bytes_is_not_found(write_site: Callable[..., Pa
         status, _, _ = server.request(path)
         assert status == 404, path
     assert server.get("/")[0] == 200
+
+
+def test_ctrl_c_during_the_first_build_stops_the_server(write_site: Callable[..., Path], serve: Any) -> None:
+    """The first build runs before the HTTP thread starts: stopping then must not wait for a
+    server loop that never ran."""
+    files = basic_files()
+    for number in range(60):
+        files[f"content/gamma/e{number:02d}.md"] = event(f"2024-02-{number % 28 + 1:02d}", f"Gamma {number}")
+    files["content/gamma/_index.md"] = story("Gamma story")
+    site = write_site(files)
+    server = serve(site, ready=False)
+    server.wait_for_log(r"serving .* at http://")
+    assert server.builds() == 0, "the build was over before the test could stop it: use more entries"
+    assert server.stop() is not None  # stop() kills after 10 s: a hang shows as -9
+    assert server.process.returncode == 0, server.output()
+    assert "stopping" in server.output() and "watching content/" not in server.output()

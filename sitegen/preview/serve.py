@@ -688,9 +688,10 @@ def serve(
         if search is not None:
             search.close()
         state.close()
-        httpd.shutdown()
+        if server_thread.is_alive():  # not yet, when stopped during the first build
+            httpd.shutdown()
+            server_thread.join(timeout=5)
         httpd.server_close()
-        server_thread.join(timeout=5)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     return 0
