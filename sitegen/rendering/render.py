@@ -193,9 +193,11 @@ class TemplateRenderer:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def _feed(self, value: object, parts: list[str]) -> None:
-        if value is None or isinstance(value, str | int | float | bool):
+        # By the value's type first, remembered per type: a cold build feeds ~600,000 values.
+        kind = type(value)
+        if kind in PLAIN_EXACT or value is None or isinstance(value, PLAIN_TYPES):
             parts.append(repr(value))
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        elif _is_view_type(kind):
             parts.append(self._dataclass_digest(value))
         elif isinstance(value, tuple | list):
             parts.append("[")
@@ -227,7 +229,7 @@ class TemplateRenderer:
             if field is None or type(field) in PLAIN_TYPES:
                 parts.append(repr(field))
             else:
-                plain = plain and not _holds_views(field)
+                plain = plain and not _holds_views(type(field))
                 self._feed(field, parts)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest(), not plain
 
@@ -275,10 +277,19 @@ class TemplateRenderer:
 
 PLAIN_TYPES = (str, int, float, bool)
 """Field values hashed by their repr, as `_feed` does."""
+PLAIN_EXACT = frozenset({*PLAIN_TYPES, type(None)})
 
 
-def _holds_views(value: object) -> bool:
-    return isinstance(value, tuple | list | dict) or dataclasses.is_dataclass(value)
+@functools.cache
+def _is_view_type(kind: type) -> bool:
+    """Tell whether values of this type are views (dataclass instances), once per type."""
+    return dataclasses.is_dataclass(kind) and not issubclass(kind, type)
+
+
+@functools.cache
+def _holds_views(kind: type) -> bool:
+    """Tell whether a field of this type may hold views: a collection, or a view itself."""
+    return issubclass(kind, tuple | list | dict) or dataclasses.is_dataclass(kind)
 
 
 @functools.cache
