@@ -194,7 +194,7 @@ class TemplateRenderer:
 
     def _feed(self, value: object, parts: list[str]) -> None:
         # By the value's type first, remembered per type: a cold build feeds ~600,000 values.
-        kind = type(value)
+        kind: type = type(value)
         if kind in PLAIN_EXACT or value is None or isinstance(value, PLAIN_TYPES):
             parts.append(repr(value))
         elif _is_view_type(kind):
@@ -229,7 +229,8 @@ class TemplateRenderer:
             if field is None or type(field) in PLAIN_TYPES:
                 parts.append(repr(field))
             else:
-                plain = plain and not _holds_views(type(field))
+                field_kind: type = type(field)
+                plain = plain and not _holds_views(field_kind)
                 self._feed(field, parts)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest(), not plain
 
