@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Iterator
+from html import escape
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 from sitegen.outputs.claimreview import schema_date
 from sitegen.outputs.plan import SitePlan
@@ -55,7 +55,8 @@ def group_lines(group: tuple[PagePlan, ...], base_url: str) -> tuple[str, ...]:
 
 def url_lines(page: PagePlan, base_url: str) -> str:
     """The `<url>` element of one page."""
-    loc = f"  <url>\n    <loc>{escape(urls.absolute(base_url, page.url_path))}</loc>\n"
+    # html.escape without quotes is xml.sax's escape, without importing urllib.request (10 ms).
+    loc = f"  <url>\n    <loc>{escape(urls.absolute(base_url, page.url_path), quote=False)}</loc>\n"
     lastmod = f"    <lastmod>{w3c_date(page.lastmod)}</lastmod>\n" if page.lastmod is not None else ""
     return f"{loc}{lastmod}  </url>"
 
