@@ -29,6 +29,8 @@ from sitegen.writing.outputguard import BuildLocked, output_lock
 
 KIND = "output"
 
+Stat = tuple[int, int, int]
+"""(modification ns, size, inode): what a file or folder was when recorded."""
 Signature = tuple[tuple[str, int, int, int], ...]
 """How a file is on disk: ((path, modification ns, size, inode),); for a folder a post-stage
 wrote (a key ending in `/`), the same of the folder and of every folder inside it."""
@@ -93,7 +95,7 @@ def save(folder: Path, site: Path, output: Path, record: OutputRecord) -> None:
 
 
 def written_signatures(output: Path, paths: Iterable[str],
-                       known: Mapping[str, tuple[int, int, int]] | None = None) -> dict[str, Signature]:
+                       known: Mapping[str, Stat] | None = None) -> dict[str, Signature]:
     """How the output's files are on disk now, for the record of the build that wrote them;
     the (modification ns, size, inode) of those in `known` are taken from there."""
     result: dict[str, Signature] = {}
@@ -150,7 +152,7 @@ def _file_signature(output: str, path: str) -> Signature | None:
     return ((path, *stat),) if stat is not None else None
 
 
-def _stat(path: str | Path) -> tuple[int, int, int] | None:
+def _stat(path: str | Path) -> Stat | None:
     try:
         stat = os.stat(path)
     except OSError:

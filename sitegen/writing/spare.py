@@ -29,11 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.cache.record import Signature
+from sitegen.cache.record import Signature, Stat
 from sitegen.writing.artifact import Artifact, staged
 
-Stat = tuple[int, int, int]
-"""(modification ns, size, inode): what a file or folder of a tree was when recorded."""
 SPARE_DAYS = 7
 """A spare no build took for this long (its output is no longer built) is deleted."""
 
