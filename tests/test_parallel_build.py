@@ -7,9 +7,12 @@ adds a thread), so each build here runs in a fresh interpreter, as `sitegen buil
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,11 +27,11 @@ import sitegen.reading.prefetch as prefetch
 import sitegen.writing.workers as workers
 from sitegen.build import Builder
 workers.PARALLEL_MIN_FILES = prefetch.PREFETCH_MIN_FILES = int(sys.argv[3])
-pools = []
-real_context = workers.multiprocessing.get_context
-workers.multiprocessing.get_context = lambda method: pools.append(method) or real_context(method)
+forked = []  # what each child was forked to do, in order
+real_fork = workers._fork
+workers._fork = lambda function, job: forked.append(function.__name__) or real_fork(function, job)
 result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()
-print(json.dumps({"ok": result.ok, "pools": pools,
+print(json.dumps({"ok": result.ok, "forked": forked,
                   "problems": [[d.path, d.line, d.message] for d in result.diagnostics]}))
 """
 
@@ -42,6 +45,12 @@ def build_in_fresh_process(site: Path, output: Path, parallel: bool) -> dict:
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def phases(run: dict) -> list[str]:
+    """What a build forked children for, each phase once, in order."""
+    names = {"_read_chunk": "reading", "_produce_chunk": "rendering"}
+    return [names.get(name, name) for name in dict.fromkeys(run["forked"])]
 
 
 def site_files(root: Path) -> dict[str, bytes]:
@@ -59,8 +68,9 @@ def many_entries(write_site: Callable[..., Path]) -> Path:
 def test_workers_write_the_same_bytes_as_one_process(many_entries: Path, tmp_path: Path) -> None:
     serial = build_in_fresh_process(many_entries, tmp_path / "serial", parallel=False)
     parallel = build_in_fresh_process(many_entries, tmp_path / "parallel", parallel=True)
-    assert serial == {"ok": True, "pools": [], "problems": []}
-    assert parallel == {"ok": True, "pools": ["fork", "fork"], "problems": []}
+    assert serial == {"ok": True, "forked": [], "problems": []}
+    assert parallel["ok"] and not parallel["problems"]
+    assert phases(parallel) == ["reading", "rendering"]
     assert site_files(tmp_path / "parallel") == site_files(tmp_path / "serial")
 
 
@@ -71,7 +81,7 @@ def test_a_template_error_in_a_worker_is_reported_with_its_file(many_entries: Pa
     (many_entries / "layouts").mkdir()
     (many_entries / "layouts/entry.html").write_text("{{ entry.no_such_field.deeper }}\n")
     result = build_in_fresh_process(many_entries, output, parallel=True)
-    assert result["pools"] == ["fork", "fork"] and not result["ok"]
+    assert phases(result) == ["reading", "rendering"] and not result["ok"]
     assert [problem[:2] for problem in result["problems"]] == [["layouts/entry.html", 1]]
     assert site_files(output) == before
 
@@ -125,7 +135,7 @@ def test_files_read_on_every_core_report_the_same_problems_at_the_same_lines(
     parallel = build_in_fresh_process(site, tmp_path / "parallel", parallel=True)
     assert not serial["ok"] and len(serial["problems"]) >= 5, serial
     assert parallel["problems"] == serial["problems"]
-    assert parallel["pools"] == ["fork"]  # reading only: a build with errors renders nothing
+    assert phases(parallel) == ["reading"]  # a build with errors renders nothing
 
 
 KILLED_BUILD = """
@@ -175,11 +185,11 @@ def test_a_preview_s_first_build_renders_on_every_core_to_the_same_bytes(
         "result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()",
         "builder = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False, buffered=True)\n"
         "result = builder.build()\n"
-        "first = len(pools)\n"
+        "first = len(forked)\n"
         "edited = Path(sys.argv[1]) / 'content/s/e01.md'\n"
         "edited.write_text(edited.read_text().replace('Entry 1', 'Entry one'))\n"
         "result = builder.build({'content/s/e01.md'})\n"
-        "pools[first:] = ['again'] * (len(pools) - first)",
+        "forked[first:] = ['again'] * (len(forked) - first)",
     )
     runs = {}
     for parallel in (False, True):
@@ -193,6 +203,52 @@ def test_a_preview_s_first_build_renders_on_every_core_to_the_same_bytes(
         assert done.returncode == 0, done.stderr
         runs[parallel] = json.loads(done.stdout)
         assert runs[parallel]["ok"]
-    assert runs[False]["pools"] == [] and runs[True]["pools"] and "again" not in runs[True]["pools"]
+    assert runs[False]["forked"] == [] and phases(runs[True]) == ["rendering"]
     served = [site_files((tmp_path / f"preview-{parallel}" / "site").resolve()) for parallel in (False, True)]
     assert served[0] == served[1] and any("Entry one" in data.decode() for data in served[1].values())
+
+
+STUCK_BUILD = """
+import os, sys, time
+from pathlib import Path
+import sitegen.writing.workers as workers
+from sitegen.build import Builder
+from sitegen.rendering.render import TemplateRenderer
+workers.PARALLEL_MIN_FILES = 1
+real_render = TemplateRenderer.render
+def render_stuck(self, spec):
+    if spec.url_path == "s/e07/":
+        Path(sys.argv[3]).write_text(str(os.getpid()))
+        time.sleep(600)
+    return real_render(self, spec)
+TemplateRenderer.render = render_stuck
+Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()
+"""
+
+
+def test_a_build_interrupted_while_workers_render_leaves_no_worker_behind(
+    many_entries: Path, tmp_path: Path,
+) -> None:
+    """Ctrl-C (here: SIGINT to the build alone) stops the workers too, and publishes nothing."""
+    output = tmp_path / "out"
+    assert build_in_fresh_process(many_entries, output, parallel=False)["ok"]
+    before = site_files(output)
+    marker = tmp_path / "worker.pid"
+    build = subprocess.Popen(
+        [sys.executable, "-c", STUCK_BUILD, str(many_entries), str(output), str(marker)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() or not marker.read_text():
+            assert build.poll() is None and time.monotonic() < deadline, build.communicate()
+            time.sleep(0.02)
+        worker = int(marker.read_text())
+        build.send_signal(signal.SIGINT)
+        _, stderr = build.communicate(timeout=30)
+    finally:
+        build.kill()
+    assert "KeyboardInterrupt" in stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)  # killed and waited for: not even a zombie is left
+    assert site_files(output) == before

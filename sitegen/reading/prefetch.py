@@ -22,8 +22,10 @@ from sitegen.writing.workers import MAX_WORKERS, WorkersLost, can_fork, forked_m
 
 PREFETCH_MIN_FILES = 200
 """Below this many new files, starting workers costs more than converting in one process."""
-CHUNK_FILES = 50
-"""Files a worker takes at a time: small enough to share the work evenly, large enough to be cheap."""
+CHUNKS_PER_WORKER = 8
+"""Each chunk is read by a child forked for it (`forked_map`), which costs the parent the copy
+of every page it writes next (~15 ms while it takes in results): a few hundred files a chunk,
+and still enough chunks that the workers end together."""
 
 Found = tuple[str, ParsedFile, tuple[bool, str] | None, Rendered | None]
 """A file's path relative to the site, its parse, and its body's cache key and conversion."""
@@ -47,11 +49,12 @@ def prefetch(sources: SourceReader, folder: Path, progress: Progress = no_progre
         return 0
     global _reader
     _reader = sources
-    chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    size = -(-len(paths) // (workers * CHUNKS_PER_WORKER))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     try:
         for done, (found, parsed, converted) in enumerate(forked_map(_read_chunk, chunks, workers)):
-            progress("reading", done * CHUNK_FILES, len(paths))
+            progress("reading", done * size, len(paths))
             keep(sources.ahead, found)
             sources.parsed += parsed
             sources.converted += converted
