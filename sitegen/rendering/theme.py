@@ -89,6 +89,10 @@ class Theme:
             keep_trailing_newline=True,
             extensions=["jinja2.ext.i18n"],
             bytecode_cache=bytecode_cache,
+            # A theme lives while `layouts/` is as it was (a build that sees a layout change
+            # makes a new one), so asking the disk whether each template changed, every time a
+            # page includes one, only cost time: a tenth of rendering.
+            auto_reload=False,
         )
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals.update(direct_gettext(translations))
