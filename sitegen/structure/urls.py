@@ -136,7 +136,7 @@ def relative(from_path: str, to_path: str) -> str:
     """The shortest link from the page at `from_path` to `to_path`, both below the site root."""
     from_dir = from_path if from_path.endswith("/") else posixpath.dirname(from_path)
     target, _, fragment = to_path.partition("#")
-    link = posixpath.relpath("/" + target, "/" + from_dir)
+    link = _relpath(target, from_dir)
     if link == "." and fragment:
         return "#" + quote(fragment, safe="-_.~%")
     if link == ".":
@@ -146,6 +146,22 @@ def relative(from_path: str, to_path: str) -> str:
     if fragment:
         link += "#" + fragment
     return quote(link, safe="/#?=&.-_~%")
+
+
+def _relpath(target: str, start: str) -> str:
+    """`posixpath.relpath` of two paths below the same root, in a quarter of its time: pages
+    link to each other a million times in a build of 10,000 entries, most pairs only once."""
+    to_parts = [part for part in target.split("/") if part]
+    from_parts = [part for part in start.split("/") if part]
+    if "." in to_parts or ".." in to_parts or "." in from_parts or ".." in from_parts:
+        return posixpath.relpath("/" + target, "/" + start)
+    common = 0
+    for mine, theirs in zip(to_parts, from_parts, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    parts = [".."] * (len(from_parts) - common) + to_parts[common:]
+    return "/".join(parts) if parts else "."
 
 
 def absolute(base_url: str, path: str) -> str:
