@@ -71,15 +71,19 @@ from sitegen.writing.spare import (
 from sitegen.writing.staging import (
     BACKGROUND_DELETE_FILES,
     empty_trash,
+    new_staging,
     remove_leftovers,
     retire,
     stage,
     swap,
 )
+from sitegen.writing.workers import RenderAhead, can_fork
 
 STATIC_DIR = "static"
 RESAVE_SHARE = 50
 """The read cache is saved again once one file in this many was new to it (see `keep_reads`)."""
+AHEAD_LOOK_EVERY = 64
+"""How many planned files between two looks at whether the page renderer ahead wants more."""
 LANGUAGES_TEMPLATE = "languages.html"
 """The root page that lets readers choose when every language has its own folder."""
 
@@ -198,11 +202,12 @@ class Builder:
             self._themes[language] = theme
         return theme
 
-    def plan(self, site: Site, diagnostics: Diagnostics) -> list[Artifact]:
-        """List every output file with its fingerprint; nothing is rendered yet."""
+    def plan(self, site: Site, diagnostics: Diagnostics, ahead: RenderAhead | None = None) -> list[Artifact]:
+        """List every output file with its fingerprint; nothing is rendered yet, unless `ahead`
+        renders the pages planned so far meanwhile (into its list, `RenderAhead.planned`)."""
         config = site.config
         self._language = config.language
-        artifacts: list[Artifact] = []
+        artifacts: list[Artifact] = ahead.planned if ahead is not None else []
         self._plans = []
         # A symlink could publish (or let the preview serve) any file on the machine.
         layouts_before = len(diagnostics.items)
@@ -211,7 +216,13 @@ class Builder:
         if len(diagnostics.items) > layouts_before:
             return artifacts
         for language in config.languages:
-            artifacts.extend(self.plan_language(site, language))
+            if ahead is None:
+                artifacts.extend(self.plan_language(site, language))
+                continue
+            for artifact in self.plan_language(site, language):
+                artifacts.append(artifact)
+                if len(artifacts) % AHEAD_LOOK_EVERY == 0:
+                    ahead.offer()
         theme = self.theme_for(config.language)
         for name, path in theme.assets().items():
             artifacts.append(file_artifact(urls.asset(name), path, "the theme"))
@@ -351,8 +362,9 @@ class Builder:
             self._themes = {}
         if site is None or diagnostics.has_errors(self.strict):
             return self._result(diagnostics, False, started)
+        ahead = self._render_ahead()
         try:
-            artifacts = self.plan(site, diagnostics)
+            artifacts = self.plan(site, diagnostics, ahead)
             collector.settle()
             if diagnostics.has_errors(self.strict):
                 return self._result(diagnostics, False, started)
@@ -362,11 +374,14 @@ class Builder:
                 # The idle copy may lag two builds; report what changed since the last one.
                 produced = [a.path for a in artifacts if self.fingerprints.get(a.path) != a.fingerprint]
             else:
-                remove_leftovers(self.output)
+                if ahead is None:  # else done before its staging folder was made
+                    remove_leftovers(self.output)
                 if self.cache is not None:
                     empty_trash(self.cache.trash)
+                spare = self._take_spare() if ahead is None else None
+                handed, ahead = ahead, None  # the staging folder is stage's now, whatever happens
                 staging, produced, known = stage(artifacts, self.output, self.fingerprints, self.progress,
-                                                 self._take_spare())
+                                                 spare, handed)
         except TemplateFailure as error:
             report_template_error(error, self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
@@ -381,6 +396,10 @@ class Builder:
         except OSError as error:
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
             return self._result(diagnostics, False, started)
+        finally:
+            if ahead is not None:  # the build stopped before staging: nothing it rendered is kept
+                ahead.cancel()
+                shutil.rmtree(ahead.root, ignore_errors=True)
         collector.settle()
         fingerprints = {a.path: a.fingerprint for a in artifacts}
         staged = StagedOutput(site, artifacts, staging, self.output, self.fingerprints, diagnostics,
@@ -417,6 +436,15 @@ class Builder:
         self._keep_record(site, inputs, result, known)
         self._keep_trees(replaced if kept else None, written_before, known)
         return result
+
+    def _render_ahead(self) -> RenderAhead | None:
+        """What renders pages while the rest is planned, in a cold build into a real output
+        (see `RenderAhead`): one with neither a last output to link files from nor a spare."""
+        if (self.buffer is not None or self.fingerprints or not can_fork()
+                or (self._trees is not None and self._trees.spare is not None)):
+            return None
+        remove_leftovers(self.output)
+        return RenderAhead(new_staging(self.output.resolve()), [])
 
     def _take_spare(self) -> tuple[Path, SpareRecord] | None:
         """The output before last, moved beside the output to be updated into the next one."""

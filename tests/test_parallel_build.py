@@ -26,21 +26,29 @@ from pathlib import Path
 import sitegen.reading.prefetch as prefetch
 import sitegen.writing.workers as workers
 from sitegen.build import Builder
+import sitegen.build
 workers.PARALLEL_MIN_FILES = prefetch.PREFETCH_MIN_FILES = int(sys.argv[3])
+if "ahead" in sys.argv[4:]:  # render while planning from the first few planned files
+    workers.AHEAD_MIN_FILES, workers.AHEAD_FILES, sitegen.build.AHEAD_LOOK_EVERY = 1, 3, 1
+cache = Path(sys.argv[2]).parent / "cache" if "cached" in sys.argv[4:] else None
 forked = []  # what each child was forked to do, in order
 real_fork = workers._fork
 workers._fork = lambda function, job: forked.append(function.__name__) or real_fork(function, job)
-result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()
+result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False, cache_dir=cache).build()
 print(json.dumps({"ok": result.ok, "forked": forked,
                   "problems": [[d.path, d.line, d.message] for d in result.diagnostics]}))
 """
 
 
-def build_in_fresh_process(site: Path, output: Path, parallel: bool) -> dict:
-    """Build as a new process would, with workers (reading, then rendering) from the first file or never."""
+def build_in_fresh_process(site: Path, output: Path, parallel: bool, ahead: bool = False,
+                           cached: bool = False) -> dict:
+    """Build as a new process would, with workers (reading, then rendering) from the first file
+    or never; `ahead` renders while planning too, from the first planned files; `cached` keeps
+    a build cache beside the output."""
     threshold = "1" if parallel else str(10**9)
+    flags = [flag for flag, wanted in (("ahead", ahead), ("cached", cached)) if wanted]
     done = subprocess.run(
-        [sys.executable, "-c", BUILD, str(site), str(output), threshold],
+        [sys.executable, "-c", BUILD, str(site), str(output), threshold, *flags],
         capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
     )
     assert done.returncode == 0, done.stderr
@@ -49,7 +57,8 @@ def build_in_fresh_process(site: Path, output: Path, parallel: bool) -> dict:
 
 def phases(run: dict) -> list[str]:
     """What a build forked children for, each phase once, in order."""
-    names = {"_read_chunk": "reading", "_produce_chunk": "rendering"}
+    names = {"_read_chunk": "reading", "_produce_planned": "rendering while planning",
+             "_produce_chunk": "rendering"}
     return [names.get(name, name) for name in dict.fromkeys(run["forked"])]
 
 
@@ -74,14 +83,32 @@ def test_workers_write_the_same_bytes_as_one_process(many_entries: Path, tmp_pat
     assert site_files(tmp_path / "parallel") == site_files(tmp_path / "serial")
 
 
-def test_a_template_error_in_a_worker_is_reported_with_its_file(many_entries: Path) -> None:
+def test_pages_rendered_while_the_rest_is_planned_are_the_same_bytes(
+    many_entries: Path, tmp_path: Path,
+) -> None:
+    """A cold build renders the first planned pages on the idle core while it plans the rest."""
+    serial = build_in_fresh_process(many_entries, tmp_path / "serial", parallel=False)
+    ahead = build_in_fresh_process(many_entries, tmp_path / "ahead", parallel=True, ahead=True, cached=True)
+    assert serial["ok"] and ahead["ok"] and ahead["problems"] == serial["problems"] == []
+    assert phases(ahead) == ["reading", "rendering while planning", "rendering"]
+    assert site_files(tmp_path / "ahead") == site_files(tmp_path / "serial")
+    edited = many_entries / "content/s/e01.md"
+    edited.write_text(edited.read_text().replace("Entry 1", "Entry one"))
+    again = build_in_fresh_process(many_entries, tmp_path / "ahead", parallel=True, ahead=True, cached=True)
+    assert again["ok"] and "rendering while planning" not in phases(again)  # a cold build's only
+
+
+@pytest.mark.parametrize("ahead", [False, True], ids=["after planning", "while planning"])
+def test_a_template_error_in_a_worker_is_reported_with_its_file(many_entries: Path, ahead: bool) -> None:
     output = many_entries / "public"
     assert build_in_fresh_process(many_entries, output, parallel=True)["ok"]
     before = site_files(output)
     (many_entries / "layouts").mkdir()
     (many_entries / "layouts/entry.html").write_text("{{ entry.no_such_field.deeper }}\n")
-    result = build_in_fresh_process(many_entries, output, parallel=True)
-    assert phases(result) == ["reading", "rendering"] and not result["ok"]
+    result = build_in_fresh_process(many_entries, output, parallel=True, ahead=ahead)
+    assert not result["ok"]
+    expected = ["reading", "rendering while planning"] if ahead else ["reading", "rendering"]
+    assert phases(result)[:len(expected)] == expected
     assert [problem[:2] for problem in result["problems"]] == [["layouts/entry.html", 1]]
     assert site_files(output) == before
 
@@ -141,10 +168,14 @@ def test_files_read_on_every_core_report_the_same_problems_at_the_same_lines(
 KILLED_BUILD = """
 import os, signal, sys
 from pathlib import Path
+import sitegen.build
 import sitegen.writing.workers as workers
 from sitegen.build import Builder
 from sitegen.rendering.render import TemplateRenderer
 workers.PARALLEL_MIN_FILES = 1
+if "ahead" in sys.argv[3:]:  # the child rendering while the rest is planned is the one killed
+    workers.AHEAD_MIN_FILES, workers.AHEAD_FILES, sitegen.build.AHEAD_LOOK_EVERY = 1, 3, 1
+    workers._produce_planned = lambda job: os.kill(os.getpid(), signal.SIGKILL)
 real_render = TemplateRenderer.render
 def render_until_killed(self, spec):
     if spec.url_path == "s/e07/":
@@ -158,14 +189,15 @@ for d in result.diagnostics:
 """
 
 
+@pytest.mark.parametrize("ahead", [False, True], ids=["after planning", "while planning"])
 def test_a_worker_the_system_kills_fails_the_build_and_never_hangs_it(
-    many_entries: Path, tmp_path: Path,
+    many_entries: Path, tmp_path: Path, ahead: bool,
 ) -> None:
     output = tmp_path / "out"
     assert build_in_fresh_process(many_entries, output, parallel=False)["ok"]
     before = site_files(output)
     done = subprocess.run(
-        [sys.executable, "-c", KILLED_BUILD, str(many_entries), str(output)],
+        [sys.executable, "-c", KILLED_BUILD, str(many_entries), str(output), *(["ahead"] if ahead else [])],
         capture_output=True, text=True, timeout=60, cwd=REPO_ROOT,
     )
     assert done.returncode == 0, done.stderr
@@ -179,10 +211,11 @@ def test_a_preview_s_first_build_renders_on_every_core_to_the_same_bytes(
 ) -> None:
     """`sitegen serve` builds once before it starts its threads, so its first build (every
     page of the site) forks workers as `sitegen build` does; the next ones edit in place."""
+    assert "cache_dir=cache).build()" in BUILD
     script = BUILD.replace(  # workers for rendering only: the entries are read in one process
         "= int(sys.argv[3])", "= int(sys.argv[3])\nprefetch.PREFETCH_MIN_FILES = 10**9",
     ).replace(
-        "result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()",
+        "result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False, cache_dir=cache).build()",
         "builder = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False, buffered=True)\n"
         "result = builder.build()\n"
         "first = len(forked)\n"

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from sitegen.progress import Progress, no_progress
 from sitegen.writing.artifact import Artifact, staged
 from sitegen.writing.spare import Known, SpareRecord, expired, link_unchanged, update
-from sitegen.writing.workers import produce_all
+from sitegen.writing.workers import RenderAhead, produce_all
 
 
 class Staged(NamedTuple):
@@ -41,12 +41,15 @@ def stage(
     previous: dict[str, str],
     progress: Progress = no_progress,
     spare: tuple[Path, SpareRecord] | None = None,
+    ahead: RenderAhead | None = None,
 ) -> Staged:
     """Write the new output into a staging folder beside `output`.
 
     Files whose fingerprint held are linked from the current output.
     `spare` is the output before last, taken beside `output` with its record
     (`writing.spare`): it is updated into the staging folder instead of making one.
+    `ahead` rendered the first planned files into its folder (`new_staging`) while the
+    plan was made: that folder is the staging folder, and only the rest are produced.
     """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -63,29 +66,42 @@ def stage(
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             return Staged(staging, [artifact.path for artifact in to_produce], known)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    staging = ahead.root if ahead is not None else new_staging(output)
+    early = ahead.rendered if ahead is not None else 0
     fresh: list[Artifact] = []
     made: set[str] = set()
     known = Known()
     # Plain strings and one mkdir per folder: at 10,000 entries this loop links ~24,000 files.
     old_root, new_root = os.fspath(output), os.fspath(staging)
     try:
-        for artifact in artifacts:
+        for index, artifact in enumerate(artifacts):
             target = os.fspath(staged(staging, artifact.path))
             folder = os.path.dirname(target)
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
+            if index < early:
+                continue
             if previous.get(artifact.path) == artifact.fingerprint and (linked := link_unchanged(
                     old_root + target[len(new_root):], target)):
                 known.files[artifact.path] = linked
                 continue
             fresh.append(artifact)
         produce_all(fresh, staging, progress)
+        if ahead is not None:
+            ahead.finish()
     except BaseException:
+        if ahead is not None:
+            ahead.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Staged(staging, [artifact.path for artifact in fresh], known)
+    return Staged(staging, [artifact.path for artifact in artifacts[:early] + fresh], known)
+
+
+def new_staging(output: Path) -> Path:
+    """A new, empty staging folder beside `output` (resolved), for `stage`."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
 
 
 BACKGROUND_DELETE_FILES = 2_000

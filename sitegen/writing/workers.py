@@ -14,6 +14,7 @@ import collections
 import contextlib
 import os
 import pickle
+import select
 import selectors
 import signal
 import threading
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 
 from sitegen import collector
 from sitegen.progress import Progress, no_progress
-from sitegen.writing.artifact import Artifact, OutputError
+from sitegen.writing.artifact import Artifact, OutputError, staged
 
 PARALLEL_MIN_FILES = 400
 """Below this, starting worker processes costs more than it saves."""
@@ -144,13 +145,22 @@ def forked_map(function: Callable[[J], R], jobs: list[J], workers: int) -> Itera
         selector.close()
 
 
-
 class _Child:
     """A child process running one job, and what it has sent back so far."""
 
     def __init__(self, pid: int, reader: int) -> None:
         self.pid, self.reader = pid, reader
         self.received: list[bytes] = []
+
+    def done(self, wait: bool) -> bool:
+        """Take in what the child sent; tell whether it is done (it closed its end of the pipe).
+        Without `wait`, only what has come already."""
+        while wait or select.select([self.reader], [], [], 0)[0]:
+            chunk = os.read(self.reader, 1 << 20)
+            if not chunk:
+                return True
+            self.received.append(chunk)
+        return False
 
     def result(self) -> Any:
         """The job's result once the child closed its end: its value, or its error raised here."""
@@ -200,6 +210,84 @@ def _fork(function: Callable[[J], R], job: J) -> _Child:
         code = 0
     finally:
         os._exit(code)  # never the parent's cleanup: no atexit, no flushing its buffers twice
+
+
+AHEAD_FILES = 1000
+"""At most this many planned files for each child that renders while the plan goes on (about a
+second of work: a larger last share would keep the build waiting for it alone)."""
+AHEAD_MIN_FILES = 200
+"""A child is forked for no fewer planned files than this (a fork costs milliseconds)."""
+
+
+class RenderAhead:
+    """Render a cold build's files into its staging folder while the rest is still planned.
+
+    Planning a site of 10,000 entries keeps one core busy for seconds (making and hashing
+    every page's view) while the other idled. So, as the plan grows, a child is forked
+    for the files planned since the last one, one child at a time, and renders them on the
+    idle core. A planned file's bytes are a function of its plan, which planning never
+    changes afterwards (the preview's first look renders pages before the plan is done
+    too), so they are the bytes a later render would write.
+    """
+
+    def __init__(self, root: Path, planned: list[Artifact]) -> None:
+        self.root = root
+        self.planned = planned
+        """The plan's own list, growing while it is made."""
+        self.rendered = 0
+        """How many of the first planned files are rendered, or being rendered by `_child`."""
+        self._child: _Child | None = None
+
+    def offer(self) -> None:
+        """Fork a child for the files planned since the last one, if it is done and enough wait."""
+        if self._child is not None:
+            if not self._child.done(wait=False):
+                return
+            self._collect()
+        if len(self.planned) - self.rendered >= AHEAD_MIN_FILES and can_fork():
+            start = self.rendered
+            self.rendered = min(len(self.planned), start + AHEAD_FILES)
+            self._child = _fork(_produce_planned, (self.root, self.planned, range(start, self.rendered)))
+
+    def finish(self) -> int:
+        """Wait for the child still rendering, raise what failed in one, and tell how many of
+        the first planned files are written."""
+        if self._child is not None:
+            self._child.done(wait=True)
+            self._collect()
+        return self.rendered
+
+    def cancel(self) -> None:
+        """Stop the child still rendering (the build failed): its files are never published."""
+        if self._child is not None:
+            self._child.kill()
+            self._child = None
+
+    def _collect(self) -> None:
+        child, self._child = self._child, None
+        assert child is not None
+        failure = child.result()
+        if failure is not None:
+            failure.raise_again()
+
+
+def _produce_planned(job: tuple[Path, list[Artifact], range]) -> WorkerFailure | None:
+    """In a child of `RenderAhead`: write some planned files, making their folders first (the
+    staging loop that makes them for the other files has not run yet)."""
+    root, planned, indexes = job
+    made: set[Path] = set()
+    path = ""
+    try:
+        for index in indexes:
+            path = planned[index].path
+            target = staged(root, path)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(planned[index].produce())
+    except Exception as error:
+        return WorkerFailure(_picklable(error), traceback.format_exc(), path)
+    return None
 
 
 def write_artifact(root: Path, artifact: Artifact) -> None:
