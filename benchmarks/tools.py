@@ -8,6 +8,7 @@ runs.
 
 from __future__ import annotations
 
+import compileall
 import os
 import re
 import shutil
@@ -79,6 +80,10 @@ class Sitegen(Tool):
         self.output = scratch / "sitegen-out"
         self.cache = scratch / "sitegen-cache"
         self.checkout = checkout
+        # Measured as installed: pip compiles a package's modules when it installs them, and a
+        # checkout compiles its own on first use, unless PYTHONDONTWRITEBYTECODE is set (as on
+        # the project machine, where every run then compiled sitegen again: 0.09 s a command).
+        compileall.compile_dir(checkout / "sitegen", quiet=1)
         self.command = [python, "-P", "-m", "sitegen"]
         self.cache_flag = {
             command: "--cache-dir" in subprocess.run(
