@@ -31,6 +31,11 @@ workers.PARALLEL_MIN_FILES = prefetch.PREFETCH_MIN_FILES = int(sys.argv[3])
 if "ahead" in sys.argv[4:]:  # render while planning from the first few planned files
     workers.AHEAD_MIN_FILES, workers.AHEAD_FILES, sitegen.build.AHEAD_LOOK_EVERY = 1, 3, 1
 cache = Path(sys.argv[2]).parent / "cache" if "cached" in sys.argv[4:] else None
+if "nofork" in sys.argv[4:]:  # as in a container at its process limit
+    import errno, os
+    def refuse():
+        raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+    os.fork = refuse
 forked = []  # what each child was forked to do, in order
 real_fork = workers._fork
 workers._fork = lambda function, job: forked.append(function.__name__) or real_fork(function, job)
@@ -41,12 +46,12 @@ print(json.dumps({"ok": result.ok, "forked": forked,
 
 
 def build_in_fresh_process(site: Path, output: Path, parallel: bool, ahead: bool = False,
-                           cached: bool = False) -> dict:
+                           cached: bool = False, nofork: bool = False) -> dict:
     """Build as a new process would, with workers (reading, then rendering) from the first file
     or never; `ahead` renders while planning too, from the first planned files; `cached` keeps
     a build cache beside the output."""
     threshold = "1" if parallel else str(10**9)
-    flags = [flag for flag, wanted in (("ahead", ahead), ("cached", cached)) if wanted]
+    flags = [flag for flag, wanted in (("ahead", ahead), ("cached", cached), ("nofork", nofork)) if wanted]
     done = subprocess.run(
         [sys.executable, "-c", BUILD, str(site), str(output), threshold, *flags],
         capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
@@ -96,6 +101,18 @@ def test_pages_rendered_while_the_rest_is_planned_are_the_same_bytes(
     edited.write_text(edited.read_text().replace("Entry 1", "Entry one"))
     again = build_in_fresh_process(many_entries, tmp_path / "ahead", parallel=True, ahead=True, cached=True)
     assert again["ok"] and "rendering while planning" not in phases(again)  # a cold build's only
+
+
+def test_a_system_that_will_not_start_a_process_gets_the_same_site_from_one(
+    many_entries: Path, tmp_path: Path,
+) -> None:
+    """`fork` failing (EAGAIN at a container's process limit) is no error: one process does it all."""
+    serial = build_in_fresh_process(many_entries, tmp_path / "serial", parallel=False)
+    refused = build_in_fresh_process(many_entries, tmp_path / "refused", parallel=True, ahead=True,
+                                     nofork=True)
+    assert refused["ok"] and refused["problems"] == serial["problems"] == []
+    assert set(phases(refused)) == {"reading", "rendering while planning", "rendering"}  # each tried
+    assert site_files(tmp_path / "refused") == site_files(tmp_path / "serial")
 
 
 @pytest.mark.parametrize("ahead", [False, True], ids=["after planning", "while planning"])

@@ -18,7 +18,7 @@ from sitegen.progress import Progress, no_progress
 from sitegen.reading.markup import MarkupError, Rendered
 from sitegen.reading.sources import FileCache, ParsedFile, SourceReader
 from sitegen.structure.diagnostics import Diagnostics
-from sitegen.writing.workers import MAX_WORKERS, WorkersLost, can_fork, forked_map
+from sitegen.writing.workers import MAX_WORKERS, CannotFork, WorkersLost, can_fork, forked_map
 
 PREFETCH_MIN_FILES = 200
 """Below this many new files, starting workers costs more than converting in one process."""
@@ -58,7 +58,7 @@ def prefetch(sources: SourceReader, folder: Path, progress: Progress = no_progre
             keep(sources.ahead, found)
             sources.parsed += parsed
             sources.converted += converted
-    except WorkersLost:
+    except (WorkersLost, CannotFork):
         pass  # an optimisation only: the read parses what the workers did not
     finally:
         _reader = None

@@ -76,12 +76,22 @@ def can_fork() -> bool:
 
 
 def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_progress) -> None:
-    """Render and write files into `root`, on every core when there are many (a cold build)."""
-    if not can_fork_workers(len(artifacts)):
-        for done, artifact in enumerate(artifacts):
-            progress("writing", done, len(artifacts))
-            write_artifact(root, artifact)
-        return
+    """Render and write files into `root`, on every core when there are many (a cold build).
+
+    Where no process can be forked (a container's process limit), they are all rendered in
+    this one, those the workers had written too: the same bytes, later."""
+    if can_fork_workers(len(artifacts)):
+        try:
+            _produce_forked(artifacts, root, progress)
+            return
+        except CannotFork:
+            pass
+    for done, artifact in enumerate(artifacts):
+        progress("writing", done, len(artifacts))
+        write_artifact(root, artifact)
+
+
+def _produce_forked(artifacts: list[Artifact], root: Path, progress: Progress) -> None:
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     global _pending
     _pending = artifacts
@@ -99,6 +109,10 @@ def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_p
             progress("writing", done * len(artifacts) // count, len(artifacts))
     finally:
         _pending = []
+
+
+class CannotFork(OSError):
+    """The system would not start another process (`fork` failed: EAGAIN, ENOMEM)."""
 
 
 class WorkersLost(OutputError):
@@ -194,7 +208,12 @@ def _fork(function: Callable[[J], R], job: J) -> _Child:
     # it would write to every object's header and so copy every page it is on.
     collector.settle()
     reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as error:
+        os.close(reader)
+        os.close(writer)
+        raise CannotFork(error.errno, error.strerror) from None
     if pid:
         os.close(writer)
         return _Child(pid, reader)
@@ -237,6 +256,7 @@ class RenderAhead:
         self.rendered = 0
         """How many of the first planned files are rendered, or being rendered by `_child`."""
         self._child: _Child | None = None
+        self._refused = False
 
     def offer(self) -> None:
         """Fork a child for the files planned since the last one, if it is done and enough wait."""
@@ -244,10 +264,14 @@ class RenderAhead:
             if not self._child.done(wait=False):
                 return
             self._collect()
-        if len(self.planned) - self.rendered >= AHEAD_MIN_FILES and can_fork():
-            start = self.rendered
-            self.rendered = min(len(self.planned), start + AHEAD_FILES)
-            self._child = _fork(_produce_planned, (self.root, self.planned, range(start, self.rendered)))
+        if len(self.planned) - self.rendered >= AHEAD_MIN_FILES and can_fork() and not self._refused:
+            start, end = self.rendered, min(len(self.planned), self.rendered + AHEAD_FILES)
+            try:
+                self._child = _fork(_produce_planned, (self.root, self.planned, range(start, end)))
+            except CannotFork:
+                self._refused = True  # staging renders them all, as without this
+                return
+            self.rendered = end
 
     def finish(self) -> int:
         """Wait for the child still rendering, raise what failed in one, and tell how many of
