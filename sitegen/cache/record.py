@@ -31,6 +31,13 @@ KIND = "output"
 
 Stat = tuple[int, int, int]
 """(modification ns, size, inode): what a file or folder was when recorded."""
+
+
+def stat_of(info: os.stat_result) -> Stat:
+    """The `Stat` of a file or folder from what `os.stat` or `os.lstat` said of it."""
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
 Signature = tuple[tuple[str, int, int, int], ...]
 """How a file is on disk: ((path, modification ns, size, inode),); for a folder a post-stage
 wrote (a key ending in `/`), the same of the folder and of every folder inside it."""
@@ -154,10 +161,9 @@ def _file_signature(output: str, path: str) -> Signature | None:
 
 def _stat(path: str | Path) -> Stat | None:
     try:
-        stat = os.stat(path)
+        return stat_of(os.stat(path))
     except OSError:
         return None
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def _folder_signature(output: Path, path: str, known: Signature | None = None) -> Signature | None:

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.cache.record import Signature, Stat
+from sitegen.cache.record import Signature, Stat, stat_of
 from sitegen.writing.artifact import Artifact, staged
 
 SPARE_DAYS = 7
@@ -100,7 +100,7 @@ def folder_stats(root: Path, folders: Iterable[str], known: dict[str, Stat] | No
         except OSError:
             continue
         if stat.S_ISDIR(info.st_mode):
-            found[folder] = (info.st_mtime_ns, info.st_size, info.st_ino)
+            found[folder] = stat_of(info)
     return found
 
 
@@ -193,7 +193,7 @@ def link_unchanged(old: str, target: str) -> Stat | None:
         info = os.lstat(old)
         if stat.S_ISREG(info.st_mode):
             os.link(old, target)
-            return (info.st_mtime_ns, info.st_size, info.st_ino)
+            return stat_of(info)
     except OSError:
         pass
     return None
@@ -215,7 +215,7 @@ def _verified(root: str, record: SpareRecord, touched: set[str]) -> tuple[dict[s
             touched.add(folder.rpartition("/")[0])
             continue
         present.add(folder)
-        seen = (info.st_mtime_ns, info.st_size, info.st_ino)
+        seen = stat_of(info)
         known.folders[folder] = seen
         if seen != recorded:
             changed.append(folder)
@@ -228,7 +228,7 @@ def _verified(root: str, record: SpareRecord, touched: set[str]) -> tuple[dict[s
             info = os.lstat(f"{root}/{path}")
         except OSError:
             continue
-        if stat.S_ISREG(info.st_mode) and (info.st_mtime_ns, info.st_size, info.st_ino) == recorded:
+        if stat.S_ISREG(info.st_mode) and stat_of(info) == recorded:
             kept[path] = fingerprint
             known.files[path] = recorded
         else:

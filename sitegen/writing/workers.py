@@ -39,10 +39,6 @@ half, in the same time, as the parent waits meanwhile and so pays nothing for th
 J = TypeVar("J")
 R = TypeVar("R")
 
-_pending: list[Artifact] = []
-"""The artifacts a forked worker renders: inherited, because closures cannot be pickled."""
-
-
 class RemoteTraceback(Exception):
     """The traceback of an error raised in a worker, attached as the parent error's cause."""
 
@@ -93,22 +89,16 @@ def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_p
 
 def _produce_forked(artifacts: list[Artifact], root: Path, progress: Progress) -> None:
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    global _pending
-    _pending = artifacts
-    try:
-        count = workers * CHUNKS_PER_WORKER
-        size = -(-len(artifacts) // count)
-        # Neighbouring pages show the same entries: a worker that renders them together copies
-        # fewer of the parent's pages (writing a reference count copies the page it is on).
-        chunks = [range(start, min(start + size, len(artifacts)))
-                  for start in range(0, len(artifacts), size)]
-        jobs = [(root, chunk) for chunk in chunks]
-        for done, failure in enumerate(forked_map(_produce_chunk, jobs, workers), start=1):
-            if failure is not None:
-                failure.raise_again()
-            progress("writing", done * len(artifacts) // count, len(artifacts))
-    finally:
-        _pending = []
+    count = workers * CHUNKS_PER_WORKER
+    size = -(-len(artifacts) // count)
+    # Neighbouring pages show the same entries: a worker that renders them together copies
+    # fewer of the parent's pages (writing a reference count copies the page it is on).
+    jobs = [(root, artifacts, range(start, min(start + size, len(artifacts))))
+            for start in range(0, len(artifacts), size)]
+    for done, failure in enumerate(forked_map(_produce_chunk, jobs, workers), start=1):
+        if failure is not None:
+            failure.raise_again()
+        progress("writing", done * len(artifacts) // count, len(artifacts))
 
 
 class CannotFork(OSError):
@@ -298,34 +288,36 @@ class RenderAhead:
 def _produce_planned(job: tuple[Path, list[Artifact], range]) -> WorkerFailure | None:
     """In a child of `RenderAhead`: write some planned files, making their folders first (the
     staging loop that makes them for the other files has not run yet)."""
-    root, planned, indexes = job
-    made: set[Path] = set()
-    path = ""
-    try:
-        for index in indexes:
-            path = planned[index].path
-            target = staged(root, path)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(planned[index].produce())
-    except Exception as error:
-        return WorkerFailure(_picklable(error), traceback.format_exc(), path)
-    return None
+    return _write_share(*job, make_folders=True)
 
 
 def write_artifact(root: Path, artifact: Artifact) -> None:
     (root / artifact.path).write_bytes(artifact.produce())
 
 
-def _produce_chunk(job: tuple[Path, range]) -> WorkerFailure | None:
-    """Render a share of `_pending` in a worker; return the first failure, whole."""
-    root, indexes = job
+def _produce_chunk(job: tuple[Path, list[Artifact], range]) -> WorkerFailure | None:
+    """In a worker of `produce_all`: write a share of the files, into folders made already."""
+    return _write_share(*job, make_folders=False)
+
+
+def _write_share(root: Path, artifacts: list[Artifact], indexes: range, make_folders: bool,
+                 ) -> WorkerFailure | None:
+    """Render and write some of `artifacts` (inherited by the fork, as closures cannot be
+    pickled); return the first failure, whole."""
+    made: set[Path] = set()
     path = ""
     try:
         for index in indexes:
-            path = _pending[index].path
-            write_artifact(root, _pending[index])
+            artifact = artifacts[index]
+            path = artifact.path
+            if not make_folders:
+                write_artifact(root, artifact)
+                continue
+            target = staged(root, path)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(artifact.produce())
     except Exception as error:
         return WorkerFailure(_picklable(error), traceback.format_exc(), path)
     return None
