@@ -27,7 +27,7 @@ from sitegen.cache.record import (
     written_signatures,
 )
 from sitegen.cache.site import SiteCache
-from sitegen.cache.snapshot import Snapshot, take
+from sitegen.cache.snapshot import Snapshot, settled, take
 from sitegen.outputs.first_look import first_look
 from sitegen.outputs.pages import html_page_groups
 from sitegen.outputs.plan import PostStage, SitePlan, StagedOutput
@@ -148,6 +148,8 @@ class Builder:
         """The inputs when the memory loaded from the cache was read: what changed since is read."""
         self._read_snapshot: Snapshot | None = None
         """The inputs when this build's read began, saved with what it found."""
+        self._last_settled: tuple[Snapshot, Snapshot] | None = None
+        """The last snapshot kept, and what `_settled` made of it."""
         self._unique_paths: list[str] | None = None
         """The output paths of the last plan, when no two of them clashed."""
         self._manifest = manifest_artifact([])
@@ -502,7 +504,7 @@ class Builder:
             with pickled_without_meta(lean):
                 self.cache.save_read_cache(BuildState(reads, self.reader.memory(), self._findings,
                                                       self._placeholders, self._carried,
-                                                      self._read_snapshot))
+                                                      self._settled(self._read_snapshot)))
             counts.fresh = 0  # saved: a second call for the same read saves nothing more
 
     def _snapshot(self) -> Snapshot | None:
@@ -522,6 +524,25 @@ class Builder:
             roots.append(binary)
         return take(roots)
 
+    def _settled(self, snapshot: Snapshot | None) -> Snapshot | None:
+        """A snapshot to keep, without the hashes its files no longer need (`snapshot.settled`),
+        checked against the bytes this build read of each content file."""
+        if snapshot is None or not snapshot.hashes:
+            return snapshot
+        if self._last_settled is not None and self._last_settled[0] is snapshot:
+            return self._last_settled[1]  # the record's and the read's are one snapshot: hash once
+        files = self.reader.cache.files.files
+
+        def used(path: str) -> str | None:
+            try:
+                parsed = files.get(Path(path).relative_to(self.site_dir).as_posix())
+            except ValueError:
+                return None
+            return parsed.digest if parsed is not None else None
+
+        self._last_settled = (snapshot, settled(snapshot, used))
+        return self._last_settled[1]
+
     def _keep_record(self, site: Site, inputs: Snapshot | None, result: BuildResult,
                      known: Known) -> None:
         """Record this build in the cache folder, for the next run."""
@@ -533,7 +554,7 @@ class Builder:
         future = [e.date.start for e in site.entries.values() if e.date.start > now]
         self._record = OutputRecord(
             settings=self.settings,
-            inputs=inputs,
+            inputs=self._settled(inputs),
             # The date-in-future rule's warning lapses when the earliest such date comes.
             expires_ns=int(min(future).timestamp() * 1e9) if future else None,
             fingerprints=dict(self.fingerprints),

@@ -127,6 +127,68 @@ def test_an_edit_the_instant_after_a_build_is_seen_even_at_the_same_size(site: P
     assert "Beta EVENT" in (site / "public/beta/b1/index.html").read_text("utf-8")
 
 
+def clock_seconds_later_after_one_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first walk of the inputs sees them as just written; from then on the clock is some
+    seconds later, as if the build that walked them had taken that long."""
+    import time
+
+    from sitegen.cache import snapshot
+
+    walks: list[int] = []
+
+    def clock() -> int:
+        walks.append(1)
+        return time.time_ns() + (0 if len(walks) == 1 else 3 * snapshot.RACY_NS)
+
+    monkeypatch.setattr(snapshot, "_now", clock)
+
+
+def test_files_fresh_from_a_checkout_are_hashed_by_one_build_not_by_every_build_after_it(
+    site: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A clone or a generated site leaves every file seconds old: too recent for its stat to
+    # vouch for its bytes. The build that read them checks them once more as it ends.
+    from sitegen import build_state
+    from sitegen.cache import snapshot
+
+    clock_seconds_later_after_one_walk(monkeypatch)
+    assert builder(site, cache).build().ok
+    hashed: list[str] = []
+    real = snapshot.file_hash
+
+    def counting(path: str) -> str:
+        hashed.append(Path(path).relative_to(site).as_posix())
+        return real(path)
+
+    monkeypatch.setattr(snapshot, "file_hash", counting)
+    monkeypatch.setattr(build_state, "file_hash", counting)
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta event, retitled"), "utf-8")
+    result = builder(site, cache).build()
+    assert result.ok and (result.entries, result.entries_read) == (3, 1)
+    assert set(hashed) <= {"content/beta/b1.md"}, hashed
+
+
+def test_a_file_rewritten_within_the_tick_of_its_walk_stays_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Same size, same modification time, same inode: only its bytes tell, so settling the
+    # snapshot forgets the hash of the file left as it was, never of the one rewritten.
+    from sitegen.cache import snapshot
+
+    kept, rewritten = tmp_path / "kept.md", tmp_path / "rewritten.md"
+    kept.write_text("Said on Monday.", "utf-8")
+    rewritten.write_text("Said on Monday.", "utf-8")
+    clock_seconds_later_after_one_walk(monkeypatch)
+    taken = snapshot.take([tmp_path])
+    assert {str(kept), str(rewritten)} <= taken.hashes.keys()
+    stamp = rewritten.stat().st_mtime_ns
+    rewritten.write_text("Said on Friday.", "utf-8")
+    os.utime(rewritten, ns=(stamp, stamp))
+    settled = snapshot.settled(taken)
+    assert str(kept) not in settled.hashes and str(rewritten) in settled.hashes
+    assert settled.first_change() == str(rewritten)
+
+
 def test_a_changed_template_re_renders_the_pages_that_use_it_and_no_others(site: Path, cache: Path) -> None:
     assert builder(site, cache).build().ok
     builtin = REPO_ROOT / "layouts" / "speaker.html"

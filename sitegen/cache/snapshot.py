@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,13 +51,49 @@ class Snapshot:
 def take(roots: Iterable[Path]) -> Snapshot:
     """Walk the roots now (a missing root is recorded as missing)."""
     names = tuple(str(root) for root in roots)
-    started = time.time_ns()
+    started = _now()
     entries = scan(names)
     hashes = {
         path: file_hash(path) for path, signature in entries.items()
         if signature[0] == "file" and started - signature[1] < RACY_NS
     }
     return Snapshot(names, entries, hashes)
+
+
+def settled(snapshot: Snapshot, used: Callable[[str], str | None] = lambda path: None) -> Snapshot:
+    """The snapshot without the hashes that no longer need taking: files whose clock tick has
+    passed, still with the stat and the bytes it recorded.
+
+    Git rewrites its index after `status` for the same reason. A snapshot is kept for
+    later runs, and a checkout or a generated site leaves every file of it recent: unsettled,
+    each later run would hash the whole site again, a tenth of a second at 10,000 entries.
+    Once the tick is past, a file that still has its recorded stat cannot have changed
+    unseen since it was hashed now. `used` gives the hash of the bytes the build read of a
+    path, when it knows: a file the build saw other bytes of stays hashed.
+    """
+    now = _now()
+    kept = {}
+    for path, digest in snapshot.hashes.items():
+        signature = snapshot.entries.get(path)
+        if (signature is None or now - signature[1] < RACY_NS or used(path) not in (None, digest)
+                or _file_signature(path) != signature or file_hash(path) != digest):
+            kept[path] = digest
+    if len(kept) == len(snapshot.hashes):
+        return snapshot
+    return Snapshot(snapshot.roots, snapshot.entries, kept)
+
+
+def _now() -> int:
+    """The clock snapshots go by (a test moves it on past the tick)."""
+    return time.time_ns()
+
+
+def _file_signature(path: str) -> Signature | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return ("file", stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def scan(roots: Iterable[str]) -> dict[str, Signature]:
