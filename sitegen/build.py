@@ -22,6 +22,7 @@ from sitegen.cache.record import (
     BuildSettings,
     OutputRecord,
     Signature,
+    Unreplayed,
     replay,
     trusted_fingerprints,
     written_signatures,
@@ -160,10 +161,10 @@ class Builder:
         first, then the rest of their stories' (see `outputs.first_look`)."""
         self._changed: Collection[str] | None = None
         """The source paths the build under way was told changed."""
-        self.replay = True
-        """Whether a build may be a replay of the last; False when the caller has just found it
-        cannot be (`sitegen build` tries `record.replay_unchanged` before loading this module,
-        and a second look would walk the site's files again)."""
+        self.looked: Unreplayed | None = None
+        """What the caller's look for a replay found, when it found none (`sitegen build` tries
+        `record.replay_unchanged` before loading this module): the next build takes its record
+        and its walk of the inputs, rather than reading the one and walking the site again."""
 
     @property
     def theme(self) -> Theme | None:
@@ -320,7 +321,8 @@ class Builder:
         self._opened = True
         self.load_cached_reads()
         if self.buffer is None:
-            self._record = self.cache.load_record(self.output)
+            looked = self.looked.record if self.looked is not None else None
+            self._record = looked or self.cache.load_record(self.output)
             if self._record is not None:
                 self.fingerprints = trusted_fingerprints(self._record, self.output)
             self._trees = self.cache.load_trees(self.output)
@@ -338,7 +340,8 @@ class Builder:
 
     def _replay(self, changed: Collection[str] | None, started: float) -> BuildResult | None:
         """The last build again, when nothing it depends on changed and its output is intact."""
-        if changed is not None or self._record is None or self.buffer is not None or not self.replay:
+        if (changed is not None or self._record is None or self.buffer is not None
+                or self.looked is not None):
             return None
         return replay(self._record, self.settings, started)
 
@@ -522,6 +525,9 @@ class Builder:
             if binary is None:
                 return None
             roots.append(binary)
+        looked, self.looked = self.looked, None
+        if looked is not None and looked.inputs is not None and looked.inputs.roots == tuple(map(str, roots)):
+            return looked.inputs
         return take(roots)
 
     def _settled(self, snapshot: Snapshot | None) -> Snapshot | None:

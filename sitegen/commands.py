@@ -107,13 +107,13 @@ def build(args: argparse.Namespace) -> int:
     cache = cache_folder(args, source, output)
     settings = BuildSettings(str(source), str(output), args.base_url, args.drafts, args.strict, True)
     result = replay_unchanged(cache, settings) if cache is not None else None
-    if result is None:
+    if not isinstance(result, BuildResult):
         from sitegen.build import Builder
 
         progress = for_stream(sys.stderr)
         builder = Builder(source, output, base_url=args.base_url, drafts=args.drafts,
                           strict=args.strict, cache_dir=cache, progress=progress or no_progress)
-        builder.replay = False  # replay_unchanged just looked
+        builder.looked = result
         result = builder.build()
         _outliving[:] = [builder]
         if progress is not None:

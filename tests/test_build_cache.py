@@ -402,6 +402,36 @@ def test_a_build_with_nothing_to_do_never_loads_the_build_machinery(site: Path, 
     assert ": 0 written," in done.stdout and done.stdout.splitlines()[-1] == "[]"
 
 
+def test_an_edit_build_walks_the_sites_files_once_and_reads_its_record_once(
+    site: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `sitegen build` first looks for a replay; the build that follows takes what it found.
+    from sitegen.cache import record, snapshot, store
+    from sitegen.cli import main
+
+    command = ["build", "--source", str(site), "--cache-dir", str(cache)]
+    assert main(command) == 0
+    walks: list[tuple[str, ...]] = []
+    records: list[str] = []
+    scan, read = snapshot.scan, store.read
+
+    def walking(roots: tuple[str, ...]) -> object:
+        walks.append(tuple(roots))
+        return scan(roots)
+
+    def reading(path: Path, *args: object) -> object:
+        if path.name.startswith(record.RECORD_PREFIX):
+            records.append(path.name)
+        return read(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(snapshot, "scan", walking)
+    monkeypatch.setattr(store, "read", reading)
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta event, retitled"), "utf-8")
+    assert main(command) == 0
+    assert len(walks) == 1 and len(records) == 1, (walks, records)
+    assert "Beta event, retitled" in (site / "public/beta/b1/index.html").read_text("utf-8")
+
+
 def count_conversions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every Markdown body converted from now on, in the order they are converted."""
     from sitegen.reading.markup import MarkdownRenderer

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sitegen.cache import store
 from sitegen.cache.location import output_key, site_cache_folder
-from sitegen.cache.snapshot import Snapshot
+from sitegen.cache.snapshot import Snapshot, take
 from sitegen.structure.diagnostics import Diagnostic
 from sitegen.summary import BuildResult
 from sitegen.writing.outputguard import BuildLocked, output_lock
@@ -129,13 +129,25 @@ def trusted_fingerprints(record: OutputRecord, output: Path, prefix: str = "") -
     }
 
 
-def replay(record: OutputRecord, settings: BuildSettings, started: float) -> BuildResult | None:
-    """The result of a build in which nothing changed, or None when something did."""
+@dataclass(frozen=True)
+class Unreplayed:
+    """What a look for a replay found instead: the build that follows takes it, not looking again."""
+
+    record: OutputRecord | None
+    """The record of the last build into the output, if it could be read."""
+    inputs: Snapshot | None
+    """The record's inputs walked anew, before anything was read: the build's own snapshot."""
+
+
+def replay(record: OutputRecord, settings: BuildSettings, started: float,
+           taken: Snapshot | None = None) -> BuildResult | None:
+    """The result of a build in which nothing changed, or None when something did;
+    `taken` is a walk of the record's inputs just made."""
     if record.settings != settings or record.inputs is None:
         return None
     if record.expires_ns is not None and time.time_ns() >= record.expires_ns:
         return None
-    if record.inputs.first_change() is not None:
+    if record.inputs.first_change(taken) is not None:
         return None
     if set(record.written) != set(record.fingerprints) or not all(
         _unchanged(settings.output, path, signature) for path, signature in record.written.items()
@@ -194,19 +206,22 @@ def _folder_signature(output: Path, path: str, known: Signature | None = None) -
     return tuple(sorted(signature))
 
 
-def replay_unchanged(root: Path, settings: BuildSettings) -> BuildResult | None:
-    """The last build into the output again, if nothing changed; None to build.
+def replay_unchanged(root: Path, settings: BuildSettings) -> BuildResult | Unreplayed:
+    """The last build into the output again, if nothing changed; else what the look found.
 
     Needs nothing but the standard library and the record, so `sitegen build`
     with nothing to do never imports the machinery of a build. Any problem
-    with the record means None: the build that follows reads it again and
-    reports what is wrong with it.
+    with the record means none is handed on: the build that follows reads it
+    again and reports what is wrong with it.
     """
     started = time.perf_counter()
     site, output = Path(settings.site), Path(settings.output)
     try:
         with output_lock(output):
             found = load(site_cache_folder(root, site), site, output)
-            return replay(found, settings, started) if found is not None else None
+            if found is None:
+                return Unreplayed(None, None)
+            taken = take(found.inputs.roots) if found.inputs is not None else None
+            return replay(found, settings, started, taken) or Unreplayed(found, taken)
     except (OSError, store.CacheDiscarded, BuildLocked):
-        return None
+        return Unreplayed(None, None)

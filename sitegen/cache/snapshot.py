@@ -34,9 +34,10 @@ class Snapshot:
     hashes: dict[str, str]
     """The SHA-256 of each file that was modified just before the walk."""
 
-    def first_change(self) -> str | None:
-        """The first path that differs from now (added, removed or changed), or None."""
-        now = scan(self.roots)
+    def first_change(self, taken: Snapshot | None = None) -> str | None:
+        """The first path that differs from now (added, removed or changed), or None;
+        `taken` is a walk of the same roots just made, to compare with instead of walking."""
+        now = taken.entries if taken is not None and taken.roots == self.roots else scan(self.roots)
         if now == self.entries:
             for path, digest in self.hashes.items():
                 if file_hash(path) != digest:
@@ -48,7 +49,7 @@ class Snapshot:
         return None
 
 
-def take(roots: Iterable[Path]) -> Snapshot:
+def take(roots: Iterable[Path | str]) -> Snapshot:
     """Walk the roots now (a missing root is recorded as missing)."""
     names = tuple(str(root) for root in roots)
     started = _now()
