@@ -474,7 +474,9 @@ def relative_time(here: PartialDate, there: PartialDate) -> RelativeTime:
     return _relative(round(days / 365.25), "year")
 
 
+@functools.lru_cache(maxsize=1024)
 def _relative(count: int, unit: Literal["day", "week", "month", "year"]) -> RelativeTime:
+    """One object for each distance: thousands of relations share a few dozen."""
     return RelativeTime(unit, abs(count), count > 0)
 
 

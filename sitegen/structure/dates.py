@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -109,8 +110,13 @@ def load_zone(name: str) -> tzinfo | None:
         return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_date(text: str, zone: tzinfo) -> PartialDate | None:
-    """Parse one of SPEC.md's date forms; naive times are read in `zone`."""
+    """Parse one of SPEC.md's date forms; naive times are read in `zone`.
+
+    Remembered: many entries and sources share a day, and one object for them all is one
+    view of it and one object to keep in the build cache and load from it, not one each.
+    """
     match = DATE_PATTERN.match(text.strip())
     if not match:
         return None
