@@ -108,6 +108,10 @@ def build(args: argparse.Namespace) -> int:
     settings = BuildSettings(str(source), str(output), args.base_url, args.drafts, args.strict, True)
     result = replay_unchanged(cache, settings) if cache is not None else None
     if not isinstance(result, BuildResult):
+        if cache is not None:
+            from sitegen.cache.site import check_read_cache_ahead
+
+            check_read_cache_ahead(cache, source)
         from sitegen.build import Builder
 
         progress = for_stream(sys.stderr)

@@ -280,14 +280,77 @@ def test_a_damaged_or_stale_cache_is_discarded_with_a_warning_and_the_build_succ
     assert clean.ok and clean.notices == [] and clean.produced == []
 
 
-def test_the_command_warns_about_a_damaged_cache_and_still_builds(site: Path, cache: Path) -> None:
+@pytest.mark.parametrize("damage, why", [
+    (truncate, "truncated"),
+    (garble, "not a sitegen cache file"),
+    (flip_payload_byte, "checksum does not match"),
+    (older_version, "made by sitegen 0.0.1"),
+])
+def test_the_command_warns_about_a_damaged_cache_and_still_builds(
+    site: Path, cache: Path, damage: Callable[[Path], None], why: str,
+) -> None:
+    # The command has the read cache checked by a child process while it starts up.
     assert run_cli("build", "--source", str(site), "--cache-dir", str(cache)).returncode == 0
     for path in cache_files(cache, site):
-        truncate(path)
+        damage(path)
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta event, retitled"), "utf-8")
     done = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
     assert done.returncode == 0, done.stderr
-    assert "sitegen: warning: build cache discarded:" in done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "build cache discarded" in line]
+    assert any("read.cache" in line and why in line for line in warnings), done.stderr
     assert "Traceback" not in done.stderr
+    assert "0 from cache, 3 read" in done.stdout
+    assert "Beta event, retitled" in (site / "public/beta/b1/index.html").read_text("utf-8")
+
+
+def payload_file(path: Path, payload: object, site: Path) -> None:
+    from sitegen.cache import store
+
+    store.write(path, "read", site, payload)
+
+
+def test_a_cache_file_checked_ahead_is_read_as_it_would_have_been(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sitegen.cache import store
+    from sitegen.writing.workers import can_fork
+
+    forks: list[int] = []
+    fork = os.fork
+
+    def forking() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", forking)
+    path = tmp_path / "read.cache"
+    payload_file(path, {"entries": ["a", "b"]}, tmp_path)
+    store.check_ahead(path, "read", tmp_path)  # a child hashes it meanwhile
+    assert len(forks) == (1 if can_fork() else 0)
+    assert store.read(path, "read", tmp_path) == {"entries": ["a", "b"]}
+    for pid in forks:  # reaped by the read
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+    flip_payload_byte(path)
+    store.check_ahead(path, "read", tmp_path)
+    with pytest.raises(store.CacheDiscarded, match="checksum does not match"):
+        store.read(path, "read", tmp_path)
+
+
+def test_a_cache_file_replaced_after_its_check_is_read_as_it_is_now(tmp_path: Path) -> None:
+    from sitegen.cache import store
+
+    path = tmp_path / "read.cache"
+    payload_file(path, "the first", tmp_path)
+    store.check_ahead(path, "read", tmp_path)
+    payload_file(path, "the second", tmp_path)  # another build's, renamed over it
+    assert store.read(path, "read", tmp_path) == "the second"
+    path.unlink()
+    store.check_ahead(path, "read", tmp_path)  # none yet
+    payload_file(path, "the third", tmp_path)
+    assert store.read(path, "read", tmp_path) == "the third"
 
 
 def test_a_cache_from_another_site_is_never_used(write_site: Callable[..., Path], cache: Path) -> None:

@@ -30,6 +30,13 @@ TREES = "trees"
 T = TypeVar("T")
 
 
+def check_read_cache_ahead(root: Path, site: Path) -> None:
+    """Have the read cache's checksum checked on another core while the caller imports what
+    it will load it with (see `store.check_ahead`)."""
+    resolved = site.resolve()
+    store.check_ahead(site_cache_folder(root, resolved) / READ_CACHE, READ_KIND, resolved)
+
+
 class SiteCache:
     """The cache folder of one site."""
 
