@@ -24,7 +24,6 @@ from sitegen.cache.record import (
     Signature,
     Unreplayed,
     replay,
-    trusted_fingerprints,
     written_signatures,
 )
 from sitegen.cache.site import SiteCache
@@ -52,6 +51,7 @@ from sitegen.structure.model import Site
 from sitegen.summary import BuildResult
 from sitegen.writing.artifact import Artifact, OutputError, check_unique
 from sitegen.writing.buffer import BufferedOutput
+from sitegen.writing.output_check import CheckJob, OutputCheck, check_spare_tree
 from sitegen.writing.outputguard import (
     MANIFEST,
     BuildLocked,
@@ -62,6 +62,7 @@ from sitegen.writing.outputguard import (
 )
 from sitegen.writing.spare import (
     Known,
+    SpareCheck,
     SpareRecord,
     TreeState,
     folder_stats,
@@ -70,11 +71,9 @@ from sitegen.writing.spare import (
     take_spare,
 )
 from sitegen.writing.staging import (
-    BACKGROUND_DELETE_FILES,
     empty_trash,
     new_staging,
     remove_leftovers,
-    retire,
     stage,
     swap,
 )
@@ -161,6 +160,10 @@ class Builder:
         first, then the rest of their stories' (see `outputs.first_look`)."""
         self._changed: Collection[str] | None = None
         """The source paths the build under way was told changed."""
+        self._output_check: OutputCheck | None = None
+        """The check of the output and the spare started as the cache was opened, until taken."""
+        self._spare_check: SpareCheck | None = None
+        """What that check found of the spare, for the build that takes it next."""
         self.looked: Unreplayed | None = None
         """What the caller's look for a replay found, when it found none (`sitegen build` tries
         `record.replay_unchanged` before loading this module): the next build takes its record
@@ -319,13 +322,26 @@ class Builder:
         if self._opened or self.cache is None:
             return
         self._opened = True
-        self.load_cached_reads()
         if self.buffer is None:
             looked = self.looked.record if self.looked is not None else None
             self._record = looked or self.cache.load_record(self.output)
-            if self._record is not None:
-                self.fingerprints = trusted_fingerprints(self._record, self.output)
             self._trees = self.cache.load_trees(self.output)
+            if self._record is not None:
+                spare = self._trees.spare if self._trees is not None else None
+                self._output_check = OutputCheck(CheckJob(self.output, self._record,
+                                                          self.cache.spare(self.output) if spare else None,
+                                                          spare, self.cache.trash))
+        self.load_cached_reads()
+
+    def _take_output_check(self) -> None:
+        """The trusted fingerprints of the current output, and what the spare holds, from the
+        check started as the cache was opened (see `writing.output_check`)."""
+        check, self._output_check = self._output_check, None
+        if check is None or self._record is None:
+            return
+        found = check.result()
+        self.fingerprints = found.trusted(self._record)
+        self._spare_check = found.spare
 
     def load_cached_reads(self) -> None:
         """Start from what an earlier run read and planned (see `build_state`), so only files
@@ -343,10 +359,15 @@ class Builder:
         if (changed is not None or self._record is None or self.buffer is not None
                 or self.looked is not None):
             return None
-        return replay(self._record, self.settings, started)
+        replayed = replay(self._record, self.settings, started)
+        if replayed is not None and self._output_check is not None:
+            self._output_check.cancel()  # its answer is for a build, and there is none
+            self._output_check = None
+        return replayed
 
     def _build(self, changed: Collection[str] | None, started: float) -> BuildResult:
         """Build while holding the output's lock."""
+        self._take_output_check()
         inputs = self._snapshot()
         if changed is None and self._state_snapshot is not None and inputs is not None:
             # A new process: the files changed since the cached memory was read are what a
@@ -451,17 +472,17 @@ class Builder:
         remove_leftovers(self.output)
         return RenderAhead(new_staging(self.output.resolve()), [])
 
-    def _take_spare(self) -> tuple[Path, SpareRecord] | None:
+    def _take_spare(self) -> tuple[Path, SpareRecord, SpareCheck] | None:
         """The output before last, moved beside the output to be updated into the next one."""
         if self.cache is None or self._trees is None or self._trees.spare is None:
             return None
+        checked, self._spare_check = self._spare_check, None  # of the spare as the cache was opened
         staging = take_spare(self.cache.spare(self.output), self.output)
         if staging is None:
             return None
-        # The search index is made or linked again by its stage: deleted in the background.
-        if (staging / urls.SEARCH_INDEX_FOLDER).is_dir():
-            retire(staging / urls.SEARCH_INDEX_FOLDER, BACKGROUND_DELETE_FILES, self.cache.trash)
-        return staging, self._trees.spare
+        if checked is None:  # a later build of this builder: the output checked has changed since
+            checked = check_spare_tree(staging, self._trees.spare, self.cache.trash)
+        return staging, self._trees.spare, checked
 
     def _spare_for_next(self) -> Path | None:
         """Where to keep the output being replaced, when what it holds is known (`_keep_trees`)."""

@@ -37,8 +37,8 @@ if "nofork" in sys.argv[4:]:  # as in a container at its process limit
         raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
     os.fork = refuse
 forked = []  # what each child was forked to do, in order
-real_fork = workers._fork
-workers._fork = lambda function, job: forked.append(function.__name__) or real_fork(function, job)
+real_fork = workers.fork_job
+workers.fork_job = lambda function, job: forked.append(function.__name__) or real_fork(function, job)
 result = Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False, cache_dir=cache).build()
 print(json.dumps({"ok": result.ok, "forked": forked,
                   "problems": [[d.path, d.line, d.message] for d in result.diagnostics]}))

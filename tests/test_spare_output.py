@@ -10,13 +10,16 @@ files of a fresh build, swapped in at once; and nothing in the spare is trusted 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from sitegen.build import Builder
 from sitegen.cache.location import site_cache_folder
+from sitegen.writing import output_check, workers
 from tests.support.outputs import folder_digest
 from tests.support.sites import event, story
 
@@ -36,6 +39,31 @@ def site(write_site: Callable[..., Path]) -> Path:
     return write_site(files())
 
 
+@dataclass
+class Forks:
+    by_a_child: bool
+    forked: list[str] = field(default_factory=list)
+    """What children were forked for."""
+
+
+@pytest.fixture(autouse=True, params=["checked by a child", "checked by the build"])
+def spare_checked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Forks:
+    """Each test twice: the spare (and the output) checked by a child process forked while the
+    build loads its cache, and by the build itself, as on a system that will not fork."""
+    forks = Forks(by_a_child=request.param == "checked by a child")
+    forked = forks.forked
+    fork = workers.fork_job
+
+    def forking(function: Callable[[object], object], job: object) -> workers.Child:
+        if not forks.by_a_child and function is output_check.checked_output:
+            raise workers.CannotFork(11, "no more processes")
+        forked.append(function.__name__)
+        return fork(function, job)
+
+    monkeypatch.setattr(workers, "fork_job", forking)
+    return forks
+
+
 def build(site: Path, cache: Path, output: Path | None = None) -> Builder:
     """One `sitegen build`: a new process, which knows only the cache."""
     builder = Builder(site, output or site / "public", cache_dir=cache, search_index=False)
@@ -48,7 +76,9 @@ def fresh(site: Path, tmp_path: Path) -> dict[str, str]:
     """What a build without any cache writes for the site as it is now."""
     output = tmp_path / "fresh"
     assert Builder(site, output, search_index=False).build().ok
-    return folder_digest(output)
+    digest = folder_digest(output)
+    shutil.rmtree(output)
+    return digest
 
 
 def spares(cache: Path, site: Path) -> list[Path]:
@@ -136,6 +166,37 @@ def test_files_left_in_the_output_or_the_spare_never_come_back(site: Path, tmp_p
     edit(site, 3)
     build(site, cache)
     assert folder_digest(site / "public") == fresh(site, tmp_path)
+
+
+def test_an_edit_build_has_the_output_and_the_spare_checked_while_it_loads_its_cache(
+    site: Path, tmp_path: Path, spare_checked: Forks,
+) -> None:
+    """Which files of the output and of the spare are as recorded is a stat of each of them:
+    done by a child process on the other core while the build unpickles what it read last."""
+    cache = with_a_spare(site, tmp_path)
+    (spare,) = spares(cache, site)
+    (spare / "alpha/a1/notes.txt").write_text("left in the spare")
+    (site / "public/alpha/index.html").write_text("changed in the output")
+    spare_checked.forked.clear()
+    edit(site, 2)
+    build(site, cache)
+    expected = 1 if spare_checked.by_a_child and workers.can_fork() else 0
+    assert spare_checked.forked.count("checked_output") == expected
+    assert not (spare / "alpha/a1/notes.txt").exists() and not list(site.rglob("notes.txt"))
+    assert folder_digest(site / "public") == fresh(site, tmp_path)
+
+
+def test_one_builder_building_again_checks_the_spare_it_takes_each_time(site: Path, tmp_path: Path) -> None:
+    """A program that keeps one `Builder` (a build script) gets what new processes get."""
+    cache = tmp_path / "cache"
+    builder = Builder(site, site / "public", cache_dir=cache, search_index=False)
+    for number in range(1, 5):
+        assert builder.build().ok
+        assert folder_digest(site / "public") == fresh(site, tmp_path)
+        if number > 1:
+            (spare,) = spares(cache, site)
+            (spare / "beta/b1/extra.html").write_text("<p>not a page of the site</p>")
+        edit(site, number)
 
 
 def test_a_spare_whose_record_is_lost_is_not_used(site: Path, tmp_path: Path) -> None:

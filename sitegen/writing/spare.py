@@ -135,18 +135,61 @@ def expired(spare: Path) -> bool:
         return False
 
 
-def update(staging: Path, record: SpareRecord, artifacts: list[Artifact], output: Path,
-           previous: dict[str, str]) -> tuple[list[Artifact], Known]:
+@dataclass(frozen=True)
+class SpareCheck:
+    """What `check_spare` found in a spare that is not as its record says, and deleted: after
+    an edit, next to nothing, so a child process that checked it sends back a few bytes."""
+
+    dropped: frozenset[str]
+    """Recorded files that are gone or changed."""
+    absent: frozenset[str]
+    """Recorded folders that are gone (or not folders)."""
+    restated: dict[str, Stat]
+    """Folders whose stat is not the recorded one."""
+    touched: frozenset[str]
+    """Folders something was deleted from."""
+
+
+def check_spare(spare: Path, record: SpareRecord) -> SpareCheck:
+    """Verify a spare against its record, deleting what is not as recorded (see `_verified`),
+    wherever it lies: a rename into place later changes none of what was checked."""
+    touched: set[str] = set()
+    kept, present, known = _verified(os.fspath(spare), record, touched)
+    return SpareCheck(
+        dropped=frozenset(record.files.keys() - kept.keys()),
+        absent=frozenset(record.folders.keys() - present),
+        restated={folder: seen for folder, seen in known.folders.items() if seen != record.folders[folder]},
+        touched=frozenset(touched),
+    )
+
+
+def _as_checked(record: SpareRecord, check: SpareCheck) -> tuple[dict[str, str], set[str], Known]:
+    """What `_verified` would have returned, from what `check_spare` found."""
+    known = Known()
+    kept: dict[str, str] = {}
+    for path, (fingerprint, recorded) in record.files.items():
+        if path not in check.dropped:
+            kept[path] = fingerprint
+            known.files[path] = recorded
+    present = record.folders.keys() - check.absent
+    known.folders = {folder: check.restated.get(folder, record.folders[folder]) for folder in present}
+    return kept, present, known
+
+
+def update(staging: Path, record: SpareRecord, checked: SpareCheck, artifacts: list[Artifact],
+           output: Path, previous: dict[str, str]) -> tuple[list[Artifact], Known]:
     """Make the spare at `staging` hold exactly these artifacts; return those to produce, and
     the stat of what it holds that will not change (`Known`).
 
-    `previous` holds the fingerprints of the current output's files that can be trusted:
-    a file that changed since the spare was the output is linked from there when it can be.
+    `checked` is what `check_spare` found of the spare since the build took the output's
+    lock (wherever the spare lay then). `previous` holds the fingerprints of the current
+    output's files that can be trusted: a file that changed since the spare was the output
+    is linked from there when it can be.
     """
     root, old_root = os.fspath(staging), os.fspath(output)
-    touched: set[str] = set()
+    kept, present, known = _as_checked(record, checked)
+    touched: set[str] = set(checked.touched)
     """The folders an entry was added to or removed from: their stat is not the verified one."""
-    kept, present, known = _verified(root, record, touched)
     wanted = {artifact.path for artifact in artifacts}
     for path in kept.keys() - wanted:
         _remove(f"{root}/{path}")

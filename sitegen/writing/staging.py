@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from sitegen.progress import Progress, no_progress
 from sitegen.writing.artifact import Artifact, staged
-from sitegen.writing.spare import Known, SpareRecord, expired, link_unchanged, update
+from sitegen.writing.spare import Known, SpareCheck, SpareRecord, expired, link_unchanged, update
 from sitegen.writing.workers import RenderAhead, produce_all
 
 
@@ -40,23 +40,24 @@ def stage(
     output: Path,
     previous: dict[str, str],
     progress: Progress = no_progress,
-    spare: tuple[Path, SpareRecord] | None = None,
+    spare: tuple[Path, SpareRecord, SpareCheck] | None = None,
     ahead: RenderAhead | None = None,
 ) -> Staged:
     """Write the new output into a staging folder beside `output`.
 
     Files whose fingerprint held are linked from the current output.
-    `spare` is the output before last, taken beside `output` with its record
-    (`writing.spare`): it is updated into the staging folder instead of making one.
+    `spare` is the output before last, taken beside `output` with its record and what
+    checking it against that found (`writing.spare`): it is updated into the staging folder
+    instead of making one.
     `ahead` rendered the first planned files into its folder (`new_staging`) while the
     plan was made: that folder is the staging folder, and only the rest are produced.
     """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     if spare is not None:
-        staging, record = spare
+        staging, record, checked = spare
         try:
-            to_produce, known = update(staging, record, artifacts, output, previous)
+            to_produce, known = update(staging, record, checked, artifacts, output, previous)
         except OSError:  # whatever went wrong, a fresh staging folder is the sure way
             shutil.rmtree(staging, ignore_errors=True)
         else:

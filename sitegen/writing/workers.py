@@ -124,12 +124,12 @@ def forked_map(function: Callable[[J], R], jobs: list[J], workers: int) -> Itera
     early (a failure, Ctrl-C) the children still running are killed and waited for.
     """
     waiting = collections.deque(jobs)
-    running: dict[int, _Child] = {}
+    running: dict[int, Child] = {}
     selector = selectors.DefaultSelector()
     try:
         while True:
             while waiting and len(running) < workers:
-                child = _fork(function, waiting.popleft())
+                child = fork_job(function, waiting.popleft())
                 running[child.pid] = child
                 selector.register(child.reader, selectors.EVENT_READ, child)
             if not running:
@@ -149,7 +149,7 @@ def forked_map(function: Callable[[J], R], jobs: list[J], workers: int) -> Itera
         selector.close()
 
 
-class _Child:
+class Child:
     """A child process running one job, and what it has sent back so far."""
 
     def __init__(self, pid: int, reader: int) -> None:
@@ -192,7 +192,7 @@ class _Child:
             os.close(self.reader)
 
 
-def _fork(function: Callable[[J], R], job: J) -> _Child:
+def fork_job(function: Callable[[J], R], job: J) -> Child:
     """Start a child that runs `function(job)`, sends back the pickled outcome and exits."""
     # What the parent made so far is out of the child's collector's reach: a pass that walked
     # it would write to every object's header and so copy every page it is on.
@@ -206,7 +206,7 @@ def _fork(function: Callable[[J], R], job: J) -> _Child:
         raise CannotFork(error.errno, error.strerror) from None
     if pid:
         os.close(writer)
-        return _Child(pid, reader)
+        return Child(pid, reader)
     code = 1
     try:
         os.close(reader)
@@ -245,7 +245,7 @@ class RenderAhead:
         """The plan's own list, growing while it is made."""
         self.rendered = 0
         """How many of the first planned files are rendered, or being rendered by `_child`."""
-        self._child: _Child | None = None
+        self._child: Child | None = None
         self._refused = False
 
     def offer(self) -> None:
@@ -257,7 +257,7 @@ class RenderAhead:
         if len(self.planned) - self.rendered >= AHEAD_MIN_FILES and can_fork() and not self._refused:
             start, end = self.rendered, min(len(self.planned), self.rendered + AHEAD_FILES)
             try:
-                self._child = _fork(_produce_planned, (self.root, self.planned, range(start, end)))
+                self._child = fork_job(_produce_planned, (self.root, self.planned, range(start, end)))
             except CannotFork:
                 self._refused = True  # staging renders them all, as without this
                 return
