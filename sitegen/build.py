@@ -187,6 +187,7 @@ class Builder:
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC), self._findings)
         self._placeholders = CarriedMemo(self._placeholders)
         placeholder_warnings(self.text_of, site, diagnostics, self._placeholders)
+        self.reader.forget_front_matter(keep={d.path for d in diagnostics.items})
         return site, diagnostics
 
     def text_of(self, path: str) -> str | None:

@@ -570,6 +570,31 @@ def test_a_problem_in_a_file_the_cache_kept_lean_points_at_its_line(
     assert result.diagnostics == fresh.diagnostics
 
 
+def test_a_build_lets_go_of_front_matter_it_found_nothing_wrong_in_and_still_points_at_its_lines(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    # A file's front-matter tree only points problems at their fields: after the read and its
+    # checks, the build keeps those of the files it reported, and parses any other again if a
+    # later build (the same preview) finds a problem in it.
+    site = write_site({
+        "content/beta/_index.md": story("Beta story"),
+        "content/beta/b1.md": event("2024-03-05", "Beta answer", "tags: [energy]\nresponds_to: b2\n"),
+        "content/beta/b2.md": event("2024-03-01", "Beta first"),
+        "content/beta/b3.md": event("2024-03-02", "Beta with a problem", "tilte: x\n"),
+    })
+    preview = Builder(site, tmp_path / "preview", search_index=False, buffered=True)
+    first = preview.build()
+    held = {path: "meta" in preview.reader.document(path).__dict__  # type: ignore[union-attr]
+            for path in ("content/beta/b1.md", "content/beta/b3.md")}
+    assert held == {"content/beta/b1.md": False, "content/beta/b3.md": True}, first.diagnostics
+    (site / "content/beta/b2.md").write_text(event("2024-03-09", "Beta first"), "utf-8")
+    result = preview.build({"content/beta/b2.md"})
+    fresh = Builder(site, tmp_path / "fresh", search_index=False).build()
+    problems = [d for d in result.diagnostics if d.path == "content/beta/b1.md"]
+    assert problems and problems[0].line == 6, [d.format() for d in problems]
+    assert result.diagnostics == fresh.diagnostics
+
+
 def test_a_build_after_a_check_and_an_edit_writes_a_fresh_builds_bytes(
     site: Path, cache: Path, tmp_path: Path,
 ) -> None:

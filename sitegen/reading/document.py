@@ -82,6 +82,12 @@ class Document:
 _WITHOUT_META: set[int] = set()
 
 
+def forget_meta(document: Document) -> None:
+    """Drop a document's front-matter tree: it is parsed again from its text if asked for."""
+    if document.__dict__.get("meta") is not None:
+        del document.__dict__["meta"]
+
+
 @contextlib.contextmanager
 def pickled_without_meta(documents: Iterable[Document]) -> Iterator[None]:
     """While this lasts, these documents pickle without their front-matter tree.

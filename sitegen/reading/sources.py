@@ -94,6 +94,8 @@ class SourceReader:
         """Bodies that were new to the cache."""
         self.timeouts = 0
         """Conversions that ran out of time: what reported them must not be kept."""
+        self.fresh: list[Document] = []
+        """The documents parsed for this read (here or by a worker), with their front matter."""
         self.tracks: FileCache | None = None
         """Also gathers what is used while set: one story folder's files (see `reading.folders`)."""
 
@@ -114,8 +116,13 @@ class SourceReader:
     def load(self, path: Path) -> ParsedFile:
         """The parse of a file, reusing an earlier one while its bytes are the same."""
         relative = self.rel(path)
-        known = (self.used.files.get(relative) or self.ahead.files.get(relative)
-                 or self.previous.files.get(relative))
+        known = self.used.files.get(relative)
+        if known is None:
+            known = self.ahead.files.get(relative)
+            if known is not None:
+                self.fresh.append(known.document)  # parsed for this read, by a worker
+            else:
+                known = self.previous.files.get(relative)
         limit = self.settings.max_file_bytes
         stat = path.stat()
         signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
@@ -151,6 +158,7 @@ class SourceReader:
             document = Document(relative, None, "", 1, "")
         else:
             document = read_document(relative, text, local)
+        self.fresh.append(document)
         return ParsedFile(digest, limit, document, tuple(local.items), signature)
 
     def parse(self, path: Path, diagnostics: Diagnostics) -> Document:
