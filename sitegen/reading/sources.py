@@ -133,7 +133,7 @@ class SourceReader:
             # Bounded work: a 50 MB body would take minutes and gigabytes to convert.
             message = (f"the file is {stat.st_size / 1e6:.1f} MB, over the limit of {limit / 1e6:g} MB; "
                        "split it, or raise `max_file_size_mb` in sitegen.toml")
-            parsed = ParsedFile(f"over the limit: {stat.st_size}", limit, Document(relative, None, "", 1, ""),
+            parsed = ParsedFile(f"over the limit: {stat.st_size}", limit, Document(relative, None, 0, 1, ""),
                                 (Diagnostic(relative, 1, 1, "error", message),), trusted)
         else:
             data = path.read_bytes()
@@ -155,7 +155,7 @@ class SourceReader:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
             local.error(relative, 1, 1, f"not UTF-8 text (byte {error.start}); save it as UTF-8")
-            document = Document(relative, None, "", 1, "")
+            document = Document(relative, None, 0, 1, "")
         else:
             document = read_document(relative, text, local)
         self.fresh.append(document)
