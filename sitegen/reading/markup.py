@@ -19,10 +19,22 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.abbr import AbbrExtension
+from markdown.extensions.def_list import DefListExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "abbr", "def_list"]
+EXTENSIONS: tuple[type[Extension], ...] = (
+    TableExtension, FencedCodeExtension, FootnoteExtension, SaneListExtension, AbbrExtension,
+    DefListExtension,
+)
+"""Python-Markdown's `tables`, `fenced_code`, `footnotes`, `sane_lists`, `abbr` and `def_list`, by
+class: by name, Markdown looks each up among every installed package's entry points first, which
+took 30 ms of each process that converts a body."""
 
 
 MAX_BRACKETS_PER_BLOCK = 500
@@ -152,7 +164,7 @@ class MarkdownRenderer:
         self.allow_html = allow_html
         self._found: list[str] = []
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _SafeMarkdown(self._found, allow_html)],
+            extensions=[*(extension() for extension in EXTENSIONS), _SafeMarkdown(self._found, allow_html)],
             output_format="html",
         )
 
