@@ -325,7 +325,11 @@ def test_shards_keep_their_cuts_when_an_entry_or_a_story_is_added() -> None:
     stories = [(f"story-{n:04d}", 5 + n % 23) for n in range(700)]
     groups = cut(stories)
     sizes = [sum(dict(stories)[slug] for slug in group) for group in groups]
-    assert len(groups) > 10 and max(sizes[:-1]) < 2 * SHARD_RECORDS + 27 and min(sizes) >= SHARD_RECORDS // 2
+    assert len(groups) > 10 and min(sizes) >= SHARD_RECORDS * 3 // 4
+    assert max(sizes[:-1]) < SHARD_RECORDS * 3 // 2 + 27  # a story holds at most 27 records here
+    # An edit falls in a large shard more often than in a small one: what it costs to index
+    # again, on average, is the size-weighted mean, which stays near the nominal size.
+    assert sum(size * size for size in sizes) / sum(sizes) < 1.15 * SHARD_RECORDS
     grown = [(slug, records + (slug == "story-0100")) for slug, records in stories]
     added = sorted([*stories, ("story-0300b", 12)])
     for changed in (cut(grown), cut(added)):
