@@ -626,9 +626,15 @@ class Builder:
         )
 
 
-def placed(artifacts: Iterable[Artifact], *, default: bool, prefix: str) -> Iterator[Artifact]:
+def placed(artifacts: Iterable[Artifact], *, default: bool, prefix: str) -> Iterable[Artifact]:
     """A language's files in its folder; the few files of the site root only in the default
     language's build, and its 404 page at the root too."""
+    if default and not prefix:
+        return artifacts  # the language's folder is the site root: every file stays where it is
+    return _placed(artifacts, default, prefix)
+
+
+def _placed(artifacts: Iterable[Artifact], default: bool, prefix: str) -> Iterator[Artifact]:
     for artifact in artifacts:
         if artifact.path in urls.ROOT_FILES:
             if default:
