@@ -375,7 +375,11 @@ class Builder:
             # watcher would have said; the story folders without any are not read again.
             changed = changed_since(self._state_snapshot, inputs, self.site_dir)
         self._state_snapshot = None
-        result = self._build_read(changed, started, inputs)
+        try:
+            result = self._build_read(changed, started, inputs)
+        finally:
+            # For this build only: before the next, another process may have built in between.
+            self._spare_check = None
         # After planning, so what the plan remembered is kept too.
         self.keep_reads(reported={d.path for d in result.diagnostics})
         return result

@@ -199,6 +199,22 @@ def test_one_builder_building_again_checks_the_spare_it_takes_each_time(site: Pa
         edit(site, number)
 
 
+def test_a_failed_build_does_not_leave_its_check_of_the_spare_to_the_next(site: Path, tmp_path: Path) -> None:
+    """What was checked of the spare holds for the build that checked it: between a failed
+    build and the next, another process may have built into the output (and left a spare)."""
+    cache = with_a_spare(site, tmp_path)
+    builder = Builder(site, site / "public", cache_dir=cache, search_index=False)
+    (site / "content/beta/b1.md").write_text("---\nkind: event\ntitle: No date\n---\n\nBroken.\n")
+    assert not builder.build().ok  # the spare was checked, and not taken
+    edit(site, 2)
+    build(site, cache)  # another process: the spare is another tree now
+    (spare,) = spares(cache, site)
+    (spare / "beta/b1/extra.html").write_text("<p>not a page of the site</p>")
+    edit(site, 3)
+    assert builder.build().ok
+    assert folder_digest(site / "public") == fresh(site, tmp_path)
+
+
 def test_a_spare_whose_record_is_lost_is_not_used(site: Path, tmp_path: Path) -> None:
     cache = with_a_spare(site, tmp_path)
     for trees in site_cache_folder(cache, site).glob("trees-*.cache"):
