@@ -174,9 +174,15 @@ def read(path: Path, kind: str, site: Path) -> object:
 def opened_checked(path: Path, kind: str, site: Path) -> io.BufferedReader:
     """The file open at its payload, once its header and checksum say this run may unpickle it."""
     stream, found, start = _opened_header(path)
+    return _passed(stream, path, found, start, kind, site, None)
+
+
+def _passed(stream: io.BufferedReader, path: Path, found: dict[str, object], start: int, kind: str,
+            site: Path, hashed: tuple[int, str] | None) -> io.BufferedReader:
+    """The stream back at its payload once the header describes this run's file of this kind,
+    with the payload's size and SHA-256 (`hashed`, or hashed here); closed if not."""
     try:
-        sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
-        _check(path, found, described(kind, site, stream.tell() - start, sha256))
+        _check(path, found, described(kind, site, *(hashed or _hash_from(stream.fileno(), start))))
         stream.seek(start)
     except BaseException:
         stream.close()
@@ -229,60 +235,39 @@ class _CheckAhead:
     """A cache file open at its payload, whose checksum a child process is computing."""
 
     def __init__(self, path: Path, kind: str, site: Path) -> None:
+        from sitegen.writing.workers import CannotFork, Child, fork_job
+
         self.path, self.kind, self.site = path, kind, site
         self._stream: io.BufferedReader | None = None
-        self._child: tuple[int, int] | None = None
+        self._child: Child | None = None
         try:
             self._stream, self._found, self._start = _opened_header(path)
         except (OSError, CacheDiscarded):
             return  # `read` looks again, and says what it finds
-        reader, writer = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(reader)
-            os.close(writer)
-            return  # `taken` hashes the file itself
-        if pid == 0:
-            code = 1
-            try:
-                os.close(reader)
-                size, sha256 = _hash_from(self._stream.fileno(), self._start)
-                os.write(writer, f"{size} {sha256}".encode())
-                code = 0
-            finally:
-                os._exit(code)  # never the parent's cleanup
-        os.close(writer)
-        self._child = (pid, reader)
+        with contextlib.suppress(CannotFork):  # `taken` hashes the file itself
+            self._child = fork_job(_hash_job, (self._stream.fileno(), self._start))
 
     def taken(self) -> io.BufferedReader | None:
         """The file open at its payload once the check passed; raises what `read` would. None
         when the check could not open the file, or the file at its path was replaced since (by
         another build, or by this process: a check no read took is never taken later)."""
-        answer = b""
+        hashed: tuple[int, str] | None = None
         if self._child is not None:
-            pid, reader = self._child
-            with os.fdopen(reader, "rb") as pipe:
-                answer = pipe.read()
-            os.waitpid(pid, 0)
+            self._child.done(wait=True)
+            with contextlib.suppress(Exception):  # a child that died: hashed here
+                hashed = self._child.result()
         stream = self._stream
         if stream is None:
             return None
         if not _same_file(stream, self.path):
             stream.close()
             return None
-        try:
-            size, _, sha256 = answer.decode().partition(" ")
-            hashed = (int(size), sha256)
-        except ValueError:  # no child, or one that died: hash here
-            hashed = _hash_from(stream.fileno(), self._start)
-        try:
-            _check(self.path, self._found, described(self.kind, self.site, *hashed))
-            stream.seek(self._start)
-        except BaseException:
-            stream.close()
-            raise
-        return stream
+        return _passed(stream, self.path, self._found, self._start, self.kind, self.site, hashed)
+
+
+def _hash_job(job: tuple[int, int]) -> tuple[int, str]:
+    """In a child of `_CheckAhead`: hash the payload of the file open at this descriptor."""
+    return _hash_from(*job)
 
 
 def _same_file(stream: io.BufferedReader, path: Path) -> bool:
