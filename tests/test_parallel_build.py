@@ -302,3 +302,31 @@ def test_a_build_interrupted_while_workers_render_leaves_no_worker_behind(
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)  # killed and waited for: not even a zombie is left
     assert site_files(output) == before
+
+
+FORK_INTERRUPTED = """
+import os, signal, time
+from sitegen.writing import workers
+# Ctrl-C arriving just as a worker is forked, while the fork runs its Python callbacks.
+os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+try:
+    workers.fork_job(time.sleep, 600)
+except KeyboardInterrupt:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        print("interrupted, a worker left behind")
+    except ChildProcessError:
+        print("interrupted, no worker left")
+else:
+    print("the interrupt was lost")
+"""
+
+
+def test_ctrl_c_while_a_worker_is_forked_still_stops_the_build() -> None:
+    """A KeyboardInterrupt raised inside the fork would be dropped, and the build wait for ever
+    on the worker it was forking; it is held back until the fork is done, then raised."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_INTERRUPTED],
+        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT,
+    )
+    assert done.stdout.strip() == "interrupted, no worker left", done.stderr

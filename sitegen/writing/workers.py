@@ -192,23 +192,38 @@ class Child:
             os.close(self.reader)
 
 
+_HELD_WHILE_FORKING = {signal.SIGINT, signal.SIGTERM}
+
+
 def fork_job(function: Callable[[J], R], job: J) -> Child:
     """Start a child that runs `function(job)`, sends back the pickled outcome and exits."""
     # What the parent made so far is out of the child's collector's reach: a pass that walked
     # it would write to every object's header and so copy every page it is on.
     collector.settle()
     reader, writer = os.pipe()
+    # Ctrl-C is held back while forking: a KeyboardInterrupt raised in one of the fork's
+    # Python callbacks (logging's releases its lock there) is printed and dropped, and the
+    # build would then wait for ever for a worker it meant to stop.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_WHILE_FORKING)
     try:
         pid = os.fork()
     except OSError as error:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(reader)
         os.close(writer)
         raise CannotFork(error.errno, error.strerror) from None
     if pid:
         os.close(writer)
-        return Child(pid, reader)
+        child = Child(pid, reader)
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a held signal is raised here
+        except BaseException:
+            child.kill()
+            raise
+        return child
     code = 1
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(reader)
         try:
             outcome = pickle.dumps((True, function(job), ""), protocol=pickle.HIGHEST_PROTOCOL)
