@@ -14,6 +14,7 @@ import jinja2.meta
 from markupsafe import Markup
 
 from sitegen.cache.templates import TemplateCache
+from sitegen.rendering.context import QuickContext
 from sitegen.rendering.escape import TEMPLATE_FILTERS
 from sitegen.rendering.i18n import SOURCE_LANGUAGE, Localizer, catalogue_files, load_translations
 
@@ -94,6 +95,7 @@ class Theme:
             # page includes one, only cost time: a tenth of rendering.
             auto_reload=False,
         )
+        self.env.context_class = QuickContext
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals.update(direct_gettext(translations))
         self.env.globals.update(self.localizer.template_globals())
