@@ -330,3 +330,54 @@ def test_ctrl_c_while_a_worker_is_forked_still_stops_the_build() -> None:
         capture_output=True, text=True, timeout=60, cwd=REPO_ROOT,
     )
     assert done.stdout.strip() == "interrupted, no worker left", done.stderr
+
+
+ALONGSIDE_A_BUSY_CHILD = """
+import json, os, sys, time
+from sitegen.writing import workers
+log = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+
+def note(event):
+    os.write(log, (event + "\\n").encode())
+
+def ahead(seconds):  # as RenderAhead's child: still rendering when staging starts
+    time.sleep(seconds)
+    note("ahead done")
+    return "the files rendered ahead"
+
+def job(number):
+    note(f"start {number}")
+    time.sleep(0.05)
+    note(f"end {number}")
+    return number
+
+busy = workers.fork_job(ahead, 0.5)
+results = sorted(workers.forked_map(job, list(range(6)), workers=2, busy=busy))
+busy.done(wait=True)
+print(json.dumps({"results": results, "busy": busy.result()}))
+"""
+
+
+def test_rendering_beside_a_child_still_rendering_ahead_keeps_to_one_child_a_core(tmp_path: Path) -> None:
+    """Staging starts while the last child that rendered during planning may still run: it
+    takes one of the cores until it is done (three children on two cores were no faster,
+    and made the cold build's peak of memory), and its result is left to its forker."""
+    log = tmp_path / "events"
+    done = subprocess.run(
+        [sys.executable, "-c", ALONGSIDE_A_BUSY_CHILD, str(log)],
+        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"results": list(range(6)), "busy": "the files rendered ahead"}
+    events = log.read_text().split("\n")[:-1]
+    running, most_beside_ahead, most = 0, 0, 0
+    ahead_running = True
+    for happened in events:
+        running += 1 if happened.startswith("start") else -1 if happened.startswith("end") else 0
+        ahead_running = ahead_running and happened != "ahead done"
+        most = max(most, running)
+        if ahead_running:
+            most_beside_ahead = max(most_beside_ahead, running)
+    assert "ahead done" in events
+    assert most_beside_ahead == 1
+    assert most <= 2

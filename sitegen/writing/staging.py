@@ -88,7 +88,7 @@ def stage(
                 known.files[artifact.path] = linked
                 continue
             fresh.append(artifact)
-        produce_all(fresh, staging, progress)
+        produce_all(fresh, staging, progress, busy=ahead.running if ahead is not None else None)
         if ahead is not None:
             ahead.finish()
     except BaseException:

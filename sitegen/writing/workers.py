@@ -71,14 +71,17 @@ def can_fork() -> bool:
     )
 
 
-def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_progress) -> None:
+def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_progress,
+                busy: Child | None = None) -> None:
     """Render and write files into `root`, on every core when there are many (a cold build).
 
-    Where no process can be forked (a container's process limit), they are all rendered in
-    this one, those the workers had written too: the same bytes, later."""
+    `busy` is a child still rendering other files beside these (`RenderAhead.running`): it
+    has one of the cores until it is done. Where no process can be forked (a container's
+    process limit), they are all rendered in this one, those the workers had written too:
+    the same bytes, later."""
     if can_fork_workers(len(artifacts)):
         try:
-            _produce_forked(artifacts, root, progress)
+            _produce_forked(artifacts, root, progress, busy)
             return
         except CannotFork:
             pass
@@ -87,7 +90,7 @@ def produce_all(artifacts: list[Artifact], root: Path, progress: Progress = no_p
         write_artifact(root, artifact)
 
 
-def _produce_forked(artifacts: list[Artifact], root: Path, progress: Progress) -> None:
+def _produce_forked(artifacts: list[Artifact], root: Path, progress: Progress, busy: Child | None) -> None:
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     count = workers * CHUNKS_PER_WORKER
     size = -(-len(artifacts) // count)
@@ -95,7 +98,7 @@ def _produce_forked(artifacts: list[Artifact], root: Path, progress: Progress) -
     # fewer of the parent's pages (writing a reference count copies the page it is on).
     jobs = [(root, artifacts, range(start, min(start + size, len(artifacts))))
             for start in range(0, len(artifacts), size)]
-    for done, failure in enumerate(forked_map(_produce_chunk, jobs, workers), start=1):
+    for done, failure in enumerate(forked_map(_produce_chunk, jobs, workers, busy), start=1):
         if failure is not None:
             failure.raise_again()
         progress("writing", done * len(artifacts) // count, len(artifacts))
@@ -109,9 +112,15 @@ class WorkersLost(OutputError):
     """A worker process ended without answering: killed (for lack of memory?) or crashed."""
 
 
-def forked_map(function: Callable[[J], R], jobs: list[J], workers: int) -> Iterator[R]:
+def forked_map(function: Callable[[J], R], jobs: list[J], workers: int, busy: Child | None = None,
+               ) -> Iterator[R]:
     """Run `function` on each job in a child process forked for that job alone, at most
     `workers` at once; yield the results as they come.
+
+    `busy` is a child forked for other work that counts as one of the `workers` until it
+    closes its end of the pipe (what it sends is kept in it; its result is its forker's to
+    take): three children rendering on two cores were no faster than two, and made the
+    cold build's peak of memory.
 
     A child ends with its job, so what it took of memory is given back then. A worker that
     lived for the whole render ended up holding most of the parent's pages as its own
@@ -126,9 +135,13 @@ def forked_map(function: Callable[[J], R], jobs: list[J], workers: int) -> Itera
     waiting = collections.deque(jobs)
     running: dict[int, Child] = {}
     selector = selectors.DefaultSelector()
+    others = 0
+    if busy is not None:
+        selector.register(busy.reader, selectors.EVENT_READ, busy)
+        others = 1
     try:
         while True:
-            while waiting and len(running) < workers:
+            while waiting and len(running) + others < max(workers, others + 1):
                 child = fork_job(function, waiting.popleft())
                 running[child.pid] = child
                 selector.register(child.reader, selectors.EVENT_READ, child)
@@ -141,6 +154,9 @@ def forked_map(function: Callable[[J], R], jobs: list[J], workers: int) -> Itera
                     child.received.append(chunk)
                     continue
                 selector.unregister(child.reader)
+                if child is busy:
+                    others = 0
+                    continue
                 del running[child.pid]
                 yield child.result()
     finally:
@@ -277,6 +293,11 @@ class RenderAhead:
                 self._refused = True  # staging renders them all, as without this
                 return
             self.rendered = end
+
+    @property
+    def running(self) -> Child | None:
+        """The child still rendering, if one is: staging counts it as one of its workers."""
+        return self._child
 
     def finish(self) -> int:
         """Wait for the child still rendering, raise what failed in one, and tell how many of
