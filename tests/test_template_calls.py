@@ -47,22 +47,18 @@ def render_with(tmp_path: Path, source: str, context_class: type[jinja2.runtime.
     return theme.env.get_template("probe.html").render()
 
 
-def test_a_context_function_sees_what_a_loop_set(tmp_path: Path) -> None:
-    @jinja2.pass_context
-    def current(context: jinja2.runtime.Context) -> str:
-        return str(context.get("tens"))
-
-    source = "{% for item in [1, 2] %}{% set tens = item * 10 %}{{ current() }};{% endfor %}"
-    assert render(tmp_path, source, current=current) == "10;20;"
+@jinja2.pass_context
+def seen(context: jinja2.runtime.Context, name: str) -> str:
+    """What a context function sees of a variable where it is called."""
+    return str(context.get(name))
 
 
-def test_a_context_function_sees_a_blocks_variables(tmp_path: Path) -> None:
-    @jinja2.pass_context
-    def current(context: jinja2.runtime.Context) -> str:
-        return str(context.get("local"))
-
-    source = "{% block b %}{% set local = 'in the block' %}{{ current() }}{% endblock %}"
-    assert render(tmp_path, source, current=current) == "in the block"
+@pytest.mark.parametrize(("source", "page"), [
+    ("{% for item in [1, 2] %}{% set tens = item * 10 %}{{ seen('tens') }};{% endfor %}", "10;20;"),
+    ("{% block b %}{% set local = 'in the block' %}{{ seen('local') }}{% endblock %}", "in the block"),
+], ids=["set in a loop", "set in a block"])
+def test_a_context_function_sees_what_a_loop_or_block_set(tmp_path: Path, source: str, page: str) -> None:
+    assert render(tmp_path, source, seen=seen) == page
 
 
 def test_environment_and_evaluation_context_functions_get_theirs(tmp_path: Path) -> None:
