@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.sites import REPO_ROOT, event, story
+from tests.support.sites import REPO_ROOT, event, statement, story
 
 BUILD = """
 import json, sys
@@ -173,12 +173,17 @@ def test_files_read_on_every_core_report_the_same_problems_at_the_same_lines(
     files["content/s/e05.md"] = event("2024-01-05", "Brackets") + "[" * 600 + "\n"
     files["content/s/e07.md"] = event("2024-01-07", "A disarmed link") + "[x](javascript:alert(1))\n"
     files["content/s/e09.md"] = "---\ntitle: [unclosed\n---\nBody.\n"
+    # The editorial checks run once every folder is read, and point at the field from the
+    # file's front matter, which a worker's parse hands over packed (`document.pack_meta`).
+    files["content/s/e10.md"] = statement("2024-01-10", "Jane Doe", "Said without a source's archive")
     site = write_site(files)
     (site / "content/s/e11.md").write_bytes(b"---\ntitle: \xff\n---\n")
     serial = build_in_fresh_process(site, tmp_path / "serial", parallel=False)
     parallel = build_in_fresh_process(site, tmp_path / "parallel", parallel=True)
     assert not serial["ok"] and len(serial["problems"]) >= 5, serial
     assert parallel["problems"] == serial["problems"]
+    assert [line for path, line, message in serial["problems"]
+            if path == "content/s/e10.md" and "no archived copy" in message] == [7]  # `- url:`
     assert phases(parallel) == ["reading"]  # a build with errors renders nothing
 
 

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from sitegen.progress import Progress, no_progress
-from sitegen.reading.document import Document, forget_meta
+from sitegen.reading.document import Document, forget_meta, loosen_meta
 from sitegen.reading.entries import CheckedEntry, EntrySettings, RawEntry, read_entry
 from sitegen.reading.fields import PAGE_FIELDS, SPEAKER_FIELDS, STORY_FIELDS
 from sitegen.reading.folders import FolderRead, SpeakersRead, touched_folders
@@ -279,6 +279,8 @@ class _SiteRead:
             result = read()
         finally:
             self.sources.tracks = None
+            for parsed in files.files.values():
+                loosen_meta(parsed.document)
         complete = self.sources.timeouts == timeouts_before
         return result, tuple(self.diagnostics.items[diagnostics_before:]), complete
 

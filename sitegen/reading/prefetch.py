@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from sitegen.progress import Progress, no_progress
+from sitegen.reading.document import pack_meta, packed_meta
 from sitegen.reading.markup import MarkupError, Rendered
 from sitegen.reading.sources import FileCache, ParsedFile, SourceReader
 from sitegen.structure.diagnostics import Diagnostics
@@ -27,8 +28,9 @@ CHUNKS_PER_WORKER = 8
 of every page it writes next (~15 ms while it takes in results): a few hundred files a chunk,
 and still enough chunks that the workers end together."""
 
-Found = tuple[str, ParsedFile, tuple[bool, str] | None, Rendered | None]
-"""A file's path relative to the site, its parse, and its body's cache key and conversion."""
+Found = tuple[str, ParsedFile, bytes | None, tuple[bool, str] | None, Rendered | None]
+"""A file's path relative to the site, its parse with its front matter packed apart (`pack_meta`),
+and its body's cache key and conversion."""
 
 _reader: SourceReader | None = None
 """The reader a forked worker uses: inherited, with the settings and the cache of earlier reads."""
@@ -67,7 +69,8 @@ def prefetch(sources: SourceReader, folder: Path, progress: Progress = no_progre
 
 def keep(ahead: FileCache, found: list[Found]) -> None:
     """Put what a worker made where the read will look for it."""
-    for relative, parsed, key, rendered in found:
+    for relative, parsed, packed, key, rendered in found:
+        packed_meta(parsed.document, packed)
         ahead.files[relative] = parsed
         if key is not None and rendered is not None:
             ahead.bodies[key] = rendered
@@ -90,5 +93,5 @@ def _read_chunk(paths: list[Path]) -> tuple[list[Found], int, int]:
             key = sources.body_key(parsed.document.body)
         except MarkupError:
             pass  # reported, at its line, by the read
-        found.append((sources.rel(path), parsed, key, rendered))
+        found.append((sources.rel(path), parsed, pack_meta(parsed.document), key, rendered))
     return found, sources.parsed - parsed_before, sources.converted - converted_before
