@@ -110,13 +110,13 @@ def forget_meta(document: Document) -> None:
 
 
 def pack_meta(document: Document) -> bytes | None:
-    """Take a document's front-matter tree out of it, pickled, to be put back by `packed_meta`."""
+    """Take a document's front-matter tree out of it, pickled, to be put back by `attach_packed_meta`."""
     if "meta" not in document.__dict__:
         return None
     return pickle.dumps(document.__dict__.pop("meta"), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def packed_meta(document: Document, packed: bytes | None) -> None:
+def attach_packed_meta(document: Document, packed: bytes | None) -> None:
     """Give a document its tree as `pack_meta` took it out: unpickled when first asked for."""
     if packed is not None:
         document.__dict__[PACKED] = packed

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from sitegen.progress import Progress, no_progress
-from sitegen.reading.document import pack_meta, packed_meta
+from sitegen.reading.document import attach_packed_meta, pack_meta
 from sitegen.reading.markup import MarkupError, Rendered
 from sitegen.reading.sources import FileCache, ParsedFile, SourceReader
 from sitegen.structure.diagnostics import Diagnostics
@@ -70,7 +70,7 @@ def prefetch(sources: SourceReader, folder: Path, progress: Progress = no_progre
 def keep(ahead: FileCache, found: list[Found]) -> None:
     """Put what a worker made where the read will look for it."""
     for relative, parsed, packed, key, rendered in found:
-        packed_meta(parsed.document, packed)
+        attach_packed_meta(parsed.document, packed)
         ahead.files[relative] = parsed
         if key is not None and rendered is not None:
             ahead.bodies[key] = rendered

@@ -135,13 +135,13 @@ def forked_map(function: Callable[[J], R], jobs: list[J], workers: int, busy: Ch
     waiting = collections.deque(jobs)
     running: dict[int, Child] = {}
     selector = selectors.DefaultSelector()
-    others = 0
+    busy_open = busy is not None
     if busy is not None:
         selector.register(busy.reader, selectors.EVENT_READ, busy)
-        others = 1
     try:
         while True:
-            while waiting and len(running) + others < max(workers, others + 1):
+            # The busy child holds one of the workers; one job at least runs beside it.
+            while waiting and len(running) < max(1, workers - busy_open):
                 child = fork_job(function, waiting.popleft())
                 running[child.pid] = child
                 selector.register(child.reader, selectors.EVENT_READ, child)
@@ -155,7 +155,7 @@ def forked_map(function: Callable[[J], R], jobs: list[J], workers: int, busy: Ch
                     continue
                 selector.unregister(child.reader)
                 if child is busy:
-                    others = 0
+                    busy_open = False
                     continue
                 del running[child.pid]
                 yield child.result()
