@@ -584,13 +584,16 @@ class Builder:
             inputs = None
         now = datetime.now(UTC)
         future = [e.date.start for e in site.entries.values() if e.date.start > now]
+        written = written_signatures(self.output, self.fingerprints, known.files)
+        if written.keys() != self.fingerprints.keys():
+            inputs = None  # a file gone already (deleted meanwhile): the next build is no replay
         self._record = OutputRecord(
             settings=self.settings,
             inputs=self._settled(inputs),
             # The date-in-future rule's warning lapses when the earliest such date comes.
             expires_ns=int(min(future).timestamp() * 1e9) if future else None,
             fingerprints=dict(self.fingerprints),
-            written=written_signatures(self.output, self.fingerprints, known.files),
+            written=written,
             diagnostics=tuple(result.diagnostics),
             files=result.files,
             entries=result.entries,

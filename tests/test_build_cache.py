@@ -223,6 +223,50 @@ def test_an_output_file_changed_by_hand_is_written_again(site: Path, cache: Path
     assert (site / "public/index.html").is_file()
 
 
+@pytest.mark.parametrize("change", ["overwritten in place", "deleted"])
+def test_the_command_with_no_source_changed_still_writes_again_an_output_file_changed_by_hand(
+    site: Path, cache: Path, change: str,
+) -> None:
+    # `sitegen build` answers a build with nothing to do before loading the build, checking
+    # the output in a child process while it walks the sources: that check must see it too.
+    command = ("build", "--source", str(site), "--cache-dir", str(cache))
+    assert run_cli(*command).returncode == 0
+    page = site / "public/alpha/a1/index.html"
+    original = page.read_bytes()
+    if change == "deleted":
+        page.unlink()
+    else:
+        with page.open("r+b") as stream:  # the same file, of the same size: only its time tells
+            stream.write(b"X")
+    done = run_cli(*command)
+    assert done.returncode == 0, done.stderr
+    assert ": 1 written," in done.stdout
+    assert page.read_bytes() == original
+    again = run_cli(*command)
+    assert ": 0 written," in again.stdout
+
+
+def test_a_file_deleted_while_the_build_recorded_the_output_is_written_by_the_next_build(
+    site: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sitegen.build
+    from sitegen.cache.record import written_signatures
+
+    page = site / "public/alpha/a1/index.html"
+
+    def deleted_meanwhile(output: Path, *args: object) -> object:
+        page.unlink()  # between the swap and the stat of every file for the record
+        return written_signatures(output, *args)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sitegen.build, "written_signatures", deleted_meanwhile)
+        assert builder(site, cache).build().ok
+    assert not page.exists()
+    result = builder(site, cache).build()
+    assert result.ok and "alpha/a1/index.html" in result.produced
+    assert page.is_file()
+
+
 def cache_files(cache: Path, site: Path) -> list[Path]:
     return sorted(site_cache_folder(cache, site).glob("*.cache"))
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR, S_ISLNK
 
 RACY_NS = 2_000_000_000
 """Files modified this close to the walk are also compared by their bytes' hash."""
@@ -107,27 +108,31 @@ def scan(roots: Iterable[str]) -> dict[str, Signature]:
 
 
 def _scan(path: str, found: dict[str, Signature], seen: set[tuple[int, int]]) -> None:
+    # A replay walks every file of the site (57,000 at 50,000 entries): one stat for each,
+    # from the folder's listing, and the loop written out.
     try:
-        stat = os.stat(path)
+        info = os.lstat(path)
+        if S_ISLNK(info.st_mode):
+            found[path + "\0link"] = (f"link:{os.readlink(path)}", 0, 0, 0)
+            info = os.stat(path)
     except OSError:
         found[path] = ("missing", 0, 0, 0)
         return
-    if os.path.islink(path):
-        found[path + "\0link"] = (f"link:{os.readlink(path)}", 0, 0, 0)
-    if not os.path.isdir(path):
-        found[path] = ("file", stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    if not S_ISDIR(info.st_mode):
+        found[path] = ("file", info.st_mtime_ns, info.st_size, info.st_ino)
         return
     found[path] = ("folder", 0, 0, 0)
-    folder = (stat.st_dev, stat.st_ino)
+    folder = (info.st_dev, info.st_ino)
     if folder in seen:
         return  # a link loop: the build reports it
     seen.add(folder)
     try:
-        entries = list(os.scandir(path))
+        with os.scandir(path) as listing:
+            entries = list(listing)
     except OSError:
         return
     for entry in entries:
-        if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
+        if entry.is_dir(follow_symlinks=False) or entry.is_symlink():
             _scan(entry.path, found, seen)
             continue
         try:
