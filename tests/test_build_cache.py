@@ -246,6 +246,26 @@ def test_the_command_with_no_source_changed_still_writes_again_an_output_file_ch
     assert ": 0 written," in again.stdout
 
 
+@pytest.mark.parametrize("change", ["overwritten in place", "deleted"])
+def test_a_search_index_file_changed_by_hand_is_made_again_by_the_next_command(
+    site: Path, cache: Path, change: str,
+) -> None:
+    # The index has a file per page; one edited in place leaves its folder's time as it was.
+    command = ("build", "--source", str(site), "--cache-dir", str(cache))
+    assert run_cli(*command).returncode == 0
+    fragment = sorted((site / "public/pagefind/fragment").iterdir())[0]
+    original = fragment.read_bytes()
+    if change == "deleted":
+        fragment.unlink()
+    else:
+        with fragment.open("r+b") as stream:
+            stream.write(bytes([original[0] ^ 0xFF]))
+    done = run_cli(*command)
+    assert done.returncode == 0, done.stderr
+    assert fragment.read_bytes() == original
+    assert ": 0 written," in run_cli(*command).stdout
+
+
 def test_a_file_deleted_while_the_build_recorded_the_output_is_written_by_the_next_build(
     site: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

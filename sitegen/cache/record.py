@@ -18,9 +18,10 @@ import contextlib
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR
 
 from sitegen.cache import store
 from sitegen.cache.location import output_key, site_cache_folder
@@ -42,7 +43,7 @@ def stat_of(info: os.stat_result) -> Stat:
 
 Signature = tuple[tuple[str, int, int, int], ...]
 """How a file is on disk: ((path, modification ns, size, inode),); for a folder a post-stage
-wrote (a key ending in `/`), the same of the folder and of every folder inside it."""
+wrote (a key ending in `/`), the same of the folder and of every folder and file inside it."""
 
 
 @dataclass(frozen=True)
@@ -143,13 +144,19 @@ def written_signatures(output: Path, paths: Iterable[str],
     the (modification ns, size, inode) of those in `known` are taken from there."""
     result: dict[str, Signature] = {}
     known = known or {}
+    paths = list(paths)
+    folders = {path.rstrip("/") for path in paths if path.endswith("/")}
     for path in paths:
         is_folder = path.endswith("/")
         seen = None if is_folder else known.get(path)
         if seen is not None:
             result[path] = ((path, *seen),)
             continue
-        signature = _folder_signature(output, path) if is_folder else _file_signature(str(output), path)
+        if is_folder:
+            own = {folder for folder in folders if folder.startswith(path)}
+            signature = _folder_signature(output, path, own=own)
+        else:
+            signature = _file_signature(str(output), path)
         if signature is not None:
             result[path] = signature
     return result
@@ -248,31 +255,51 @@ def _stat(path: str | Path) -> Stat | None:
         return None
 
 
-def _folder_signature(output: Path, path: str, known: Signature | None = None) -> Signature | None:
-    """Every folder of a post-stage's output: a file added or removed changes its folder's time.
+def _folder_signature(output: Path, path: str, known: Signature | None = None,
+                      own: Collection[str] = ()) -> Signature | None:
+    """Every folder and file of a post-stage's output, as they are now, but for the folders in
+    `own` (other keys, with signatures of their own: the search index's other shards).
 
-    A search index has a file per page; its folders stand for them, so that a replay
-    stats a handful of folders instead of ten thousand fragments. With `known`, only
-    the folders it names are looked at again (one that was added changes its parent).
+    A search index has a file per page, which a hand edit may change in place (that leaves
+    its folder's time as it was), so each file is named, not only each folder. With `known`,
+    only what it names is looked at again: a file added changes its folder's time, one
+    removed is missing from the answer. Strings and `os.lstat`, not Paths: a replay stats
+    every file of the output this way.
     """
+    base = os.fspath(output)
+    stat = os.lstat  # as `os.scandir` sees them: a file swapped for a link is not the file
     if known is not None:
-        stats = [(folder, _stat(output / folder)) for folder, *_ in known]
-        return tuple((folder, *stat) for folder, stat in stats if stat is not None)
-    root = output / path
-    if not root.is_dir():
+        found = []
+        for name, *_ in known:
+            try:
+                info = stat(f"{base}/{name}")
+            except OSError:
+                continue
+            found.append((name, info.st_mtime_ns, info.st_size, info.st_ino))
+        return tuple(found)
+    top = path.rstrip("/")
+    try:
+        info = stat(f"{base}/{top}")
+    except OSError:
         return None
-    folders = [root]
-    signature = []
-    while folders:
-        folder = folders.pop()
-        stat = _stat(folder)
-        if stat is None:
-            return None
-        signature.append((folder.relative_to(output).as_posix(), *stat))
-        try:
-            folders.extend(Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
-        except OSError:
-            return None
+    if not S_ISDIR(info.st_mode):
+        return None
+    signature = [(top, info.st_mtime_ns, info.st_size, info.st_ino)]
+    folders = [top]
+    try:
+        while folders:
+            folder = folders.pop()
+            with os.scandir(f"{base}/{folder}") as entries:
+                for entry in entries:
+                    name = f"{folder}/{entry.name}"
+                    if name in own:
+                        continue
+                    info = entry.stat(follow_symlinks=False)
+                    signature.append((name, info.st_mtime_ns, info.st_size, info.st_ino))
+                    if S_ISDIR(info.st_mode):
+                        folders.append(name)
+    except OSError:
+        return None
     return tuple(sorted(signature))
 
 
