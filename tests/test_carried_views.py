@@ -68,6 +68,8 @@ EDITS: list[tuple[str, str, str | None, str | None]] = [
     ("a tag's first spelling, which names it on every page",
      "content/alpha/_index.md", "[Energy]", "[ENERGY]"),
     ("a rating", "content/alpha/a2.md", "rating: false", "rating: misleading"),
+    ("a review's date, which dates its story and so the pages of the story's tags in the sitemap",
+     "content/alpha/a2.md", "reviewed: 2024-11-12", "reviewed: 2025-01-05"),
     ("placeholder text left from the scaffold, warned of in later builds too",
      "content/beta/b1.md", "Body.", "The exact words."),
     ("a new relation across stories",

@@ -51,11 +51,16 @@ class LastChanges:
         self, stories: tuple[StoryView, ...] = (), entries: tuple[EntryView, ...] = (), key: str = "",
     ) -> DateView | None:
         """The newest change among the stories and entries a list page shows; `key` names the
-        page, to carry its date over from the last build (none: worked out every time)."""
-        if not key:
-            return self._of_lists(stories, entries)
-        return self._lists.get(key, (*stories, None, *entries),
-                               functools.partial(self._of_lists, stories, entries))
+        page, to carry its date over from the last build (none: worked out every time).
 
-    def _of_lists(self, stories: tuple[StoryView, ...], entries: tuple[EntryView, ...]) -> DateView | None:
-        return latest([self.story(s) for s in stories] + [entry_last_change(e) for e in entries])
+        Carried by each story's last change, not by the story's view: an entry of a tagged
+        story may change (a review's date) while the story's own view stays the same object."""
+        changes = tuple(self.story(s) for s in stories)
+        if not key:
+            return _latest_of(changes, entries)
+        made = functools.partial(_latest_of, changes, entries)
+        return self._lists.get(key, (*changes, None, *entries), made)
+
+
+def _latest_of(changes: tuple[DateView | None, ...], entries: tuple[EntryView, ...]) -> DateView | None:
+    return latest([*changes, *(entry_last_change(e) for e in entries)])
