@@ -223,8 +223,11 @@ def output_intact(output: str, record: OutputRecord) -> bool:
     try:
         for path, signature in written.items():
             if path.endswith("/"):
-                if not _unchanged(output, path, signature):
-                    return False
+                # Every folder and file of a post-stage's output, as `_folder_signature` saw them.
+                for seen in signature:
+                    info = stat(seen[0], dir_fd=folder, follow_symlinks=False)
+                    if (seen[0], info.st_mtime_ns, info.st_size, info.st_ino) != seen:
+                        return False
                 continue
             info = stat(path, dir_fd=folder)
             if (path, info.st_mtime_ns, info.st_size, info.st_ino) != signature[0]:
