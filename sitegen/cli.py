@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from sitegen import __version__, commands
+from sitegen.stopping import TERMINATED_STATUS, Terminated, terminate_as_interrupt
 
 
 def parser() -> argparse.ArgumentParser:
@@ -110,10 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run sitegen; return 0 on success, 1 on content errors, 2 on wrong usage."""
     args = parser().parse_args(argv)
     try:
-        return commands.run(args)
+        with terminate_as_interrupt():
+            return commands.run(args)
     except commands.UsageError as error:
         print(f"sitegen: error: {error}", file=sys.stderr)
         return 2
+    except Terminated:
+        return TERMINATED_STATUS
     except KeyboardInterrupt:
         return 130
 

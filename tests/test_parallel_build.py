@@ -309,6 +309,44 @@ def test_a_build_interrupted_while_workers_render_leaves_no_worker_behind(
     assert site_files(output) == before
 
 
+STUCK_COMMAND = STUCK_BUILD.replace(
+    "Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()",
+    "from sitegen.cli import main\n"
+    "sys.exit(main(['build', '--source', sys.argv[1], '--output', sys.argv[2], '--no-cache']))",
+)
+
+
+def test_sigterm_stops_a_build_as_ctrl_c_does_and_leaves_nothing_beside_the_output(
+    many_entries: Path, tmp_path: Path,
+) -> None:
+    """`kill`, or a CI runner's timeout: the workers stop, the output stays as it was, and no
+    staging folder or lock is left beside it; the status says what stopped it."""
+    output = tmp_path / "out"
+    assert build_in_fresh_process(many_entries, output, parallel=False)["ok"]
+    before = site_files(output)
+    marker = tmp_path / "worker.pid"
+    build = subprocess.Popen(
+        [sys.executable, "-c", STUCK_COMMAND, str(many_entries), str(output), str(marker)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() or not marker.read_text():
+            assert build.poll() is None and time.monotonic() < deadline, build.communicate()
+            time.sleep(0.02)
+        worker = int(marker.read_text())
+        build.send_signal(signal.SIGTERM)
+        _, stderr = build.communicate(timeout=30)
+    finally:
+        build.kill()
+    assert build.returncode == 128 + signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)
+    assert site_files(output) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "site", "worker.pid"]
+
+
 FORK_INTERRUPTED = """
 import os, signal, time
 from sitegen.writing import workers

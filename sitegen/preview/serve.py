@@ -28,7 +28,6 @@ import posixpath
 import re
 import secrets
 import shutil
-import signal
 import socket
 import sys
 import tempfile
@@ -38,7 +37,6 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from gettext import NullTranslations
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -659,8 +657,7 @@ def serve(
     watcher = Watcher(source, preview.rebuild, exclude=[root], log=say)
     server_thread = threading.Thread(target=httpd.serve_forever, args=(0.2,), name="sitegen-http",
                                      daemon=True)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    try:  # SIGTERM stops it as Ctrl-C does (`stopping`, set up by the command line)
         say(f"serving {source} at {url}" + (" (with drafts)" if drafts else ""))
         say(f"writing each good build to {root}" if output is not None
             else f"preview built in the private folder {root}, removed on exit")
@@ -682,7 +679,6 @@ def serve(
     except KeyboardInterrupt:
         say("stopping")
     finally:
-        signal.signal(signal.SIGTERM, previous)
         with contextlib.suppress(Exception):
             watcher.stop()
         if search is not None:
@@ -695,10 +691,6 @@ def serve(
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     return 0
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 def bind_failed(error: OSError, host: str, port: int) -> int:
