@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from sitegen import __version__, commands
-from sitegen.stopping import TERMINATED_STATUS, Terminated, terminate_as_interrupt
+from sitegen.stopping import Terminated, terminate_as_interrupt
 
 
 def parser() -> argparse.ArgumentParser:
@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     except commands.UsageError as error:
         print(f"sitegen: error: {error}", file=sys.stderr)
         return 2
-    except Terminated:
-        return TERMINATED_STATUS
+    except Terminated as stopped:
+        return stopped.status
     except KeyboardInterrupt:
         return 130
 

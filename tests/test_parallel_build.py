@@ -316,11 +316,12 @@ STUCK_COMMAND = STUCK_BUILD.replace(
 )
 
 
-def test_sigterm_stops_a_build_as_ctrl_c_does_and_leaves_nothing_beside_the_output(
-    many_entries: Path, tmp_path: Path,
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["kill", "terminal closed"])
+def test_sigterm_or_sighup_stops_a_build_as_ctrl_c_does_and_leaves_nothing_beside_the_output(
+    many_entries: Path, tmp_path: Path, stop: signal.Signals,
 ) -> None:
-    """`kill`, or a CI runner's timeout: the workers stop, the output stays as it was, and no
-    staging folder or lock is left beside it; the status says what stopped it."""
+    """`kill`, a CI runner's timeout, a closed terminal: the workers stop, the output stays as it
+    was, and no staging folder or lock is left beside it; the status says what stopped it."""
     output = tmp_path / "out"
     assert build_in_fresh_process(many_entries, output, parallel=False)["ok"]
     before = site_files(output)
@@ -335,11 +336,11 @@ def test_sigterm_stops_a_build_as_ctrl_c_does_and_leaves_nothing_beside_the_outp
             assert build.poll() is None and time.monotonic() < deadline, build.communicate()
             time.sleep(0.02)
         worker = int(marker.read_text())
-        build.send_signal(signal.SIGTERM)
+        build.send_signal(stop)
         _, stderr = build.communicate(timeout=30)
     finally:
         build.kill()
-    assert build.returncode == 128 + signal.SIGTERM, stderr
+    assert build.returncode == 128 + stop, stderr
     assert "Traceback" not in stderr
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)

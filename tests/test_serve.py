@@ -383,14 +383,17 @@ def test_port_taken_is_a_clear_message(write_site: Callable[..., Path]) -> None:
     assert "Traceback" not in result.stderr + result.stdout
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=["ctrl-c", "kill", "terminal closed"])
 def test_ctrl_c_stops_cleanly_and_public_is_untouched(
-    write_site: Callable[..., Path], serve: Any,
+    write_site: Callable[..., Path], serve: Any, stop: signal.Signals,
 ) -> None:
     site = write_site(basic_files())
     server = serve(site)
     private = Path(server.wait_for_log(r"private folder (\S+), removed").group(1).rstrip(","))
     assert (private / "index.html").is_file()
-    assert server.stop() == 0
+    server.process.send_signal(stop)
+    assert server.process.wait(timeout=10) == 0
     assert "stopping" in server.output() and "Traceback" not in server.output()
     assert not private.exists()
     assert not (site / "public").exists()

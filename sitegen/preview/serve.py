@@ -657,7 +657,7 @@ def serve(
     watcher = Watcher(source, preview.rebuild, exclude=[root], log=say)
     server_thread = threading.Thread(target=httpd.serve_forever, args=(0.2,), name="sitegen-http",
                                      daemon=True)
-    try:  # SIGTERM stops it as Ctrl-C does (`stopping`, set up by the command line)
+    try:  # SIGTERM and SIGHUP stop it as Ctrl-C does (`stopping`, set up by the command line)
         say(f"serving {source} at {url}" + (" (with drafts)" if drafts else ""))
         say(f"writing each good build to {root}" if output is not None
             else f"preview built in the private folder {root}, removed on exit")
