@@ -281,16 +281,12 @@ Builder(Path(sys.argv[1]), Path(sys.argv[2]), search_index=False).build()
 """
 
 
-def test_a_build_interrupted_while_workers_render_leaves_no_worker_behind(
-    many_entries: Path, tmp_path: Path,
-) -> None:
-    """Ctrl-C (here: SIGINT to the build alone) stops the workers too, and publishes nothing."""
-    output = tmp_path / "out"
-    assert build_in_fresh_process(many_entries, output, parallel=False)["ok"]
-    before = site_files(output)
-    marker = tmp_path / "worker.pid"
+def stop_while_a_worker_renders(script: str, site: Path, output: Path, marker: Path,
+                                stop: signal.Signals) -> tuple[int, str, int]:
+    """Run `script` (a build whose worker gets stuck on one page), send the build `stop` once
+    that worker has started on it; the build's exit status, its stderr and the worker's pid."""
     build = subprocess.Popen(
-        [sys.executable, "-c", STUCK_BUILD, str(many_entries), str(output), str(marker)],
+        [sys.executable, "-c", script, str(site), str(output), str(marker)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
     )
     try:
@@ -299,10 +295,22 @@ def test_a_build_interrupted_while_workers_render_leaves_no_worker_behind(
             assert build.poll() is None and time.monotonic() < deadline, build.communicate()
             time.sleep(0.02)
         worker = int(marker.read_text())
-        build.send_signal(signal.SIGINT)
+        build.send_signal(stop)
         _, stderr = build.communicate(timeout=30)
     finally:
         build.kill()
+    return build.returncode, stderr, worker
+
+
+def test_a_build_interrupted_while_workers_render_leaves_no_worker_behind(
+    many_entries: Path, tmp_path: Path,
+) -> None:
+    """Ctrl-C (here: SIGINT to the build alone) stops the workers too, and publishes nothing."""
+    output = tmp_path / "out"
+    assert build_in_fresh_process(many_entries, output, parallel=False)["ok"]
+    before = site_files(output)
+    _, stderr, worker = stop_while_a_worker_renders(STUCK_BUILD, many_entries, output,
+                                                    tmp_path / "worker.pid", signal.SIGINT)
     assert "KeyboardInterrupt" in stderr
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)  # killed and waited for: not even a zombie is left
@@ -325,22 +333,9 @@ def test_sigterm_or_sighup_stops_a_build_as_ctrl_c_does_and_leaves_nothing_besid
     output = tmp_path / "out"
     assert build_in_fresh_process(many_entries, output, parallel=False)["ok"]
     before = site_files(output)
-    marker = tmp_path / "worker.pid"
-    build = subprocess.Popen(
-        [sys.executable, "-c", STUCK_COMMAND, str(many_entries), str(output), str(marker)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists() or not marker.read_text():
-            assert build.poll() is None and time.monotonic() < deadline, build.communicate()
-            time.sleep(0.02)
-        worker = int(marker.read_text())
-        build.send_signal(stop)
-        _, stderr = build.communicate(timeout=30)
-    finally:
-        build.kill()
-    assert build.returncode == 128 + stop, stderr
+    status, stderr, worker = stop_while_a_worker_renders(STUCK_COMMAND, many_entries, output,
+                                                         tmp_path / "worker.pid", stop)
+    assert status == 128 + stop, stderr
     assert "Traceback" not in stderr
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)
