@@ -30,9 +30,6 @@ class Terminated(KeyboardInterrupt):
         """The exit status, as a shell reports a process the signal ended (143 for SIGTERM)."""
         return 128 + self.signum
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (Terminated, (self.signum,))  # a worker sends it to the build that forked it
-
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)

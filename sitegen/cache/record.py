@@ -223,11 +223,8 @@ def output_intact(output: str, record: OutputRecord) -> bool:
     try:
         for path, signature in written.items():
             if path.endswith("/"):
-                # Every folder and file of a post-stage's output, as `_folder_signature` saw them.
-                for seen in signature:
-                    info = stat(seen[0], dir_fd=folder, follow_symlinks=False)
-                    if (seen[0], info.st_mtime_ns, info.st_size, info.st_ino) != seen:
-                        return False
+                if not _named_unchanged(folder, signature):
+                    return False
                 continue
             info = stat(path, dir_fd=folder)
             if (path, info.st_mtime_ns, info.st_size, info.st_ino) != signature[0]:
@@ -240,9 +237,30 @@ def output_intact(output: str, record: OutputRecord) -> bool:
 
 
 def _unchanged(output: str, path: str, signature: Signature) -> bool:
-    if path.endswith("/"):
-        return _folder_signature(Path(output), path, signature) == signature
-    return _file_signature(output, path) == signature
+    if not path.endswith("/"):
+        return _file_signature(output, path) == signature
+    try:
+        folder = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        return _named_unchanged(folder, signature)
+    except OSError:  # one of them is gone
+        return False
+    finally:
+        os.close(folder)
+
+
+def _named_unchanged(folder: int, signature: Signature) -> bool:
+    """Whether every folder and file a post-stage's signature names (relative to the output,
+    open as `folder`) is as `_folder_signature` saw it; OSError if one is gone. A file added
+    changes its folder's time."""
+    stat = os.stat
+    for seen in signature:
+        info = stat(seen[0], dir_fd=folder, follow_symlinks=False)
+        if (seen[0], info.st_mtime_ns, info.st_size, info.st_ino) != seen:
+            return False
+    return True
 
 
 def _file_signature(output: str, path: str) -> Signature | None:
@@ -258,31 +276,19 @@ def _stat(path: str | Path) -> Stat | None:
         return None
 
 
-def _folder_signature(output: Path, path: str, known: Signature | None = None,
-                      own: Collection[str] = ()) -> Signature | None:
+def _folder_signature(output: Path, path: str, own: Collection[str] = ()) -> Signature | None:
     """Every folder and file of a post-stage's output, as they are now, but for the folders in
     `own` (other keys, with signatures of their own: the search index's other shards).
 
     A search index has a file per page, which a hand edit may change in place (that leaves
-    its folder's time as it was), so each file is named, not only each folder. With `known`,
-    only what it names is looked at again: a file added changes its folder's time, one
-    removed is missing from the answer. Strings and `os.lstat`, not Paths: a replay stats
-    every file of the output this way.
+    its folder's time as it was), so each file is named, not only each folder
+    (`_named_unchanged` checks them again). Not followed through links, as `os.scandir` sees
+    them: a file swapped for a link is not the file.
     """
     base = os.fspath(output)
-    stat = os.lstat  # as `os.scandir` sees them: a file swapped for a link is not the file
-    if known is not None:
-        found = []
-        for name, *_ in known:
-            try:
-                info = stat(f"{base}/{name}")
-            except OSError:
-                continue
-            found.append((name, info.st_mtime_ns, info.st_size, info.st_ino))
-        return tuple(found)
     top = path.rstrip("/")
     try:
-        info = stat(f"{base}/{top}")
+        info = os.lstat(f"{base}/{top}")
     except OSError:
         return None
     if not S_ISDIR(info.st_mode):
