@@ -58,6 +58,13 @@ keeps its zero.
 Dates: write them as """ + DATE_FORMS_HINT.removeprefix("write it as ") + """.
 The precision written is the precision shown (`2024-11` is "November 2024").
 Times without an offset are read in the story's `timezone`, else the site's.
+
+Bodies are Markdown with tables, fenced code, footnotes, abbreviations and definition lists.
+Their headings are fitted under the page's own: the first is one level below the page's
+heading, and none skips a level, whatever `#`s it was written with. A link's spaces are
+written `%20`. Invisible control characters and noncharacters (pasted from a PDF or a
+terminal, or typed as an escape such as `"\\u0001"`) are dropped with a warning naming the
+line: no page, feed or JSON may carry them.
 """
 
 ENTRY_EXAMPLE = """\

@@ -51,6 +51,8 @@ def rated(extra: str = "") -> str:
 
 
 ENTRY = "content/s/b.md"
+FORBIDDEN_IN_HTML = {"\x00", "\x01", "\x0b", "\x7f", "\x85", "\ufffe"}
+"""Some of what the HTML standard forbids in a document: controls other than whitespace, noncharacters."""
 CASES = [
     # -- hostile text in every field: escaped everywhere it is shown --------------
     Case("title with an event handler", {ENTRY: event("2024-05-01", title=f"'{XSS}'")}),
@@ -89,6 +91,21 @@ CASES = [
     Case("CR-only line endings are read as lines", {ENTRY: event("2024-05-01").replace("\n", "\r")}),
     Case("a NUL byte in a body is dropped", {ENTRY: event("2024-05-01", body="a\x00b")},
          warning=(ENTRY, 7, "NUL character")),
+    # HTML forbids control characters and noncharacters; XML forbids most of them even escaped.
+    Case("control characters pasted into a body are dropped",
+         {ENTRY: event("2024-05-01", body="a\x0bb\x85c\x7f")},
+         warning=(ENTRY, 7, "invisible control character (U+000B) is dropped (and 2 more")),
+    Case("a control character typed as a YAML escape in a title is dropped",
+         {ENTRY: event("2024-05-01", title='"Vote \\u0001counted"')},
+         warning=(ENTRY, 4, "this value holds an invisible control character (U+0001)")),
+    Case("a noncharacter typed as a YAML escape in a tag is dropped",
+         {ENTRY: event("2024-05-01", extra='tags: ["budget\\uFFFE"]\n')},
+         warning=(ENTRY, 5, "a noncharacter (U+FFFE)")),
+    Case("a control character typed as a TOML escape in the site's title is dropped",
+         {"sitegen.toml": BASIC_CONFIG.replace('"Test Checks"', '"Test\\u0085 Checks"')},
+         warning=("sitegen.toml", 1, "`title` holds an invisible control character (U+0085)")),
+    Case("character references to what HTML forbids become the replacement character",
+         {ENTRY: event("2024-05-01", body="a&#0;b&#xD800;c&#x1;d&#99999999999;")}),
     # -- broken input: an error at its line, the old output untouched ----------------
     Case("date at the end of the calendar with an offset",
          {ENTRY: event('"9999-12-31T23:59-05:00"')}, error=(ENTRY, 3, "is not a date")),
@@ -201,7 +218,10 @@ def test_hostile_input(case: Case, tmp_path: Path, theme_scripts: frozenset[str]
     if case.error is None:
         assert result.ok, printed
         assert live_script(output, theme_scripts) == []
-        assert not any("\x00" in p.read_text("utf-8", "replace") for p in output.rglob("*.html"))
+        published = "".join(p.read_text("utf-8", "replace") for p in output.rglob("*")
+                            if p.suffix in (".html", ".xml", ".json"))
+        assert not set(published) & FORBIDDEN_IN_HTML, "no page or feed may carry what HTML forbids"
+        assert "&#0;" not in published and "&#xD800;" not in published
         return
     path, line, words = case.error
     assert not result.ok

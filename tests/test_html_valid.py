@@ -37,3 +37,45 @@ def test_every_page_is_valid_html(
     assert len(pages) > 50
     errors = vnu(pages)  # one java run for all of them
     assert not errors, format_vnu(errors)
+
+
+AUTHOR_SLIPS: dict[str, str] = {
+    # A folder name with a space, as a newsroom's existing site may have.
+    "sitegen.toml": 'title = "Checks\\u0007"\nbase_url = "https://example.org/fact checks/"\n'
+                    '[checks]\nsource-not-archived = "off"\n',
+    "content/_speakers/ann.md": "---\nname: Ann Example\n---\n### Career\n\nA minister.\n",
+    "content/_pages/about.md": "---\ntitle: About\n---\n### Who we are\n\nA desk.\n\n# Contact\n\nWrite.\n",
+    "content/budget/_index.md": "---\ntitle: \"The budget\\u0001 vote\"\nsummary: What was said.\n---\n"
+                                "#### Deep background\n\nText.\n",
+    "content/budget/claim.md": (
+        "---\nkind: statement\ndate: 2024-05-02\ntitle: \"Ann says the vote\\u0085 passed\"\n"
+        "speaker: ann\nquote: \"It passed\\uFFFE.\"\nsources:\n"
+        "  - url: https://example.org/the vote.pdf\n    publisher: Example\n---\n"
+        "#### Details first\n\nSee [the report](https://example.org/a report.pdf) &#0; and &#xD800;.\n\n"
+        "# Then an overview\n\n![a chart]()\n\n    a code block\n\n:   a definition with no term\n"
+        "\nA tab\x0b pasted from a PDF.\n"
+    ),
+}
+"""What authors really type: levels picked by size, escapes, pasted control codes, unencoded spaces."""
+
+
+def test_pages_stay_valid_html_whatever_slips_the_author_makes(
+    tmp_path: Path, vnu: Callable[..., list[dict[str, Any]]]
+) -> None:
+    root = write_files(tmp_path / "site", AUTHOR_SLIPS)
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    warned = "\n".join(d.format() for d in result.diagnostics)
+    assert "content/budget/claim.md:4:" in warned and "content/budget/claim.md:23:6:" in warned
+    claim = (root / "public" / "budget" / "claim" / "index.html").read_text("utf-8")
+    # The words stay, the links work: only what HTML cannot hold was changed.
+    assert 'href="https://example.org/a%20report.pdf"' in claim
+    assert 'href="https://example.org/the%20vote.pdf"' in claim
+    assert '<link rel="canonical" href="https://example.org/fact%20checks/budget/claim/">' in claim
+    assert "Ann says the vote passed" in claim and "a definition with no term" in claim
+    # Headings fall under the page's: the body's first under the h1, none skipping a level.
+    assert "<h2>Details first</h2>" in claim and "<h2>Then an overview</h2>" in claim
+    story = (root / "public" / "budget" / "index.html").read_text("utf-8")
+    assert "<h3>Deep background</h3>" in story and "<h4>Details first</h4>" in story
+    errors = vnu(html_files(root / "public"))
+    assert not errors, format_vnu(errors)

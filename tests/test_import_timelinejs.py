@@ -78,6 +78,28 @@ def test_bad_files_give_clear_errors_and_write_nothing(write_site, tmp_path: Pat
     assert not (site / "content/bad").exists()
 
 
+def test_a_timeline_with_broken_characters_imports_with_a_warning_and_builds_clean(
+    write_site, tmp_path: Path,
+) -> None:
+    # Half a surrogate pair (what a sheet cut in the middle of an emoji exports) and control
+    # codes, escaped in the JSON, raw in it, and as HTML character references.
+    timeline = ('{"title": {"text": {"headline": "Votes \\ud83d counted", "text": "<p>Intro&#1;</p>"}},'
+                ' "events": [{"start_date": {"year": "2024", "month": "5", "day": "2"},'
+                ' "text": {"headline": "Polls\\u0001 close", "text": "<p>Counting\u0085 starts.</p>"}}]}')
+    (tmp_path / "broken.json").write_text(timeline, "utf-8")
+    site = write_site(SITE)
+    imported = run_cli("import", "timelinejs", str(tmp_path / "broken.json"), "--story", "votes",
+                       "--source", str(site))
+    assert imported.returncode == 0, imported.stderr
+    assert "broken.json:1:1: warning:" in imported.stderr and "U+0085" in imported.stderr
+    assert "U+D83D" in imported.stderr or "U+0001" in imported.stderr
+    written = "".join(p.read_text("utf-8") for p in (site / "content/votes").glob("*.md"))
+    assert "Votes counted" in written and "Polls close" in written and "Counting starts." in written
+    built = run_cli("build", "--source", str(site))
+    assert built.returncode == 0, built.stderr
+    assert "content/votes" not in built.stderr, "the imported files hold nothing the build must drop"
+
+
 def test_an_existing_story_is_not_overwritten_without_force(write_site) -> None:
     site = write_site({**SITE, "content/eras/_index.md": "---\ntitle: Mine\nsummary: Mine.\n---\n"})
     result = run_cli("import", "timelinejs", str(EXAMPLES / "eras.json"), "--story", "eras",

@@ -12,6 +12,8 @@ import re
 from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
+from sitegen.structure.characters import without_forbidden
+
 DROPPED_TAGS = ("script", "style", "iframe", "object", "embed", "noscript", "template")
 """Elements whose content is code or a foreign player, never words for the body."""
 
@@ -32,7 +34,9 @@ def to_markdown(html: str) -> str:
     if not html.strip():
         return ""
     converter = _BodyConverter(heading_style="ATX", bullets="-", escape_underscores=False)
-    text = converter.convert_soup(_clean_soup(html))
+    # A character reference (`&#1;`) decodes to what no page may carry: what a browser shows
+    # for it is nothing, so the body keeps nothing.
+    text = without_forbidden(converter.convert_soup(_clean_soup(html)))
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
@@ -41,7 +45,7 @@ def to_plain_text(html: str) -> str:
     """The words of an HTML fragment on one line, entities decoded: for titles and names."""
     if not html.strip():
         return ""
-    return " ".join(_clean_soup(html).get_text(" ").split())
+    return " ".join(without_forbidden(_clean_soup(html).get_text(" ")).split())
 
 
 def first_sentences(text: str, limit: int = 280) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.outputs.timelinejs_csv import ID_COLUMN, TEMPLATE_COLUMNS
+from sitegen.structure.characters import described, without_forbidden_in
 from sitegen.structure.diagnostics import Diagnostics
 
 DATE_KEYS = ("year", "month", "day", "hour", "minute", "second")
@@ -128,6 +129,15 @@ def read_json(path: str, text: str, diagnostics: Diagnostics) -> Timeline | None
         diagnostics.error(path, error.lineno, error.colno,
                           f"not JSON: {error.msg}; a TimelineJS3 file is one JSON object with `events`")
         return None
+    warned: list[str] = []
+
+    def found(key: str, character: str) -> None:
+        if not warned:  # once: a sheet exported with a stray code often has it in every slide
+            diagnostics.warning(path, 1, 1, f"a `{key}` holds {described(character)}, which no page "
+                                            "may carry; such characters are dropped")
+        warned.append(key)
+
+    document = without_forbidden_in(document, found)
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         diagnostics.error(path, 1, 1, "not a TimelineJS3 file: it needs an `events` list "
                                       '({"title": {...}, "events": [{"start_date": ..., "text": ...}]})')

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from sitegen.outputs.corrections import CorrectionItem, corrections_log
 from sitegen.outputs.plan import SitePlan
 from sitegen.rendering.render import PagePlan
 from sitegen.structure import urls
+from sitegen.structure.characters import without_forbidden
 from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
@@ -33,8 +33,6 @@ SITE_FEED_SIZE = 100
 """The site feed holds the newest entries only; story feeds hold all of theirs."""
 FEED_TEMPLATE = "atom.xml"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# XML 1.0 forbids these even as character references; Markdown passes them through.
-XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -170,5 +168,6 @@ def render_feed(renderer: TemplateRenderer, feed: PagePlan) -> bytes:
 
 
 def xml_text(text: str) -> str:
-    """Drop the characters that would make the XML ill-formed."""
-    return XML_INVALID.sub("", text)
+    """Drop the characters that would make the XML ill-formed (XML 1.0 forbids them even as
+    character references), should any reach a feed."""
+    return without_forbidden(text)

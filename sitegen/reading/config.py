@@ -21,9 +21,11 @@ from sitegen.rendering.i18n import (
     parse_locale,
 )
 from sitegen.rendering.theme import LAYOUTS_DIR, builtin_theme_dir
+from sitegen.structure.characters import described, without_forbidden_in
 from sitegen.structure.dates import load_zone, unknown_zone_message
 from sitegen.structure.diagnostics import Diagnostics
 from sitegen.structure.model import TONES, Config, Organization, Rating, SiteText, tone_at
+from sitegen.structure.urls import escaped_url
 
 CONFIG_FILE = "sitegen.toml"
 
@@ -81,6 +83,9 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     def problem(key: str, message: str) -> None:
         diagnostics.error(CONFIG_FILE, line_of(key), 1, message)
 
+    data = without_forbidden_in(data, lambda key, character: diagnostics.warning(
+        CONFIG_FILE, line_of(key), 1, f"`{key}` holds {described(character)}, which no page may "
+                                      "carry; it is dropped (remove its escape)"))
     for key in data:
         if key not in KNOWN_KEYS:
             problem(key, f"unknown setting `{key}`{did_you_mean(key, KNOWN_KEYS)}; "
@@ -100,7 +105,7 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
         diagnostics.error(BASE_URL_FLAG, 1, 1, f"`{BASE_URL_FLAG}` {url_problem}")
     elif url_problem:
         problem("base_url", f"`base_url` {url_problem}")
-    url = "http://localhost:8000/" if url_problem else with_slash(url)
+    url = "http://localhost:8000/" if url_problem else escaped_url(with_slash(url))
 
     def limit(key: str, default: float, low: float, high: float) -> float:
         value = data.get(key, default)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import frontmatter
 import yaml
 
+from sitegen.structure.characters import FORBIDDEN, described, without_forbidden
 from sitegen.structure.diagnostics import Diagnostics
 
 # Anchors and aliases let a tiny document expand into a huge tree
@@ -150,10 +151,7 @@ def read_document(path: str, text: str, diagnostics: Diagnostics) -> Document:
     text = text.removeprefix("\ufeff")
     # Old Mac editors end lines with CR alone: read them as lines, not one long first line.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        diagnostics.warning(path, line, 1, "a NUL character (byte 0) is dropped; save the file as text")
-        text = text.replace("\x00", "")
+    text = _dropping_forbidden(path, text, diagnostics)
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         diagnostics.error(
@@ -191,6 +189,20 @@ def read_document(path: str, text: str, diagnostics: Diagnostics) -> Document:
             )
         meta = Node({}, first_line, 1)
     return Document(path, meta, body_start, body_line, text)
+
+
+def _dropping_forbidden(path: str, text: str, diagnostics: Diagnostics) -> str:
+    """The file without the characters no output may carry, with one warning at the first."""
+    found = FORBIDDEN.search(text)
+    if found is None:
+        return text
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - text.rfind("\n", 0, found.start())
+    count = len(FORBIDDEN.findall(text))
+    more = f" (and {count - 1:,} more in this file)" if count > 1 else ""
+    diagnostics.warning(path, line, column, f"{described(found[0])} is dropped{more}: no page may "
+                        "carry it; save the file as plain text, or delete it here")
+    return without_forbidden(text)
 
 
 def parse_yaml(path: str, yaml_text: str, first_line: int, diagnostics: Diagnostics) -> Node | None:
@@ -280,6 +292,11 @@ def _convert(
         value: str | None = node.value
         if not quoted and node.tag == "tag:yaml.org,2002:null":
             value = None
+        elif (found := FORBIDDEN.search(node.value)) is not None:
+            # Only an escape (`"\u0001"`) can put one here: the file's own were dropped.
+            diagnostics.warning(path, line, column, f"this value holds {described(found[0])}, "
+                                "which no page may carry; it is dropped (remove its escape)")
+            value = without_forbidden(node.value)
         return Node(value, line, column, quoted)
     if isinstance(node, yaml.SequenceNode):
         items = [_convert(path, item, first_line, diagnostics, budget, depth + 1) for item in node.value]

@@ -17,6 +17,7 @@ from sitegen.reading.editorial import RULE_IDS
 from sitegen.structure.dates import DATE_FORMS_HINT, PartialDate, parse_date
 from sitegen.structure.diagnostics import Diagnostics
 from sitegen.structure.model import Citation, Correction
+from sitegen.structure.urls import escaped_url
 
 FieldType = Literal[
     "text", "bool", "int", "date", "url", "slug", "choice", "strings", "refs",
@@ -278,7 +279,7 @@ class FieldReader:
     def url(self, name: str, value: Located) -> str | None:
         """Accept only absolute http(s) URLs: anything else could be `javascript:`."""
         if is_web_url(value.text):
-            return value.text
+            return escaped_url(value.text)
         self.error(
             value,
             f"`{name}` must be an http:// or https:// address, not `{value.text[:80]}`",

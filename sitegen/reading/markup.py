@@ -27,6 +27,9 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
+from sitegen.structure.characters import is_forbidden_code
+from sitegen.structure.urls import escaped_url
+
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 EXTENSIONS: tuple[type[Extension], ...] = (
     TableExtension, FencedCodeExtension, FootnoteExtension, SaneListExtension, AbbrExtension,
@@ -114,7 +117,7 @@ def is_safe_url(url: str) -> bool:
 
 
 class _DisarmLinks(Treeprocessor):
-    """Replace links and images with unsafe URLs by their text."""
+    """Replace links and images with unsafe URLs by their text; write the others' URLs valid."""
 
     def __init__(self, md: markdown.Markdown, found: list[str]) -> None:
         super().__init__(md)
@@ -127,9 +130,12 @@ class _DisarmLinks(Treeprocessor):
                 if attribute is None:
                     continue
                 url = child.get(attribute, "")
-                if is_safe_url(url):
+                if is_safe_url(url) and (url or child.tag == "a"):
+                    if markdown.util.STX not in url:  # else an address Markdown hides from bots
+                        child.set(attribute, escaped_url(url))
                     continue
-                self.found.append(url)
+                if url:  # an image with no address is left out, not reported: it shows nothing
+                    self.found.append(url)
                 replacement = etree.Element("span")
                 if child.tag == "img":
                     replacement.text = child.get("alt", "")
@@ -139,6 +145,22 @@ class _DisarmLinks(Treeprocessor):
                 replacement.tail = child.tail
                 parent.remove(child)
                 parent.insert(index, replacement)
+
+
+class _TermBeforeDefinitions(Treeprocessor):
+    """Give a definition list that starts with a definition an empty term.
+
+    `def_list` takes the paragraph above a `:   definition` line as its term; after a list, a
+    quote or code there is none, and `<dl><dd>` is invalid HTML. An empty `<dt>` keeps the
+    author's text where it was and the page valid.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for definitions in root.iter("dl"):
+            if len(definitions) and definitions[0].tag == "dd":
+                term = etree.Element("dt")
+                term.tail = "\n"
+                definitions.insert(0, term)
 
 
 class _SafeMarkdown(Extension):
@@ -155,6 +177,7 @@ class _SafeMarkdown(Extension):
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_DisarmLinks(md, self.found), "sitegen_disarm", 0)
+        md.treeprocessors.register(_TermBeforeDefinitions(md), "sitegen_terms", 0)
 
 
 class MarkdownRenderer:
@@ -181,7 +204,22 @@ class MarkdownRenderer:
                 from None
         if self.allow_html:
             body = nh3.clean(body, url_schemes=set(SAFE_SCHEMES), link_rel="noopener noreferrer")
+        body = CHARACTER_REFERENCE.sub(_replaced_if_forbidden, body)
         return Rendered(body, tuple(self._found), first_paragraph_text(body))
+
+
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+"""A numeric character reference, which Python-Markdown passes through as the author wrote it."""
+
+
+def _replaced_if_forbidden(reference: re.Match[str]) -> str:
+    """`&#0;` or `&#xD800;` make a page invalid (and a feed ill-formed): write what a browser
+    shows for them instead, the replacement character; a reference to a real character stays."""
+    digits = (reference[1] or reference[2]).lstrip("0")
+    if len(digits) > 8:  # past the last code point, and too long to read as a number
+        return "\ufffd"
+    code = int(digits or "0", 16 if reference[1] else 10)
+    return "\ufffd" if is_forbidden_code(code) else reference[0]
 
 
 def first_paragraph_text(body_html: str, limit: int = 300) -> str:

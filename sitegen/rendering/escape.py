@@ -25,18 +25,17 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from typing import Any
 
 from markupsafe import Markup
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters HTML forbids (NUL among them); they are dropped, never written raw."""
+from sitegen.structure.characters import without_forbidden
 
 
 def plain(text: str) -> str:
-    """Remove control characters that no text output may carry."""
-    return _CONTROL.sub("", text)
+    """Remove the characters that no text output may carry (reading dropped them already, with a
+    warning; text that did not come through reading, an import's, is cleaned here too)."""
+    return without_forbidden(text)
 
 
 def html_text(text: str) -> str:

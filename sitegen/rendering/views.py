@@ -402,6 +402,10 @@ NARROW_AXIS = 328
 """A 360 px phone's column."""
 TIMELINE_HEADING_LEVEL = 4
 """Entries are h3 under the "Timeline" h2, so their body headings start at h4."""
+PAGE_HEADING_LEVEL = 2
+"""An entry's, a page's or a speaker's body sits under the page's h1."""
+BACKGROUND_HEADING_LEVEL = 3
+"""A story's background sits under its "Background" h2."""
 COLLAPSE_MIN_CHARS = 700
 """Bodies longer than this (in text) start collapsed to their first paragraph when JS runs."""
 
@@ -433,11 +437,37 @@ def rebase_links(body_html: str, written_for: str, shown_on: str) -> str:
     return URL_ATTRIBUTE.sub(rebase, body_html)
 
 
+def fitted_headings(body_html: str, top: int) -> str:
+    """A body's headings renumbered to fit under the page's own: the first at `top`, each
+    after it one level below the heading it falls under, so none skips a level.
+
+    Authors pick heading levels by size (`###` for a small one) or start with `##`; shown as
+    they are, an h4 after the page's h1 breaks the outline that screen readers navigate by (and
+    the HTML checker says so). A heading falls under the nearest one before it with a smaller
+    Markdown level: `## A`, `#### B`, `### C` give A at `top`, B and C one below it.
+    """
+    if "<h" not in body_html:
+        return body_html
+    above: list[tuple[int, int]] = []  # the open sections: (the author's level, the level shown)
+    shown = top
+
+    def renumber(tag: re.Match[str]) -> str:
+        nonlocal shown
+        if tag[1]:  # a closing tag: headings do not nest, so it closes the last one opened
+            return f"</h{shown}"
+        level = int(tag[2])
+        while above and above[-1][0] >= level:
+            above.pop()
+        shown = min(6, above[-1][1] + 1) if above else top
+        above.append((level, shown))
+        return f"<h{shown}"
+
+    return HEADING_TAG.sub(renumber, body_html)
+
+
 def timeline_body(body_html: str, entry_anchor: str) -> str:
-    """Fit a body into the timeline: demote its headings, prefix its ids with the entry's."""
-    levels = [int(level) for _, level in HEADING_TAG.findall(body_html)]
-    shift = max(0, TIMELINE_HEADING_LEVEL - min(levels)) if levels else 0
-    html = HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}", body_html)
+    """Fit a body into the timeline: its headings under the entry's, its ids prefixed with the entry's."""
+    html = fitted_headings(body_html, TIMELINE_HEADING_LEVEL)
     # Footnote ids (fn:1) repeat from entry to entry; on one page they must not.
     ids = set(ID_ATTRIBUTE.findall(html))
     if not ids:
@@ -610,7 +640,7 @@ class SiteViews:
             tags=tuple(self.tag_links[t] for t in story.tags),
             updated=self.optional_date(story.updated),
             corrections=corrections_view(story.corrections, self.date),
-            background_html=story.background_html,
+            background_html=fitted_headings(story.background_html, BACKGROUND_HEADING_LEVEL),
             entry_count=len(story.entries),
             timezone=story.timezone_name,
             language=story.language,
@@ -694,7 +724,7 @@ class SiteViews:
             relations=tuple(relations),
             tags=tuple(self.tag_links[t] for t in entry.tags),
             corrections=corrections_view(entry.corrections, self.date),
-            body_html=entry.body_html,
+            body_html=fitted_headings(entry.body_html, PAGE_HEADING_LEVEL),
             summary=entry.summary,
             path=entry.path,
             timeline_body_html=timeline_body(
@@ -850,7 +880,9 @@ class SiteViews:
     @cached_property
     def pages(self) -> tuple[PageView, ...]:
         return tuple(
-            PageView(p.slug, urls.page(p.slug), p.title, p.summary, p.body_html) for p in self.site.pages
+            PageView(p.slug, urls.page(p.slug), p.title, p.summary,
+                     fitted_headings(p.body_html, PAGE_HEADING_LEVEL))
+            for p in self.site.pages
         )
 
     def summaries(self, entries: tuple[EntryView, ...], key: str = "") -> tuple[EntrySummary, ...]:
@@ -917,5 +949,5 @@ def speaker_view(speaker: Speaker, statements: int) -> SpeakerView:
 def speaker_profile(speaker: Speaker) -> SpeakerProfile:
     return SpeakerProfile(
         speaker.id, speaker.name, speaker.type, speaker.role, speaker.affiliation, speaker.url,
-        speaker.bio_html,
+        fitted_headings(speaker.bio_html, PAGE_HEADING_LEVEL),
     )

@@ -167,3 +167,29 @@ def _relpath(target: str, start: str) -> str:
 def absolute(base_url: str, path: str) -> str:
     """The full URL of a path, under base_url."""
     return base_url + quote(path, safe="/#?=&.-_~%")
+
+
+_SCHEME_AND_HOST = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*")
+_RAW_IN_URL = re.compile(r'[\x00-\x20\x7f"<>\\^`{|}\[\]]|%(?![0-9A-Fa-f]{2})')
+"""What no URL may hold as it is (the URL Standard, which the HTML checker applies): spaces and
+controls, quotes, angle and square brackets (outside a host), braces, a `%` that starts no escape."""
+
+
+def escaped_url(url: str) -> str:
+    """A URL as an author wrote it, with what no URL may hold raw percent-encoded.
+
+    `https://example.org/a report.pdf` works when pasted into a browser, which encodes the
+    space itself, so authors write it; in a page's `href` it makes the page invalid and some
+    consumers (feed readers, crawlers) cut the link at the space. Encoding changes nothing a
+    server sees. Non-ASCII letters stay: an address may hold them (an IRI).
+    """
+    head = match[0] if (match := _SCHEME_AND_HOST.match(url)) else ""
+    rest, hash_mark, fragment = url[len(head):].partition("#")
+    rest = _RAW_IN_URL.sub(_percent, rest)
+    if hash_mark:
+        rest += "#" + _RAW_IN_URL.sub(_percent, fragment).replace("#", "%23")
+    return head + rest
+
+
+def _percent(character: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in character[0].encode("utf-8"))

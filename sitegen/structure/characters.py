@@ -1,0 +1,65 @@
+"""The characters that no page, feed or JSON of the site may carry, in one definition.
+
+HTML forbids control characters other than whitespace, and noncharacters (U+FDD0–U+FDEF and
+the last two code points of every plane); XML 1.0 forbids the C0 controls but tab, newline and
+carriage return. An author meets them by accident: a value typed with an escape (`"\\u0001"`
+is valid YAML and TOML), a body pasted from a terminal or a PDF, a TimelineJS sheet exported
+with a stray control code. Reading drops them, with a warning that names the place, so every
+output is valid for its consumer and says the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+_NONCHARACTERS = "".join(
+    chr(plane * 0x10000 + last) for plane in range(17) for last in (0xFFFE, 0xFFFF)
+)
+FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + _NONCHARACTERS + "]"
+)
+"""C0 controls but tab, newline and carriage return; DEL and the C1 controls; lone surrogates;
+noncharacters."""
+
+
+def without_forbidden(text: str) -> str:
+    """`text` without the characters no output may carry."""
+    return FORBIDDEN.sub("", text)
+
+
+def described(character: str) -> str:
+    """How a forbidden character is named to an author, who cannot see it: `an invisible control
+    character (U+0001)`."""
+    code = ord(character)
+    if code == 0:
+        return "a NUL character (byte 0)"
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "half of a surrogate pair"
+    elif code <= 0x9F:
+        kind = "an invisible control character"
+    else:
+        kind = "a noncharacter"
+    return f"{kind} (U+{code:04X})"
+
+
+def is_forbidden_code(code: int) -> bool:
+    """Tell whether a character reference (`&#1;`) names a character no output may carry."""
+    return code == 0 or code > 0x10FFFF or FORBIDDEN.fullmatch(chr(code)) is not None
+
+
+def without_forbidden_in(value: Any, found: Callable[[str, str], None], key: str = "") -> Any:
+    """A parsed document (strings in tables and lists, as TOML and JSON give them) without the
+    forbidden characters its escapes (`"\\u0001"`, `"\\ud800"`) put in; `found(key, character)`
+    hears of each string that held one, by the key it is under."""
+    if isinstance(value, str):
+        if (character := FORBIDDEN.search(value)) is not None:
+            found(key, character[0])
+            return without_forbidden(value)
+        return value
+    if isinstance(value, dict):
+        return {name: without_forbidden_in(item, found, str(name)) for name, item in value.items()}
+    if isinstance(value, list):
+        return [without_forbidden_in(item, found, key) for item in value]
+    return value
