@@ -53,7 +53,7 @@ AUTHOR_SLIPS: dict[str, str] = {
         "  - url: https://example.org/the vote.pdf\n    publisher: Example\n---\n"
         "#### Details first\n\nSee [the report](https://example.org/a report.pdf) &#0; and &#xD800;.\n\n"
         "# Then an overview\n\n![a chart]()\n\n    a code block\n\n:   a definition with no term\n"
-        "\nA tab\x0b pasted from a PDF.\n"
+        "\nA tab\x0b pasted from a PDF, and a link with no words: [](https://example.org/data).\n"
     ),
 }
 """What authors really type: levels picked by size, escapes, pasted control codes, unencoded spaces."""
@@ -73,6 +73,8 @@ def test_pages_stay_valid_html_whatever_slips_the_author_makes(
     assert 'href="https://example.org/the%20vote.pdf"' in claim
     assert '<link rel="canonical" href="https://example.org/fact%20checks/budget/claim/">' in claim
     assert "Ann says the vote passed" in claim and "a definition with no term" in claim
+    # A screen reader would say only "link": it shows where it goes.
+    assert '<a href="https://example.org/data">https://example.org/data</a>' in claim
     # Headings fall under the page's: the body's first under the h1, none skipping a level.
     assert "<h2>Details first</h2>" in claim and "<h2>Then an overview</h2>" in claim
     story = (root / "public" / "budget" / "index.html").read_text("utf-8")

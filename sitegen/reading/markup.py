@@ -133,6 +133,9 @@ class _DisarmLinks(Treeprocessor):
                 if is_safe_url(url) and (url or child.tag == "a"):
                     if markdown.util.STX not in url:  # else an address Markdown hides from bots
                         child.set(attribute, escaped_url(url))
+                    if child.tag == "a" and url and not _has_name(child):
+                        # `[](url)`: a screen reader would say only "link"; show where it goes.
+                        child.text = url
                     continue
                 if url:  # an image with no address is left out, not reported: it shows nothing
                     self.found.append(url)
@@ -145,6 +148,12 @@ class _DisarmLinks(Treeprocessor):
                 replacement.tail = child.tail
                 parent.remove(child)
                 parent.insert(index, replacement)
+
+
+def _has_name(link: etree.Element) -> bool:
+    """Tell whether a link has words to be read out: text, or an image's alternative text."""
+    return bool("".join(link.itertext()).strip()) or any(
+        (image.get("alt") or "").strip() for image in link.iter("img"))
 
 
 class _TermBeforeDefinitions(Treeprocessor):
