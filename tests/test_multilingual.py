@@ -266,3 +266,49 @@ def test_the_example_story_is_told_in_english_and_ukrainian(example_site_build: 
     # Every entry of the story is translated: none falls back to English.
     timeline = (example_site_build / "uk" / "trump-putin-call" / "index.html").read_text("utf-8")
     assert "untranslated" not in timeline
+
+
+def test_links_in_bodies_reach_static_files_at_the_root_and_pages_in_the_same_language(
+    write_site: Callable[..., Path],
+) -> None:
+    # Authors write links as seen from the first language's page; a static file is published
+    # once, at the site root, for every language, and a page once per language.
+    site = write_site({
+        **STORY,
+        "static/images/map.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+        "static/files/transcript.pdf": "%PDF-1.4\n",
+        "content/_pages/about.md": "---\ntitle: About\n---\n\n![Our map](../images/map.svg) and "
+                                   "[the method](../method/).\n",
+        "content/_pages/method.md": "---\ntitle: Method\n---\n\nHow.\n",
+        "content/_speakers/dmitry-peskov.md": "---\nname: Dmitry Peskov\n---\n\n"
+                                              "![Portrait](../../images/map.svg)\n",
+        "content/call/report.md": event("2024-11-10", "The Post reports a call",
+                                        body="Read [the transcript](../../files/transcript.pdf) and "
+                                             "[the denial](../denial/)."),
+        "content/call/_index.md": story("The call", "Was there a call?").replace(
+            "Background.", "See [the map](../images/map.svg)."),
+        # A translation's links are written as its original's are.
+        "content/call/_index.uk.md": story("Дзвінок", "Чи був дзвінок?").replace(
+            "Background.", "Дивіться [мапу](../images/map.svg)."),
+    })
+    assert build_site(site).ok
+    public = site / "public"
+
+    def targets(page: str) -> set[str]:
+        """Where each link and image of a page's main text leads, below the site root."""
+        html = (public / page).read_text("utf-8")
+        found = set()
+        for link in re.findall(r'(?:href|src)="([^"#:?]+)"', html):
+            found.add(str(Path("/", page).parent.joinpath(link).resolve()).lstrip("/"))
+        return found
+
+    for language in ("", "uk/"):
+        assert "images/map.svg" in targets(f"{language}about/index.html")
+        assert f"{language}method" in targets(f"{language}about/index.html")
+        assert "images/map.svg" in targets(f"{language}speakers/dmitry-peskov/index.html")
+        assert "images/map.svg" in targets(f"{language}call/index.html")
+        for page in (f"{language}call/report/index.html", f"{language}call/index.html"):
+            assert "files/transcript.pdf" in targets(page), page
+            assert f"{language}call/denial" in targets(page), page
+    for path in ("images/map.svg", "files/transcript.pdf"):
+        assert (public / path).is_file() and not (public / "uk" / path).exists()

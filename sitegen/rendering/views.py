@@ -38,6 +38,7 @@ from sitegen.structure.model import (
     Correction,
     Entry,
     EntryRef,
+    Page,
     Rating,
     Relation,
     RelationType,
@@ -416,13 +417,29 @@ URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 
 
-def rebase_links(body_html: str, written_for: str, shown_on: str) -> str:
-    """Keep a body's relative links pointing where the author meant when shown on another page.
+PAGE_SUFFIXES = frozenset({"", ".html", ".xml", ".json"})
+"""What a link to one of the site's own outputs ends with: a folder (a page), a page, a feed or a
+timeline's JSON; each language has its own. Anything else (`chart.svg`, `report.pdf`) is a
+static file, which every language shares at the site root."""
 
-    Authors write relative links as seen from the entry's own page (`story/entry/`); the
-    timeline shows the same HTML one folder up, where `../first/` would leave the story.
+
+def is_shared_file(path: str) -> bool:
+    """Tell whether a path below the site root names a file every language shares."""
+    if path.startswith(urls.SHARED_FOLDERS):
+        return True
+    return posixpath.splitext(path.rsplit("/", 1)[-1])[1].lower() not in PAGE_SUFFIXES
+
+
+def rebase_links(body_html: str, written_for: str, shown_on: str, language_folder: str = "") -> str:
+    """Keep a body's relative links pointing where the author meant when shown elsewhere.
+
+    Authors write relative links as seen from the body's own page (`story/entry/`) in the
+    site's first language. The timeline shows the same HTML one folder up, where `../first/`
+    would leave the story; and a language's pages live in its folder (`uk/story/entry/`),
+    where links to pages stay in that language but a static file (`../../images/map.png`) is
+    at the site root, not in `uk/`.
     """
-    if written_for == shown_on:
+    if written_for == shown_on and not language_folder:
         return body_html
 
     def rebase(match: re.Match[str]) -> str:
@@ -432,7 +449,11 @@ def rebase_links(body_html: str, written_for: str, shown_on: str) -> str:
         target = posixpath.normpath(posixpath.join("/" + written_for, url)).lstrip("/")
         if url.endswith("/") and not target.endswith("/"):
             target += "/"
-        return f'{match[1]}="{html.escape(urls.relative(shown_on, target))}"'
+        shared = language_folder and is_shared_file(urlsplit(target).path)
+        if not shared and written_for == shown_on:
+            return match[0]
+        seen_from = language_folder + shown_on if shared else shown_on
+        return f'{match[1]}="{html.escape(urls.relative(seen_from, target))}"'
 
     return URL_ATTRIBUTE.sub(rebase, body_html)
 
@@ -582,6 +603,11 @@ class SiteViews:
         self._reads: dict[str, StoryReads] = {}
         self._last_memos = last_memos
 
+    @cached_property
+    def language_folder(self) -> str:
+        """Where this language's pages live below the site root: "" or `uk/`."""
+        return self.site.config.prefix(self.site.config.language)
+
     def carried(self, name: str) -> CarriedMemo[Any, Any]:
         """A memo of `name` that carries its results over from the last build's views.
 
@@ -631,16 +657,19 @@ class SiteViews:
         )
 
     def _story(self, story: Story) -> StoryView:
+        url = urls.story(story.slug)
         return StoryView(
             slug=story.slug,
-            url=urls.story(story.slug),
+            url=url,
             title=story.title,
             summary=story.summary,
             status=story.status,
             tags=tuple(self.tag_links[t] for t in story.tags),
             updated=self.optional_date(story.updated),
             corrections=corrections_view(story.corrections, self.date),
-            background_html=fitted_headings(story.background_html, BACKGROUND_HEADING_LEVEL),
+            background_html=fitted_headings(
+                rebase_links(story.background_html, url, url, self.language_folder),
+                BACKGROUND_HEADING_LEVEL),
             entry_count=len(story.entries),
             timezone=story.timezone_name,
             language=story.language,
@@ -694,6 +723,7 @@ class SiteViews:
 
     def _entry(self, entry: Entry) -> EntryView:
         story = self.story_by_slug[entry.story]
+        url = urls.entry(entry.story, entry.id)
         relations = sorted((self._relation(entry, r) for r in entry.relations), key=lambda r: r.date.start)
         return EntryView(
             story=entry.story,
@@ -701,7 +731,7 @@ class SiteViews:
             story_url=story.url,
             id=entry.id,
             anchor=anchor(entry.id),
-            url=urls.entry(entry.story, entry.id),
+            url=url,
             kind=entry.kind,
             date=self.date(entry.date),
             end_date=self.optional_date(entry.end_date),
@@ -724,11 +754,12 @@ class SiteViews:
             relations=tuple(relations),
             tags=tuple(self.tag_links[t] for t in entry.tags),
             corrections=corrections_view(entry.corrections, self.date),
-            body_html=fitted_headings(entry.body_html, PAGE_HEADING_LEVEL),
+            body_html=fitted_headings(
+                rebase_links(entry.body_html, url, url, self.language_folder), PAGE_HEADING_LEVEL),
             summary=entry.summary,
             path=entry.path,
             timeline_body_html=timeline_body(
-                rebase_links(entry.body_html, urls.entry(entry.story, entry.id), story.url),
+                rebase_links(entry.body_html, url, story.url, self.language_folder),
                 anchor(entry.id),
             ),
             collapsible=is_long(entry.body_html),
@@ -826,8 +857,8 @@ class SiteViews:
     def speakers(self) -> tuple[SpeakerView, ...]:
         memo = self.carried("speaker")
         views = [
-            memo.get(s.id, (s, count := len(self.statements_by_speaker.get(s.id, ()))),
-                     functools.partial(speaker_view, s, count))
+            memo.get(s.id, (s, self.site.config, count := len(self.statements_by_speaker.get(s.id, ()))),
+                     functools.partial(speaker_view, s, count, self.language_folder))
             for s in self.site.speakers.values()
         ]
         return tuple(sorted(views, key=lambda v: (v.speaker.name.casefold(), v.speaker.id)))
@@ -880,10 +911,13 @@ class SiteViews:
     @cached_property
     def pages(self) -> tuple[PageView, ...]:
         return tuple(
-            PageView(p.slug, urls.page(p.slug), p.title, p.summary,
-                     fitted_headings(p.body_html, PAGE_HEADING_LEVEL))
-            for p in self.site.pages
+            self._page(page) for page in self.site.pages
         )
+
+    def _page(self, page: Page) -> PageView:
+        url = urls.page(page.slug)
+        body = rebase_links(page.body_html, url, url, self.language_folder)
+        return PageView(page.slug, url, page.title, page.summary, fitted_headings(body, PAGE_HEADING_LEVEL))
 
     def summaries(self, entries: tuple[EntryView, ...], key: str = "") -> tuple[EntrySummary, ...]:
         """The list form of entries, one object per entry however many lists show it; `key` names
@@ -942,12 +976,14 @@ def entry_summary(entry: EntryView) -> EntrySummary:
     )
 
 
-def speaker_view(speaker: Speaker, statements: int) -> SpeakerView:
-    return SpeakerView(speaker_profile(speaker), urls.speaker(speaker.id), statements)
+def speaker_view(speaker: Speaker, statements: int, language_folder: str = "") -> SpeakerView:
+    url = urls.speaker(speaker.id)
+    return SpeakerView(speaker_profile(speaker, url, language_folder), url, statements)
 
 
-def speaker_profile(speaker: Speaker) -> SpeakerProfile:
+def speaker_profile(speaker: Speaker, url: str, language_folder: str) -> SpeakerProfile:
+    bio = rebase_links(speaker.bio_html, url, url, language_folder)
     return SpeakerProfile(
         speaker.id, speaker.name, speaker.type, speaker.role, speaker.affiliation, speaker.url,
-        fitted_headings(speaker.bio_html, PAGE_HEADING_LEVEL),
+        fitted_headings(bio, PAGE_HEADING_LEVEL),
     )
