@@ -104,6 +104,9 @@ CASES = [
     Case("a control character typed as a TOML escape in the site's title is dropped",
          {"sitegen.toml": BASIC_CONFIG.replace('"Test Checks"', '"Test\\u0085 Checks"')},
          warning=("sitegen.toml", 1, "`title` holds an invisible control character (U+0085)")),
+    Case("a script URL as the publisher's address, which every footer links",
+         {"sitegen.toml": BASIC_CONFIG + '[organization]\nname = "Desk"\nurl = "javascript:alert(1)"\n'},
+         error=("sitegen.toml", 7, "`organization.url` must be an http:// or https:// address")),
     Case("character references to what HTML forbids become the replacement character",
          {ENTRY: event("2024-05-01", body="a&#0;b&#xD800;c&#x1;d&#99999999999;")}),
     # -- broken input: an error at its line, the old output untouched ----------------

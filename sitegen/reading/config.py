@@ -129,11 +129,18 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
         problem("organization", "`organization` must be a table: [organization] with name and url")
         org_table = {}
     title = text("title", "Timeline Checks")
-    organization = Organization(
-        name=text("name", title, org_table),
-        url=text("url", url, org_table),
-        logo=text("logo", "", org_table),
-    )
+
+    def web_url(key: str, default: str) -> str:
+        """An [organization] address: on every page's footer and in every ClaimReview, so only
+        http(s) (a `javascript:` one would run when a reader clicks the publisher's name)."""
+        value = text(key, default, org_table)
+        if value and not is_web_url(value):
+            problem(key, f"`organization.{key}` must be an http:// or https:// address, not `{value[:80]}`")
+            return default
+        return escaped_url(value)
+
+    organization = Organization(name=text("name", title, org_table), url=web_url("url", url),
+                                logo=web_url("logo", ""))
     unsafe = data.get("unsafe_html", False)
     if not isinstance(unsafe, bool):
         problem("unsafe_html", "`unsafe_html` must be true or false")
