@@ -51,7 +51,7 @@ def rated(extra: str = "") -> str:
 
 
 ENTRY = "content/s/b.md"
-FORBIDDEN_IN_HTML = {"\x00", "\x01", "\x0b", "\x7f", "\x85", "\ufffe"}
+FORBIDDEN_IN_HTML = {"\x00", "\x01", "\x0b", "\x7f", "\x85", "\ufffe", "\U0001fffe"}
 """Some of what the HTML standard forbids in a document: controls other than whitespace, noncharacters."""
 CASES = [
     # -- hostile text in every field: escaped everywhere it is shown --------------
@@ -93,8 +93,8 @@ CASES = [
          warning=(ENTRY, 7, "NUL character")),
     # HTML forbids control characters and noncharacters; XML forbids most of them even escaped.
     Case("control characters pasted into a body are dropped",
-         {ENTRY: event("2024-05-01", body="a\x0bb\x85c\x7f")},
-         warning=(ENTRY, 7, "invisible control character (U+000B) is dropped (and 2 more")),
+         {ENTRY: event("2024-05-01", body="a\x0bb\x85c\x7f \U0001f600 d\U0001fffe")},
+         warning=(ENTRY, 7, "invisible control character (U+000B) is dropped (and 3 more")),
     Case("a control character typed as a YAML escape in a title is dropped",
          {ENTRY: event("2024-05-01", title='"Vote \\u0001counted"')},
          warning=(ENTRY, 4, "this value holds an invisible control character (U+0001)")),

@@ -11,7 +11,7 @@ from pathlib import Path
 from sitegen.importer.convert import ImportedStory, SlideConverter
 from sitegen.importer.slides import read_timeline
 from sitegen.reading.content import CONTENT_DIR
-from sitegen.structure.characters import FORBIDDEN, described, without_forbidden
+from sitegen.structure.characters import described, find_forbidden, without_forbidden
 from sitegen.structure.diagnostics import Diagnostics
 
 
@@ -25,7 +25,7 @@ def convert_file(
     except UnicodeDecodeError as error:
         diagnostics.error(label, 1, 1, f"not UTF-8 text (byte {error.start}); export it as UTF-8")
         return None, diagnostics
-    if (character := FORBIDDEN.search(text)) is not None:
+    if (character := find_forbidden(text)) is not None:
         line = text.count("\n", 0, character.start()) + 1
         diagnostics.warning(label, line, 1, f"{described(character[0])} is dropped, with any others "
                                             "in the file: no page may carry it")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import frontmatter
 import yaml
 
-from sitegen.structure.characters import FORBIDDEN, described, without_forbidden
+from sitegen.structure.characters import FORBIDDEN, described, find_forbidden, without_forbidden
 from sitegen.structure.diagnostics import Diagnostics
 
 # Anchors and aliases let a tiny document expand into a huge tree
@@ -193,7 +193,7 @@ def read_document(path: str, text: str, diagnostics: Diagnostics) -> Document:
 
 def _dropping_forbidden(path: str, text: str, diagnostics: Diagnostics) -> str:
     """The file without the characters no output may carry, with one warning at the first."""
-    found = FORBIDDEN.search(text)
+    found = find_forbidden(text)
     if found is None:
         return text
     line = text.count("\n", 0, found.start()) + 1
@@ -292,8 +292,8 @@ def _convert(
         value: str | None = node.value
         if not quoted and node.tag == "tag:yaml.org,2002:null":
             value = None
-        elif (found := FORBIDDEN.search(node.value)) is not None:
-            # Only an escape (`"\u0001"`) can put one here: the file's own were dropped.
+        elif node.style == '"' and (found := find_forbidden(node.value)) is not None:
+            # Only an escape (`"\u0001"`, double-quoted) can put one here: the file's own were dropped.
             diagnostics.warning(path, line, column, f"this value holds {described(found[0])}, "
                                 "which no page may carry; it is dropped (remove its escape)")
             value = without_forbidden(node.value)
