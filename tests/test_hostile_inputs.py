@@ -107,6 +107,10 @@ CASES = [
     Case("a script URL as the publisher's address, which every footer links",
          {"sitegen.toml": BASIC_CONFIG + '[organization]\nname = "Desk"\nurl = "javascript:alert(1)"\n'},
          error=("sitegen.toml", 7, "`organization.url` must be an http:// or https:// address")),
+    Case("a source whose host holds a space",
+         {ENTRY: statement("2024-05-02", "Ann Example").replace("https://example.com/source",
+                                                                "https://exam ple.com/source")},
+         error=(ENTRY, 7, "must be an http:// or https:// address")),
     Case("character references to what HTML forbids become the replacement character",
          {ENTRY: event("2024-05-01", body="a&#0;b&#xD800;c&#x1;d&#99999999999;")}),
     # -- broken input: an error at its line, the old output untouched ----------------

@@ -159,13 +159,17 @@ def did_you_mean(word: str, candidates: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
+HOST_FORBIDS = re.compile(r'[\x00-\x20"<>\\^`{|}]')
+
+
 def is_web_url(url: str) -> bool:
     """Tell whether a URL is absolute http or https with a host."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    # A host cannot hold a space or a quote (the path can: it is written encoded, `%20`).
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not HOST_FORBIDS.search(parts.netloc)
 
 
 SHORT_TEXTS = frozenset({"title", "quote", "original_quote", "verdict", "role", "speaker", "name"})
