@@ -486,6 +486,12 @@ def fitted_headings(body_html: str, top: int) -> str:
     return HEADING_TAG.sub(renumber, body_html)
 
 
+def shown_body(body_html: str, url: str, language_folder: str, top: int) -> str:
+    """A body on its own page (`url`, in a language's folder): its links kept pointing where the
+    author meant, its headings fitted under the page's, the first at `top`."""
+    return fitted_headings(rebase_links(body_html, url, url, language_folder), top)
+
+
 def timeline_body(body_html: str, entry_anchor: str) -> str:
     """Fit a body into the timeline: its headings under the entry's, its ids prefixed with the entry's."""
     html = fitted_headings(body_html, TIMELINE_HEADING_LEVEL)
@@ -667,9 +673,8 @@ class SiteViews:
             tags=tuple(self.tag_links[t] for t in story.tags),
             updated=self.optional_date(story.updated),
             corrections=corrections_view(story.corrections, self.date),
-            background_html=fitted_headings(
-                rebase_links(story.background_html, url, url, self.language_folder),
-                BACKGROUND_HEADING_LEVEL),
+            background_html=shown_body(story.background_html, url, self.language_folder,
+                                       BACKGROUND_HEADING_LEVEL),
             entry_count=len(story.entries),
             timezone=story.timezone_name,
             language=story.language,
@@ -754,8 +759,7 @@ class SiteViews:
             relations=tuple(relations),
             tags=tuple(self.tag_links[t] for t in entry.tags),
             corrections=corrections_view(entry.corrections, self.date),
-            body_html=fitted_headings(
-                rebase_links(entry.body_html, url, url, self.language_folder), PAGE_HEADING_LEVEL),
+            body_html=shown_body(entry.body_html, url, self.language_folder, PAGE_HEADING_LEVEL),
             summary=entry.summary,
             path=entry.path,
             timeline_body_html=timeline_body(
@@ -916,8 +920,8 @@ class SiteViews:
 
     def _page(self, page: Page) -> PageView:
         url = urls.page(page.slug)
-        body = rebase_links(page.body_html, url, url, self.language_folder)
-        return PageView(page.slug, url, page.title, page.summary, fitted_headings(body, PAGE_HEADING_LEVEL))
+        body = shown_body(page.body_html, url, self.language_folder, PAGE_HEADING_LEVEL)
+        return PageView(page.slug, url, page.title, page.summary, body)
 
     def summaries(self, entries: tuple[EntryView, ...], key: str = "") -> tuple[EntrySummary, ...]:
         """The list form of entries, one object per entry however many lists show it; `key` names
@@ -982,8 +986,7 @@ def speaker_view(speaker: Speaker, statements: int, language_folder: str = "") -
 
 
 def speaker_profile(speaker: Speaker, url: str, language_folder: str) -> SpeakerProfile:
-    bio = rebase_links(speaker.bio_html, url, url, language_folder)
     return SpeakerProfile(
         speaker.id, speaker.name, speaker.type, speaker.role, speaker.affiliation, speaker.url,
-        fitted_headings(bio, PAGE_HEADING_LEVEL),
+        shown_body(speaker.bio_html, url, language_folder, PAGE_HEADING_LEVEL),
     )

@@ -14,19 +14,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-_NONCHARACTERS = "".join(
-    chr(plane * 0x10000 + last) for plane in range(17) for last in (0xFFFE, 0xFFFF)
-)
-FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + _NONCHARACTERS + "]"
-)
+_FIRST_PLANE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
 """C0 controls but tab, newline and carriage return; DEL and the C1 controls; lone surrogates;
-noncharacters."""
+the first plane's noncharacters."""
+_PAST_FIRST_PLANE = "".join(
+    chr(plane * 0x10000 + last) for plane in range(1, 17) for last in (0xFFFE, 0xFFFF))
+"""The noncharacters of the other planes: the last two code points of each."""
+FORBIDDEN = re.compile(f"[{_FIRST_PLANE}{_PAST_FIRST_PLANE}]")
 
-
-_SUSPECTS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\U00010000-\U0010ffff]"
-)
+_SUSPECTS = re.compile(f"[{_FIRST_PLANE}\U00010000-\U0010ffff]")
 """FORBIDDEN's characters in the first plane, and every character past it: one range instead of
 the 32 noncharacters there makes the search of every file read ten times faster (0.06 s for
 10,000 entries, against 0.68), and a character past the first plane is rare enough to be told
@@ -63,7 +59,7 @@ def described(character: str) -> str:
 
 def is_forbidden_code(code: int) -> bool:
     """Tell whether a character reference (`&#1;`) names a character no output may carry."""
-    return code == 0 or code > 0x10FFFF or FORBIDDEN.fullmatch(chr(code)) is not None
+    return code == 0 or code > 0x10FFFF or find_forbidden(chr(code)) is not None
 
 
 def without_forbidden_in(value: Any, found: Callable[[str, str], None], key: str = "") -> Any:
