@@ -207,6 +207,36 @@ def test_author_text_in_the_snippet_and_embed_is_escaped(write_site: Callable[..
     assert not embed.xpath("//b[.='mean']")
 
 
+def test_links_in_entry_bodies_lead_where_they_do_on_the_timeline(write_site: Callable[..., Path]) -> None:
+    # The embed is one folder below the story page: a body's relative links, written as seen
+    # from the entry's page, must still reach the other entry, the file and the footnote.
+    root = write_site({
+        "static/images/chart.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-01-01", body="See [the denial](../b/), "
+                                                   "![a chart](../../images/chart.svg) and a note.[^1]"
+                                                   "\n\n[^1]: The note."),
+        "content/s/b.md": event("2024-02-01", title="The denial"),
+    })
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    public = root / "public"
+    for page in ("s/index.html", "s/embed/index.html"):
+        page_tree = lxml.html.fromstring((public / page).read_bytes())
+        [body] = page_tree.xpath('//*[@id="a"]//div[contains(@class, "entry-body")]')
+        targets = {}
+        for element in body.xpath(".//a[@href] | .//img[@src]"):
+            link = element.get("href") or element.get("src")
+            if link.startswith("#"):
+                assert body.getroottree().xpath(f"//*[@id='{link[1:]}']"), f"{page}: {link} names no element"
+                continue
+            target = (public / page).parent / link
+            assert target.exists() or (target / "index.html").exists(), f"{page}: {link} leads nowhere"
+            targets[element.text_content() or element.get("alt")] = target.resolve()
+        assert targets == {"the denial": (public / "s" / "b").resolve(),
+                           "a chart": (public / "images" / "chart.svg").resolve()}, page
+
+
 def test_the_filters_work_inside_the_frame(new_page: Callable[..., Any], host: Callable[[str], str]) -> None:
     page = new_page(viewport={"width": 1000, "height": 800})
     page.goto(host(""))

@@ -307,7 +307,8 @@ def test_links_in_bodies_reach_static_files_at_the_root_and_pages_in_the_same_la
         assert f"{language}method" in targets(f"{language}about/index.html")
         assert "images/map.svg" in targets(f"{language}speakers/dmitry-peskov/index.html")
         assert "images/map.svg" in targets(f"{language}call/index.html")
-        for page in (f"{language}call/report/index.html", f"{language}call/index.html"):
+        for page in (f"{language}call/report/index.html", f"{language}call/index.html",
+                     f"{language}call/embed/index.html"):
             assert "files/transcript.pdf" in targets(page), page
             assert f"{language}call/denial" in targets(page), page
     for path in ("images/map.svg", "files/transcript.pdf"):

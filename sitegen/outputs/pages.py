@@ -89,7 +89,7 @@ def _story_pages(
         PagePlan(story.url, "story.html", {"story": story, "entries": entries, "timeline": timeline},
                  kind="story", title=story.title, lastmod=changed),
         PagePlan(urls.embed(story.slug), "embed.html", {
-            "story": story, "entries": entries, "timeline": timeline, "embed": True,
+            "story": story, "entries": views.embed_entries(story.slug), "timeline": timeline, "embed": True,
         }, kind="embed", title=story.title, lastmod=changed, listed=False),
     ]
     reviews = views.carried("claimreview")

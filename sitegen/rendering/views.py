@@ -16,7 +16,7 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as calendar_date
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -789,6 +789,28 @@ class SiteViews:
                 functools.partial(self._story_entry_views, story))
             self._story_entries[slug], self._reads[slug] = found, reads
         return found
+
+    def embed_entries(self, slug: str) -> tuple[EntryView, ...]:
+        """A story's entry views as its embed shows them, one folder below the story page.
+
+        A body's relative links are written for the timeline (`../other-entry/`, `chart.svg`
+        beside the entry): shown from `story/embed/` as they are, each would miss by a folder.
+        An entry whose body has none is the timeline's very view.
+        """
+        entries = self.story_entries(slug)
+        story = self.story_by_slug[slug]
+        return self.carried("embed-entries").get(  # type: ignore[no-any-return]
+            slug, (entries, story), functools.partial(self._embed_entry_views, entries, story))
+
+    def _embed_entry_views(self, entries: tuple[EntryView, ...], story: StoryView) -> tuple[EntryView, ...]:
+        timeline_page = self.language_folder + story.url
+        embed_page = self.language_folder + urls.embed(story.slug)
+
+        def shown_in_embed(entry: EntryView) -> EntryView:
+            body = rebase_links(entry.timeline_body_html, timeline_page, embed_page)
+            return entry if body == entry.timeline_body_html else replace(entry, timeline_body_html=body)
+
+        return tuple(map(shown_in_embed, entries))
 
     def story_speakers(self, slug: str) -> tuple[Speaker | None, ...]:
         """The speakers a story's entry views show (theirs and their related entries')."""
