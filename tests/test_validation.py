@@ -154,6 +154,34 @@ def test_a_broken_config_is_reported_with_its_line(write_site: Callable[..., Pat
     assert find(problems(site2), "sitegen.toml", "not valid TOML").line == 1
 
 
+def test_a_setting_in_a_table_is_reported_at_its_own_line_and_typos_there_are_named(
+    write_site: Callable[..., Path],
+) -> None:
+    config = "\n".join([
+        'title = "T"',                              # 1
+        'base_url = "https://e.org/"',              # 2
+        "[organization]",                           # 3
+        'name = "Desk"',                            # 4
+        'url = "ftp://e.org/"',                     # 5
+        'logo_url = "https://e.org/logo.svg"',      # 6
+        "[[ratings]]",                              # 7
+        'key = "false"',                            # 8
+        'label = "False"',                          # 9
+        "[[ratings]]",                              # 10
+        'key = "true"',                             # 11
+        'label = "True"',                           # 12
+        'colour = "green"',                         # 13
+        'tone = "great"',                           # 14
+    ]) + "\n"
+    found = problems(write_site({"sitegen.toml": config, "content/s/_index.md": story()}))
+    assert find(found, "sitegen.toml", "`organization.url` must be an http").line == 5
+    typo = find(found, "sitegen.toml", "`logo_url` in [organization]")
+    assert (typo.line, typo.severity) == (6, "warning") and "did you mean `logo`" in typo.message
+    colour = find(found, "sitegen.toml", "`colour` in rating number 2")
+    assert (colour.line, colour.severity) == (13, "warning")
+    assert find(found, "sitegen.toml", "`tone` must be one of").line == 14
+
+
 def test_a_failed_build_exits_1_and_says_the_output_was_kept(write_site: Callable[..., Path]) -> None:
     site = write_site({"content/s/_index.md": story(), "content/s/a.md": event("someday", "A")})
     result = run_cli("build", "--source", str(site))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -11,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.reading.editorial import RULES, SETTINGS
-from sitegen.reading.fields import CONFIG_FIELDS, did_you_mean, is_web_url
+from sitegen.reading.fields import CONFIG_FIELDS, ORGANIZATION_FIELDS, RATING_FIELDS, did_you_mean, is_web_url
 from sitegen.rendering.i18n import (
     N_,
     SOURCE_LANGUAGE,
@@ -83,6 +84,11 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     def problem(key: str, message: str) -> None:
         diagnostics.error(CONFIG_FILE, line_of(key), 1, message)
 
+    def table_problem(table: str, index: int, key: str | None, message: str, warning: bool = False) -> None:
+        """Report at `key` of the `index`-th [table] (`[[ratings]]` come one after another)."""
+        line = line_in_table(lines, table, index, key) or line_of(table)
+        (diagnostics.warning if warning else diagnostics.error)(CONFIG_FILE, line, 1, message)
+
     data = without_forbidden_in(data, lambda key, character: diagnostics.warning(
         CONFIG_FILE, line_of(key), 1, f"`{key}` holds {described(character)}, which no page may "
                                       "carry; it is dropped (remove its escape)"))
@@ -128,18 +134,28 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     if not isinstance(org_table, dict):
         problem("organization", "`organization` must be a table: [organization] with name and url")
         org_table = {}
+    unknown_keys(org_table, tuple(ORGANIZATION_FIELDS), "[organization]",
+                 lambda key, message: table_problem("organization", 0, key, message, warning=True))
     title = text("title", "Timeline Checks")
+
+    def org_text(key: str, default: str) -> str:
+        value = org_table.get(key, default)
+        if not isinstance(value, str):
+            table_problem("organization", 0, key, f"`organization.{key}` must be a string in quotes")
+            return default
+        return value
 
     def web_url(key: str, default: str) -> str:
         """An [organization] address: on every page's footer and in every ClaimReview, so only
         http(s) (a `javascript:` one would run when a reader clicks the publisher's name)."""
-        value = text(key, default, org_table)
+        value = org_text(key, default)
         if value and not is_web_url(value):
-            problem(key, f"`organization.{key}` must be an http:// or https:// address, not `{value[:80]}`")
+            table_problem("organization", 0, key,
+                          f"`organization.{key}` must be an http:// or https:// address, not `{value[:80]}`")
             return default
         return escaped_url(value)
 
-    organization = Organization(name=text("name", title, org_table), url=web_url("url", url),
+    organization = Organization(name=org_text("name", title), url=web_url("url", url),
                                 logo=web_url("logo", ""))
     unsafe = data.get("unsafe_html", False)
     if not isinstance(unsafe, bool):
@@ -164,7 +180,9 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     if not isinstance(in_subfolder, bool):
         problem("default_language_in_subfolder", "`default_language_in_subfolder` must be true or false")
         in_subfolder = False
-    ratings = _ratings(data.get("ratings"), problem, translations.gettext)
+    ratings = _ratings(data.get("ratings"), problem, translations.gettext,
+                       lambda index, key, message, warning=False: table_problem(
+                           "ratings", index, key, message, warning))
     texts = _texts(data.get("translations"), languages, ratings if "ratings" in data else (), problem,
                    lambda key, message: diagnostics.warning(CONFIG_FILE, line_of(key), 1, message))
     return Config(
@@ -299,8 +317,45 @@ def translate_default_ratings(translate: Callable[[str], str]) -> tuple[Rating, 
     return _ratings(None, lambda key, message: None, translate)
 
 
-def _ratings(raw: Any, problem: Any, translate: Callable[[str], str]) -> tuple[Rating, ...]:
-    """Read the rating scale, worst first; the built-in one, translated, when none is given."""
+def line_in_table(lines: list[str], table: str, index: int, key: str | None) -> int | None:
+    """The line of `key` in the `index`-th `[table]` or `[[table]]` of the file, else that table's
+    own line; None when the file has no such table (an inline one, `table = {…}`).
+
+    A key's name alone would point at the first line that starts with it: `name` of
+    [organization] at a `name` in another table, each rating's `label` at the first rating's.
+    """
+    header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+    starts = [number for number, text in enumerate(lines) if header.match(text)]
+    if index >= len(starts):
+        return None
+    start = starts[index]
+    if key is not None:
+        assignment = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for number in range(start + 1, len(lines)):
+            if lines[number].lstrip().startswith("["):
+                break
+            if assignment.match(lines[number]):
+                return number + 1
+    return start + 1
+
+
+def unknown_keys(table: dict[str, Any], known: tuple[str, ...], name: str,
+                 warn: Callable[[str, str], None]) -> None:
+    """Warn of each key of a table that sitegen does not read: a typo would otherwise be ignored
+    without a word (`logo_url` for `logo`, `colour`)."""
+    for key in table:
+        if key not in known:
+            warn(key, f"unknown setting `{key}` in {name}{did_you_mean(key, known)}, ignored; "
+                      f"known settings: {', '.join(known)}")
+
+
+def _ratings(
+    raw: Any, problem: Any, translate: Callable[[str], str], rating_problem: Any = None,
+) -> tuple[Rating, ...]:
+    """Read the rating scale, worst first; the built-in one, translated, when none is given.
+
+    `rating_problem(index, key, message, warning=False)` reports at a key of the `index`-th
+    rating (from 0); without it, at the `ratings` setting."""
     if raw is None:
         return tuple(
             Rating(key, translate(label), position, translate(description),
@@ -310,24 +365,32 @@ def _ratings(raw: Any, problem: Any, translate: Callable[[str], str]) -> tuple[R
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw) or not raw:
         problem("ratings", "`ratings` must be a list of [[ratings]] tables with key and label")
         return _ratings(None, problem, translate)
+    if rating_problem is None:
+        def rating_problem(index: int, key: str | None, message: str, warning: bool = False) -> None:
+            problem("ratings", message)
     every_value_set = all("value" in r for r in raw)
     ratings: list[Rating] = []
     for position, entry in enumerate(raw, start=1):
+        at = position - 1
+        unknown_keys(entry, tuple(RATING_FIELDS), f"rating number {position}",
+                     functools.partial(rating_problem, at, warning=True))
         key, label = entry.get("key"), entry.get("label")
         if not isinstance(key, str) or not isinstance(label, str):
-            problem("ratings", f"rating number {position} needs a `key` and a `label` (strings)")
+            missing = "key" if not isinstance(key, str) else "label"
+            rating_problem(at, missing if missing in entry else None,
+                           f"rating number {position} needs a `key` and a `label` (strings)")
             continue
         value = entry.get("value", position) if every_value_set else position
-        if not isinstance(value, int):
-            problem("ratings", f"rating `{key}`: `value` must be a whole number")
+        if isinstance(value, bool) or not isinstance(value, int):
+            rating_problem(at, "value", f"rating `{key}`: `value` must be a whole number")
             value = position
         if any(r.key == key for r in ratings):
-            problem("ratings", f"rating key `{key}` is given twice")
+            rating_problem(at, "key", f"rating key `{key}` is given twice")
             continue
         tone = entry.get("tone", tone_at(position, len(raw)))
         if tone not in TONES:
-            problem("ratings", f"rating `{key}`: `tone` must be one of {', '.join(TONES)} (worst to best), "
-                               f"not {tone!r}{did_you_mean(str(tone), TONES)}")
+            rating_problem(at, "tone", f"rating `{key}`: `tone` must be one of {', '.join(TONES)} (worst to "
+                                       f"best), not {tone!r}{did_you_mean(str(tone), TONES)}")
             tone = tone_at(position, len(raw))
         ratings.append(Rating(key, label, value, str(entry.get("description", "")), tone))
     return tuple(ratings)
