@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.sites import REPO_ROOT
+from tests.support.sites import REPO_ROOT, build_site, event, story
 from tests.support.tools import format_axe, run_axe
 
 STORY = "trump-putin-call"
@@ -278,6 +278,31 @@ def test_axe_finds_no_violations(new_page: Callable[..., Any], base: str, scheme
     if violations := run_axe(phone):
         problems.append(f"{STORY}/ at 360 px:\n{format_axe(violations)}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_link_of_the_site_header_is_a_24_px_target_however_short_its_words(
+    write_site: Callable[..., Path], static_server: Callable[..., str], new_page: Callable[..., Any],
+) -> None:
+    # WCAG 2.5.8: a page called "Us" gave a 19 px link 12 px from the next one.
+    root = write_site({
+        "sitegen.toml": 'title = "T"\nbase_url = "https://e.org/"\nlanguages = ["en", "ar"]\n',
+        "content/_pages/us.md": "---\ntitle: Us\n---\n\nWho we are.\n",
+        "content/_pages/faq.md": "---\ntitle: Q\n---\n\nQuestions.\n",
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-01-01"),
+    })
+    assert build_site(root).ok
+    base = static_server(root / "public")
+    for path, viewport in (("", WIDE), ("ar/", WIDE), ("s/", PHONE)):
+        page = new_page(viewport=viewport)
+        page.goto(base + path)
+        sizes = page.eval_on_selector_all(
+            ".site-header li a", "links => links.map(a => [a.textContent, a.getBoundingClientRect().width,"
+                                 " a.getBoundingClientRect().height])")
+        assert {"Us", "Q"} <= {text for text, _, _ in sizes}
+        small = [(text, width, height) for text, width, height in sizes if width < 24 or height < 24]
+        assert not small, f"{path}: {small}"
+        assert not (violations := run_axe(page)), format_axe(violations)
 
 
 ZOOM_200 = {"width": 640, "height": 450}
