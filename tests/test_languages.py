@@ -107,6 +107,34 @@ def test_an_arabic_site_reads_right_to_left(write_site: Callable[..., Path]) -> 
     assert re.search(r'rel="next"[^>]*>[^<]* ←</a>', entry)
 
 
+def test_words_written_the_other_way_than_the_page_carry_their_direction(
+    write_site: Callable[..., Path],
+) -> None:
+    # Without `dir`, the page's direction puts an Arabic quote's full stop (or English words'
+    # closing bracket) at the wrong end.
+    root = write_site({
+        "sitegen.toml": config("en") + 'languages = ["en", "ar"]\n',
+        "content/_pages/about.md": "---\ntitle: About us (2024)\n---\n\nWho we are.\n",
+        "content/call/_index.md": story("The call", "Was there a call?"),
+        "content/call/denial.md": statement(
+            "2024-11-11", "A minister", "The minister denies it",
+            extra="quote: This is false.\noriginal_quote: هذا غير صحيح.\noriginal_language: ar\n",
+        ),
+    })
+    assert build_site(root).ok
+    english = built(root, "call/index.html")
+    assert '<blockquote class="quote original" lang="ar" dir="rtl">' in english
+    assert 'dir="ltr"' not in english
+    arabic = built(root, "ar/call/index.html")
+    # The same quote on the Arabic page runs the page's way: no attribute needed.
+    assert '<blockquote class="quote original" lang="ar">' in arabic
+    # The untranslated entry and page title are English words on a right-to-left page.
+    assert re.search(r'<h3[^>]* lang="en" dir="ltr"', arabic), arabic
+    assert re.search(r'<a href="../about/" lang="en" dir="ltr">About us \(2024\)</a>', arabic)
+    feed = built(root, "feed.xml")
+    assert 'lang=&#34;ar&#34; dir=&#34;rtl&#34;' in feed
+
+
 def test_a_site_adds_a_language_with_its_own_catalogue(write_site: Callable[..., Path]) -> None:
     catalogue = (
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'

@@ -122,12 +122,19 @@ class Language:
     """The language's name in itself ("українська"), for language switchers."""
 
 
+@cache
+def text_direction(tag: str) -> Literal["ltr", "rtl"]:
+    """Which way a language's script runs (left to right when CLDR does not know it)."""
+    locale = parse_locale(tag)
+    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
+
+
 def describe(tag: str) -> Language:
     """The direction and own name of a language (left to right when CLDR does not know it)."""
     locale = parse_locale(tag)
     if locale is None:
         return Language(tag, "ltr", tag)
-    direction: Literal["ltr", "rtl"] = "rtl" if locale.character_order == "right-to-left" else "ltr"
+    direction = text_direction(tag)
     named = parse_locale(tag, formatting=False) or locale
     name = named.get_display_name(named) or tag
     return Language(tag, direction, name[:1].upper() + name[1:])
@@ -244,7 +251,18 @@ class Localizer:
             "format_axis_label": self.axis_label,
             "format_number": self.number,
             "language_name": self.language_name,
+            "direction_change": self.direction_change,
         }
+
+    def direction_change(self, tag: str) -> str:
+        """`rtl` or `ltr` when words in the language `tag` run the other way than this page's,
+        else "": an Arabic quote on an English page needs `dir="rtl"` (and English words on an
+        Arabic page `dir="ltr"`), or the bidirectional algorithm puts its punctuation, numbers
+        in brackets and quotation marks at the wrong end."""
+        if not tag:
+            return ""
+        direction = text_direction(tag)
+        return direction if direction != text_direction(self.tag) else ""
 
     def language_name(self, tag: str) -> str:
         """A language's name in this one: "англійська" for `en` on a Ukrainian page."""
