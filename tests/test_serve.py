@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from sitegen.preview import watch
-from sitegen.preview.serve import BadRequest, host_allowed, inject, request_file
+from sitegen.preview.serve import UNSATISFIABLE, BadRequest, byte_range, host_allowed, inject, request_file
 from tests.support.sites import event, statement, story
 
 SPEAKER = "---\nname: Dmitry Peskov\ntype: person\n---\n\nKremlin spokesman.\n"
@@ -182,6 +182,43 @@ def test_head_matches_get_without_a_body(write_site: Callable[..., Path], serve:
     status, headers, body = server.request("/alpha/first/", method="HEAD")
     assert status == 200 and body == b""
     assert headers["Content-Length"] == get_headers["Content-Length"] == str(len(get_body))
+
+
+def test_a_video_is_served_in_the_byte_ranges_a_player_asks_for(
+    write_site: Callable[..., Path], serve: Any,
+) -> None:
+    # Safari plays <video> and <audio> only from a server that answers ranges; every player
+    # seeks with them.
+    site = write_site(basic_files())
+    clip = bytes(range(256)) * 40
+    (site / "static" / "clip.mp4").write_bytes(clip)
+    server = serve(site)
+    status, headers, body = server.request("/clip.mp4")
+    assert (status, headers["Accept-Ranges"], body) == (200, "bytes", clip)
+    status, headers, body = server.request("/clip.mp4", headers={"Range": "bytes=1000-1999"})
+    assert (status, headers["Content-Range"], body) == (206, f"bytes 1000-1999/{len(clip)}", clip[1000:2000])
+    assert headers["Content-Type"] == "video/mp4" and headers["Content-Length"] == "1000"
+    assert server.request("/clip.mp4", headers={"Range": "bytes=-16"})[2] == clip[-16:]
+    assert server.request("/clip.mp4", headers={"Range": "bytes=10000-"})[2] == clip[10000:]
+    status, headers, body = server.request("/clip.mp4", headers={"Range": f"bytes={len(clip)}-"})
+    assert (status, headers["Content-Range"], body) == (416, f"bytes */{len(clip)}", b"")
+    status, headers, body = server.request("/clip.mp4", method="HEAD", headers={"Range": "bytes=0-9"})
+    assert (status, headers["Content-Length"], body) == (206, "10", b"")
+    # Pages get the live-reload script, so their bytes differ from the file's: always whole.
+    status, headers, _ = server.request("/alpha/first/", headers={"Range": "bytes=0-9"})
+    assert status == 200 and "Accept-Ranges" not in headers
+
+
+def test_byte_ranges_follow_rfc_9110() -> None:
+    assert byte_range(None, 100) is None
+    assert byte_range("bytes=0-0", 100) == (0, 0)
+    assert byte_range("bytes=90-500", 100) == (90, 99)  # clipped to the end
+    assert byte_range("bytes=-500", 100) == (0, 99)
+    assert byte_range("bytes=100-", 100) == UNSATISFIABLE
+    assert byte_range("bytes=-0", 100) == UNSATISFIABLE
+    # Answered whole: several ranges, another unit, a last byte before the first, nonsense.
+    for header in ("bytes=0-1,5-6", "items=0-1", "bytes=9-3", "bytes=-", "bytes=a-b"):
+        assert byte_range(header, 100) is None, header
 
 
 def test_folders_redirect_to_slash_and_missing_pages_get_404(

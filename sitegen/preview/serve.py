@@ -37,7 +37,7 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from gettext import NullTranslations
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, unquote
 
 from sitegen.build import Builder, BuildResult
@@ -331,6 +331,39 @@ def inject(html: bytes, tag: bytes) -> bytes:
     return html + tag if at < 0 else html[:at] + tag + html[at:]
 
 
+UNSATISFIABLE = "unsatisfiable"
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
+    """The first and last byte a `Range` header asks of a file of `size` bytes, as a web server
+    answers it: None to send the whole file (no header, one this server does not read, or
+    several ranges, which RFC 9110 lets a server answer whole), `UNSATISFIABLE` for a range
+    that starts past the end."""
+    if header is None:
+        return None
+    match = re.fullmatch(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", header)
+    if match is None or not (match[1] or match[2]):
+        return None
+    if not match[1]:  # `bytes=-500`: the last 500 bytes
+        suffix = int(match[2])
+        return (max(0, size - suffix), size - 1) if suffix and size else UNSATISFIABLE
+    first = int(match[1])
+    last = min(int(match[2]), size - 1) if match[2] else size - 1
+    if match[2] and int(match[2]) < first:
+        return None  # invalid: ignored, as the RFC says
+    return (first, last) if first < size else UNSATISFIABLE
+
+
+def copy_bytes(source: BinaryIO, write: Callable[[bytes], object], count: int) -> None:
+    """Copy `count` bytes, a chunk at a time: a range of a large video is never read whole."""
+    while count > 0:
+        chunk = source.read(min(count, 1 << 16))
+        if not chunk:
+            return
+        write(chunk)
+        count -= len(chunk)
+
+
 def content_type(path: Path) -> str:
     """The Content-Type to send; text is always UTF-8 in sitegen's output."""
     guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -474,6 +507,19 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
                 if body:
                     self.wfile.write(data)
                 return
+            wanted = byte_range(self.headers.get("Range"), size) if status == 200 else None
+            if self.headers.get("If-Range") is not None:
+                wanted = None  # this server sends no validators, so none can match: the whole file
+            if wanted == UNSATISFIABLE:
+                self.start(416, "text/plain; charset=utf-8", 0, {"Content-Range": f"bytes */{size}"})
+                return
+            if isinstance(wanted, tuple):
+                first, last = wanted
+                self.start(206, kind, last - first + 1, {"Content-Range": f"bytes {first}-{last}/{size}"})
+                if body:
+                    handle.seek(first)
+                    copy_bytes(handle, self.wfile.write, last - first + 1)
+                return
             self.start(status, kind, size)
             if not body:
                 return
@@ -482,10 +528,15 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             else:
                 self.wfile.write(handle.read())
 
-    def start(self, status: int, kind: str, length: int) -> None:
+    def start(self, status: int, kind: str, length: int, extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(length))
+        if not kind.startswith("text/html"):
+            # Safari plays a <video> or <audio> only from a server that answers byte ranges.
+            self.send_header("Accept-Ranges", "bytes")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
