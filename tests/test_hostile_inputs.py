@@ -75,6 +75,15 @@ CASES = [
     Case("raw HTML under unsafe_html is cleaned", {
         "sitegen.toml": BASIC_CONFIG + "unsafe_html = true\n",
         ENTRY: event("2024-05-01", body=f'{XSS}<a href="javascript:alert(1)">x</a><p onclick="x()">p</p>')}),
+    Case("media and frames under unsafe_html keep no script", {
+        "sitegen.toml": BASIC_CONFIG + "unsafe_html = true\n",
+        ENTRY: event("2024-05-01", body=(
+            '<video controls src="javascript:alert(1)" poster="javascript:alert(2)" onplay="alert(3)">'
+            '</video>'
+            '<audio src="data:text/html,<script>alert(4)</script>"></audio>'
+            '<iframe src="javascript:alert(5)"></iframe><iframe srcdoc="<script>alert(6)</script>"></iframe>'
+            '<iframe src="https://player.example/v/1" sandbox="allow-top-navigation allow-scripts"></iframe>'
+            '<object data="x.swf"></object><embed src="x.swf">'))}),
     Case("javascript: link in a body", {ENTRY: event("2024-05-01", body="[x](javascript:alert(1))")},
          warning=(ENTRY, 7, "shown as plain text")),
     Case("java<TAB>script: link names its line", {ENTRY: event(

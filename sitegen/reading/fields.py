@@ -115,7 +115,8 @@ CONFIG_FIELDS = _fields(
     Field("description", "text", "One sentence about the site, for the home page and feeds."),
     Field("organization", "table", "[organization]: the publisher, the author of every ClaimReview."),
     Field("ratings", "table", "[[ratings]]: the rating scale, worst first (default: false … true)."),
-    Field("unsafe_html", "bool", "true lets raw HTML in Markdown through (scripts are still removed)."),
+    Field("unsafe_html", "bool", "true lets raw HTML in Markdown through, with video, audio and frames "
+          "(scripts are still removed)."),
     Field("translations", "table", "[translations.<language>]: the site's title, description and rating "
           "labels in its other languages (see docs/translating.md)."),
     Field("checks", "table", '[checks]: an editorial rule id = "off", "warning" or "error" (see README, '

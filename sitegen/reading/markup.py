@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import markdown
-import nh3
 from markdown.extensions import Extension
 from markdown.extensions.abbr import AbbrExtension
 from markdown.extensions.def_list import DefListExtension
@@ -27,6 +26,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
+from sitegen.reading.sanitize import cleaned
 from sitegen.structure.characters import is_forbidden_code
 from sitegen.structure.urls import escaped_url
 
@@ -212,7 +212,7 @@ class MarkdownRenderer:
             raise MarkupError("the Markdown nests too deeply to convert; flatten its lists or quotes") \
                 from None
         if self.allow_html:
-            body = nh3.clean(body, url_schemes=set(SAFE_SCHEMES), link_rel="noopener noreferrer")
+            body = cleaned(body, SAFE_SCHEMES)
         body = CHARACTER_REFERENCE.sub(_replaced_if_forbidden, body)
         return Rendered(body, tuple(self._found), first_paragraph_text(body))
 

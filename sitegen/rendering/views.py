@@ -413,7 +413,7 @@ COLLAPSE_MIN_CHARS = 700
 HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
 FRAGMENT_LINK = re.compile(r'\bhref="#([^"]+)"')
-URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+URL_ATTRIBUTE = re.compile(r'\b(href|src|poster)="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 
 

@@ -1,0 +1,62 @@
+"""What `unsafe_html = true` lets through of an author's raw HTML: everything a story needs but script.
+
+Fact-checkers show what was said where it was said: a clip of the speech, the audio of
+the interview, the post as its platform embeds it. So beside nh3's (ammonia's) default
+tags, the media elements and frames are kept, with the attributes that make them play
+and none that run code: a `javascript:` source or poster, `srcdoc`, `on…` handlers and
+`<script>` are removed, as every URL is held to `SAFE_SCHEMES`. A frame shows another
+origin's page, which cannot script the site's (browsers also stop a frame from navigating
+the reader's window away unless the reader clicked in it). Markdown's own output
+passes through the same cleaning, so its footnotes keep the ids and classes they link by.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+
+MEDIA_TAGS = frozenset({"video", "audio", "source", "track", "picture", "iframe"})
+MEDIA_ATTRIBUTES: dict[str, set[str]] = {
+    "video": {"src", "controls", "width", "height", "poster", "preload", "loop", "muted", "playsinline"},
+    "audio": {"src", "controls", "preload", "loop", "muted"},
+    "source": {"src", "type", "srcset", "sizes", "media", "width", "height"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "img": {"srcset", "sizes", "loading"},
+    "iframe": {"src", "width", "height", "title", "allow", "allowfullscreen", "loading", "referrerpolicy"},
+}
+
+GENERIC_ATTRIBUTES = {"lang", "title", "dir", "id", "class"}
+"""On any element; `id` and `class` only as Markdown's footnotes write them (see `kept_attribute`)."""
+FOOTNOTE_ID = re.compile(r"fn(?:ref\d*)?:\S+")
+FOOTNOTE_CLASSES = frozenset({"footnote", "footnote-ref", "footnote-backref"})
+
+
+def kept_attribute(tag: str, name: str, value: str) -> str | None:
+    """An attribute's value as kept, or None to drop it.
+
+    An author's own `id` could repeat one of the page's (`main`) and make it invalid, and a
+    class could set off the theme's script or styles; footnotes need theirs to link at all.
+    """
+    if name == "id":
+        return value if FOOTNOTE_ID.fullmatch(value) else None
+    if name == "class":
+        return value if value in FOOTNOTE_CLASSES else None
+    return value
+
+
+EMPTY_FRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
+"""A frame whose address was removed (`javascript:`, `srcdoc` only): it would show a blank box."""
+
+
+def cleaned(body_html: str, url_schemes: frozenset[str]) -> str:
+    """An author's HTML without what could run a script, with links opened without a referrer."""
+    attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
+    for tag, names in MEDIA_ATTRIBUTES.items():
+        attributes[tag] = attributes.get(tag, set()) | names
+    attributes["*"] = set(GENERIC_ATTRIBUTES)
+    body_html = nh3.clean(
+        body_html, tags=nh3.ALLOWED_TAGS | MEDIA_TAGS, attributes=attributes, attribute_filter=kept_attribute,
+        url_schemes=set(url_schemes), link_rel="noopener noreferrer",
+    )
+    return EMPTY_FRAME.sub("", body_html) if "<iframe" in body_html else body_html

@@ -1,0 +1,86 @@
+"""Raw HTML under `unsafe_html = true`: what a story needs shows, what could run a script does not.
+
+A fact-check shows what was said where it was said: the clip of the speech with its
+captions, the radio interview, the post as its platform's player frames it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+
+from tests.support.sites import BASIC_CONFIG, build_site, event, story
+from tests.support.tools import format_vnu
+
+BODY = """The minister spoke at 10:02.[^1]
+
+<video controls width="1280" height="720" poster="../../clips/speech.jpg" src="../../clips/speech.mp4">
+<track kind="captions" src="../../clips/speech.vtt" srclang="en" label="English" default>
+</video>
+
+<audio controls src="../../clips/interview.mp3"></audio>
+
+<iframe src="https://player.example/embed/123" width="560" height="315" title="The speech, on its player"
+ allowfullscreen></iframe>
+
+<p id="main" class="more">An id or class of the author's own would clash with the page's.</p>
+
+[^1]: The broadcaster's recording.
+"""
+
+
+def media_site(write_site: Callable[..., Path]) -> Path:
+    root = write_site({
+        "sitegen.toml": BASIC_CONFIG + "unsafe_html = true\n",
+        "static/clips/speech.mp4": "not really a video\n",
+        "static/clips/speech.vtt": "WEBVTT\n",
+        "static/clips/speech.jpg": "not really a picture\n",
+        "static/clips/interview.mp3": "not really audio\n",
+        "content/s/_index.md": story(),
+        "content/s/speech.md": event("2024-05-01", "The minister's speech", body=BODY),
+    })
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    return root / "public"
+
+
+def test_a_clip_its_captions_audio_and_a_framed_player_are_kept(write_site: Callable[..., Path]) -> None:
+    public = media_site(write_site)
+    for page in ("s/speech/index.html", "s/index.html", "s/embed/index.html"):
+        tree = lxml.html.fromstring((public / page).read_bytes())
+        [body] = tree.xpath('//*[contains(@class, "entry-body")]')
+        [video] = body.xpath(".//video")
+        assert video.get("controls") is not None
+        # Every address leads to the file, from wherever the body is shown.
+        for element, name in ((video, "src"), (video, "poster"), (body.xpath(".//track")[0], "src"),
+                              (body.xpath(".//audio")[0], "src")):
+            assert ((public / page).parent / element.get(name)).resolve().is_file(), (page, element.get(name))
+        [frame] = body.xpath(".//iframe")
+        assert frame.get("src") == "https://player.example/embed/123"
+        # The footnote still links both ways; the author's own id and class are gone.
+        [reference] = body.xpath('.//a[contains(@class, "footnote-ref")]')
+        target = reference.get("href").lstrip("#")
+        assert tree.xpath(f'//*[@id="{target}"]'), (page, target)
+        assert len(tree.xpath('//*[@id="main"]')) == 1 and not body.xpath('.//*[@class="more"]')
+
+
+def test_pages_with_media_are_valid_and_fit_a_phone(
+    write_site: Callable[..., Path], vnu: Callable[..., list[dict[str, Any]]],
+    static_server: Callable[..., str], new_page: Callable[..., Any],
+) -> None:
+    public = media_site(write_site)
+    pages = [public / "s/speech/index.html", public / "s/index.html", public / "s/embed/index.html"]
+    errors = vnu(pages)
+    assert not errors, format_vnu(errors)
+    base = static_server(public)
+    page = new_page(viewport={"width": 360, "height": 740})
+    for path in ("s/speech/", "s/"):
+        page.goto(base + path)
+        # The 1280 px clip and the 560 px frame shrink to the column, so nothing scrolls sideways.
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360, path
+        ratio = page.eval_on_selector("video", "v => { const box = v.getBoundingClientRect(); "
+                                               "return box.width / box.height; }")
+        assert abs(ratio - 16 / 9) < 0.05, path
