@@ -84,3 +84,18 @@ def test_pages_with_media_are_valid_and_fit_a_phone(
         ratio = page.eval_on_selector("video", "v => { const box = v.getBoundingClientRect(); "
                                                "return box.width / box.height; }")
         assert abs(ratio - 16 / 9) < 0.05, path
+
+
+def test_a_frame_without_a_title_is_named_at_its_line(write_site: Callable[..., Path]) -> None:
+    root = write_site({
+        "sitegen.toml": BASIC_CONFIG + "unsafe_html = true\n",
+        "content/s/_index.md": story(),
+        "content/s/speech.md": event("2024-05-01", body="The speech:\n\n"
+                                     '<iframe src="https://player.example/embed/9"></iframe>\n\n'
+                                     '<iframe src="https://player.example/embed/10" title="The reply"></iframe>\n'),
+    })
+    result = build_site(root)
+    assert result.ok
+    [warning] = [d for d in result.diagnostics if "frame" in d.message]
+    assert (warning.path, warning.line, warning.severity) == ("content/s/speech.md", 9, "warning")
+    assert "`https://player.example/embed/9` has no title" in warning.message

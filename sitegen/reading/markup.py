@@ -26,7 +26,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
-from sitegen.reading.sanitize import cleaned
+from sitegen.reading.sanitize import cleaned, untitled_frames
 from sitegen.structure.characters import is_forbidden_code
 from sitegen.structure.urls import escaped_url
 
@@ -103,6 +103,8 @@ class Rendered:
     """URLs with a scheme other than http, https, mailto: shown as text instead."""
     summary: str
     """Plain text of the first paragraph, for descriptions and feeds."""
+    untitled_frames: tuple[str, ...] = ()
+    """The addresses of raw `<iframe>`s without a `title`, which screen readers announce them by."""
 
 
 def is_safe_url(url: str) -> bool:
@@ -211,10 +213,12 @@ class MarkdownRenderer:
         except RecursionError:
             raise MarkupError("the Markdown nests too deeply to convert; flatten its lists or quotes") \
                 from None
+        frames: tuple[str, ...] = ()
         if self.allow_html:
             body = cleaned(body, SAFE_SCHEMES)
+            frames = untitled_frames(body)
         body = CHARACTER_REFERENCE.sub(_replaced_if_forbidden, body)
-        return Rendered(body, tuple(self._found), first_paragraph_text(body))
+        return Rendered(body, tuple(self._found), first_paragraph_text(body), frames)
 
 
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")

@@ -12,6 +12,7 @@ passes through the same cleaning, so its footnotes keep the ids and classes they
 
 from __future__ import annotations
 
+import html
 import re
 
 import nh3
@@ -60,3 +61,20 @@ def cleaned(body_html: str, url_schemes: frozenset[str]) -> str:
         url_schemes=set(url_schemes), link_rel="noopener noreferrer",
     )
     return EMPTY_FRAME.sub("", body_html) if "<iframe" in body_html else body_html
+
+
+FRAME = re.compile(r"<iframe\b[^>]*>")
+FRAME_SOURCE = re.compile(r'\ssrc="([^"]*)"')
+
+
+def untitled_frames(body_html: str) -> tuple[str, ...]:
+    """The addresses of the cleaned body's frames that have no `title`: a screen reader says only
+    "frame" for them (axe: frame-title), so the author is told where to add one."""
+    if "<iframe" not in body_html:
+        return ()
+    found = []
+    for frame in FRAME.finditer(body_html):
+        if not re.search(r'\stitle="[^"]*\S', frame[0]):
+            source = FRAME_SOURCE.search(frame[0])
+            found.append(html.unescape(source[1]) if source else "")
+    return tuple(found)

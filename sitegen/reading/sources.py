@@ -194,6 +194,12 @@ class SourceReader:
                 f"link to `{url[:60]}` shown as plain text: only http, https, mailto and "
                 "relative links are allowed",
             )
+        for url in rendered.untitled_frames:
+            diagnostics.warning(
+                source.path, line_of(source, url), 1,
+                f"the frame of `{url[:60]}` has no title: screen readers announce a frame by it; "
+                'add title="…" saying what it shows (e.g. title="The speech, on the broadcaster\'s player")',
+            )
         return rendered.html, rendered.summary
 
     def convert(self, markdown: str) -> Rendered:
