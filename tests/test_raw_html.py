@@ -23,6 +23,9 @@ BODY = """The minister spoke at 10:02.[^1]
 
 <audio controls src="../../clips/interview.mp3"></audio>
 
+<picture><source srcset="../../clips/speech.jpg 2x, ../../clips/speech.jpg 1x" type="image/jpeg">
+<img src="../../clips/speech.jpg" alt="The minister at the lectern"></picture>
+
 <iframe src="https://player.example/embed/123" width="560" height="315" title="The speech, on its player"
  allowfullscreen></iframe>
 
@@ -58,6 +61,10 @@ def test_a_clip_its_captions_audio_and_a_framed_player_are_kept(write_site: Call
         for element, name in ((video, "src"), (video, "poster"), (body.xpath(".//track")[0], "src"),
                               (body.xpath(".//audio")[0], "src")):
             assert ((public / page).parent / element.get(name)).resolve().is_file(), (page, element.get(name))
+        [source] = body.xpath(".//picture/source")
+        for candidate in source.get("srcset").split(","):
+            address = candidate.split()[0]
+            assert ((public / page).parent / address).resolve().is_file(), (page, address)
         [frame] = body.xpath(".//iframe")
         assert frame.get("src") == "https://player.example/embed/123"
         # The footnote still links both ways; the author's own id and class are gone.
@@ -92,7 +99,8 @@ def test_a_frame_without_a_title_is_named_at_its_line(write_site: Callable[..., 
         "content/s/_index.md": story(),
         "content/s/speech.md": event("2024-05-01", body="The speech:\n\n"
                                      '<iframe src="https://player.example/embed/9"></iframe>\n\n'
-                                     '<iframe src="https://player.example/embed/10" title="The reply"></iframe>\n'),
+                                     '<iframe src="https://player.example/embed/10" title="The reply">'
+                                     "</iframe>\n"),
     })
     result = build_site(root)
     assert result.ok

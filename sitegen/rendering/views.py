@@ -414,6 +414,7 @@ HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
 FRAGMENT_LINK = re.compile(r'\bhref="#([^"]+)"')
 URL_ATTRIBUTE = re.compile(r'\b(href|src|poster)="([^"]*)"')
+SRCSET_ATTRIBUTE = re.compile(r'\bsrcset="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 
 
@@ -442,20 +443,32 @@ def rebase_links(body_html: str, written_for: str, shown_on: str, language_folde
     if written_for == shown_on and not language_folder:
         return body_html
 
-    def rebase(match: re.Match[str]) -> str:
-        url = html.unescape(match[2])
+    def rebased(url: str) -> str:
         if not url or url.startswith(("#", "/")) or urlsplit(url).scheme:
-            return match[0]
+            return url
         target = posixpath.normpath(posixpath.join("/" + written_for, url)).lstrip("/")
         if url.endswith("/") and not target.endswith("/"):
             target += "/"
         shared = language_folder and is_shared_file(urlsplit(target).path)
         if not shared and written_for == shown_on:
-            return match[0]
-        seen_from = language_folder + shown_on if shared else shown_on
-        return f'{match[1]}="{html.escape(urls.relative(seen_from, target))}"'
+            return url
+        return urls.relative(language_folder + shown_on if shared else shown_on, target)
 
-    return URL_ATTRIBUTE.sub(rebase, body_html)
+    def rebase(match: re.Match[str]) -> str:
+        url = html.unescape(match[2])
+        moved = rebased(url)
+        return match[0] if moved == url else f'{match[1]}="{html.escape(moved)}"'
+
+    def rebase_candidates(match: re.Match[str]) -> str:
+        # `srcset="chart-2x.png 2x, chart.png 1x"`: each candidate's address, its descriptor kept.
+        candidates = []
+        for candidate in html.unescape(match[1]).split(","):
+            address, _, descriptor = candidate.strip().partition(" ")
+            candidates.append(f"{rebased(address)} {descriptor}".strip())
+        return f'srcset="{html.escape(", ".join(candidates))}"'
+
+    body_html = URL_ATTRIBUTE.sub(rebase, body_html)
+    return SRCSET_ATTRIBUTE.sub(rebase_candidates, body_html) if "srcset=" in body_html else body_html
 
 
 def fitted_headings(body_html: str, top: int) -> str:
