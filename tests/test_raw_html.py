@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import lxml.html
 
@@ -21,7 +22,7 @@ BODY = """The minister spoke at 10:02.[^1]
 <track kind="captions" src="../../clips/speech.vtt" srclang="en" label="English" default>
 </video>
 
-<audio controls src="../../clips/interview.mp3"></audio>
+<audio controls src="../../clips/the interview.mp3"></audio>
 
 <picture><source srcset="../../clips/speech.jpg 2x, ../../clips/speech.jpg 1x" type="image/jpeg">
 <img src="../../clips/speech.jpg" alt="The minister at the lectern"></picture>
@@ -41,7 +42,7 @@ def media_site(write_site: Callable[..., Path]) -> Path:
         "static/clips/speech.mp4": "not really a video\n",
         "static/clips/speech.vtt": "WEBVTT\n",
         "static/clips/speech.jpg": "not really a picture\n",
-        "static/clips/interview.mp3": "not really audio\n",
+        "static/clips/the interview.mp3": "not really audio\n",
         "content/s/_index.md": story(),
         "content/s/speech.md": event("2024-05-01", "The minister's speech", body=BODY),
     })
@@ -60,7 +61,8 @@ def test_a_clip_its_captions_audio_and_a_framed_player_are_kept(write_site: Call
         # Every address leads to the file, from wherever the body is shown.
         for element, name in ((video, "src"), (video, "poster"), (body.xpath(".//track")[0], "src"),
                               (body.xpath(".//audio")[0], "src")):
-            assert ((public / page).parent / element.get(name)).resolve().is_file(), (page, element.get(name))
+            address = unquote(element.get(name))  # `the%20interview.mp3`: no raw space is valid
+            assert ((public / page).parent / address).resolve().is_file(), (page, address)
         [source] = body.xpath(".//picture/source")
         for candidate in source.get("srcset").split(","):
             address = candidate.split()[0]

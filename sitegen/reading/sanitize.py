@@ -17,6 +17,8 @@ import re
 
 import nh3
 
+from sitegen.structure.urls import escaped_url
+
 MEDIA_TAGS = frozenset({"video", "audio", "source", "track", "picture", "iframe"})
 MEDIA_ATTRIBUTES: dict[str, set[str]] = {
     "video": {"src", "controls", "width", "height", "poster", "preload", "loop", "muted", "playsinline"},
@@ -29,6 +31,7 @@ MEDIA_ATTRIBUTES: dict[str, set[str]] = {
 
 GENERIC_ATTRIBUTES = {"lang", "title", "dir", "id", "class"}
 """On any element; `id` and `class` only as Markdown's footnotes write them (see `kept_attribute`)."""
+URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
 FOOTNOTE_ID = re.compile(r"fn(?:ref\d*)?:\S+")
 FOOTNOTE_CLASSES = frozenset({"footnote", "footnote-ref", "footnote-backref"})
 
@@ -43,6 +46,8 @@ def kept_attribute(tag: str, name: str, value: str) -> str | None:
         return value if FOOTNOTE_ID.fullmatch(value) else None
     if name == "class":
         return value if value in FOOTNOTE_CLASSES else None
+    if name in URL_ATTRIBUTES:
+        return escaped_url(value)  # `a b.mp4` as written: a space is invalid in an address
     return value
 
 
