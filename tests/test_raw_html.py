@@ -109,3 +109,6 @@ def test_a_frame_without_a_title_is_named_at_its_line(write_site: Callable[..., 
     [warning] = [d for d in result.diagnostics if "frame" in d.message]
     assert (warning.path, warning.line, warning.severity) == ("content/s/speech.md", 9, "warning")
     assert "`https://player.example/embed/9` has no title" in warning.message
+    # Until the author writes one, the frame is named after the site it shows.
+    page = lxml.html.fromstring((root / "public/s/speech/index.html").read_bytes())
+    assert [frame.get("title") for frame in page.xpath("//iframe")] == ["player.example", "The reply"]

@@ -26,7 +26,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
-from sitegen.reading.sanitize import cleaned, untitled_frames
+from sitegen.reading.sanitize import cleaned, untitled_frames, with_frame_titles
 from sitegen.structure.characters import is_forbidden_code
 from sitegen.structure.urls import escaped_url
 
@@ -217,6 +217,7 @@ class MarkdownRenderer:
         if self.allow_html:
             body = cleaned(body, SAFE_SCHEMES)
             frames = untitled_frames(body)
+            body = with_frame_titles(body)
         body = CHARACTER_REFERENCE.sub(_replaced_if_forbidden, body)
         return Rendered(body, tuple(self._found), first_paragraph_text(body), frames)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -72,6 +73,10 @@ FRAME = re.compile(r"<iframe\b[^>]*>")
 FRAME_SOURCE = re.compile(r'\ssrc="([^"]*)"')
 
 
+TITLE = re.compile(r'\stitle="[^"]*\S')
+EMPTY_TITLE = re.compile(r'\stitle="\s*"')
+
+
 def untitled_frames(body_html: str) -> tuple[str, ...]:
     """The addresses of the cleaned body's frames that have no `title`: a screen reader says only
     "frame" for them (axe: frame-title), so the author is told where to add one."""
@@ -79,7 +84,25 @@ def untitled_frames(body_html: str) -> tuple[str, ...]:
         return ()
     found = []
     for frame in FRAME.finditer(body_html):
-        if not re.search(r'\stitle="[^"]*\S', frame[0]):
+        if not TITLE.search(frame[0]):
             source = FRAME_SOURCE.search(frame[0])
             found.append(html.unescape(source[1]) if source else "")
     return tuple(found)
+
+
+def with_frame_titles(body_html: str) -> str:
+    """Each untitled frame named after the site it shows (`player.example`): until the author
+    writes a title, a screen reader says at least where the frame comes from."""
+    if "<iframe" not in body_html:
+        return body_html
+
+    def titled(frame: re.Match[str]) -> str:
+        tag = frame[0]
+        if TITLE.search(tag):
+            return tag
+        source = FRAME_SOURCE.search(tag)
+        host = urlsplit(html.unescape(source[1])).hostname if source else None
+        rest = EMPTY_TITLE.sub("", tag)[len("<iframe"):]
+        return f'<iframe title="{html.escape(host or "frame")}"{rest}'
+
+    return FRAME.sub(titled, body_html)
