@@ -112,3 +112,21 @@ def test_a_frame_without_a_title_is_named_at_its_line(write_site: Callable[..., 
     # Until the author writes one, the frame is named after the site it shows.
     page = lxml.html.fromstring((root / "public/s/speech/index.html").read_bytes())
     assert [frame.get("title") for frame in page.xpath("//iframe")] == ["player.example", "The reply"]
+
+
+def test_an_image_without_alternative_text_is_named_at_its_line(write_site: Callable[..., Path]) -> None:
+    # A screenshot of the post is the evidence: a reader who cannot see it must be told what it shows.
+    root = write_site({
+        "sitegen.toml": BASIC_CONFIG + "unsafe_html = true\n",
+        "content/s/_index.md": story(),
+        "content/s/post.md": event("2024-05-01", body="The post:\n\n![](post.png)\n\n"
+                                   '<img src="reply.png">\n\n<img src="rule.png" alt="">\n\n'
+                                   "![The minister's post](described.png)\n"),
+    })
+    result = build_site(root)
+    assert result.ok
+    found = [(d.line, d.message.split("`")[1]) for d in result.diagnostics if "alternative text" in d.message]
+    assert found == [(9, "post.png"), (11, "reply.png")]  # alt="" is the author marking decoration
+    page = lxml.html.fromstring((root / "public/s/post/index.html").read_bytes())
+    # The raw one gets an empty alt meanwhile: a screen reader skips it rather than read its file name.
+    assert all(image.get("alt") is not None for image in page.xpath("//main//img"))

@@ -26,7 +26,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
-from sitegen.reading.sanitize import cleaned, untitled_frames, with_frame_titles
+from sitegen.reading.sanitize import cleaned, untitled_frames, with_frame_titles, with_image_alts
 from sitegen.structure.characters import is_forbidden_code
 from sitegen.structure.urls import escaped_url
 
@@ -105,6 +105,8 @@ class Rendered:
     """Plain text of the first paragraph, for descriptions and feeds."""
     untitled_frames: tuple[str, ...] = ()
     """The addresses of raw `<iframe>`s without a `title`, which screen readers announce them by."""
+    images_without_alt: tuple[str, ...] = ()
+    """The addresses of images with no alternative text: `![](chart.png)`, or raw `<img>` without `alt`."""
 
 
 def is_safe_url(url: str) -> bool:
@@ -121,9 +123,10 @@ def is_safe_url(url: str) -> bool:
 class _DisarmLinks(Treeprocessor):
     """Replace links and images with unsafe URLs by their text; write the others' URLs valid."""
 
-    def __init__(self, md: markdown.Markdown, found: list[str]) -> None:
+    def __init__(self, md: markdown.Markdown, found: list[str], unnamed: list[str]) -> None:
         super().__init__(md)
         self.found = found
+        self.unnamed = unnamed
 
     def run(self, root: etree.Element) -> None:
         for parent in root.iter():
@@ -133,6 +136,8 @@ class _DisarmLinks(Treeprocessor):
                     continue
                 url = child.get(attribute, "")
                 if is_safe_url(url) and (url or child.tag == "a"):
+                    if child.tag == "img" and not (child.get("alt") or "").strip():
+                        self.unnamed.append(url)
                     if markdown.util.STX not in url:  # else an address Markdown hides from bots
                         child.set(attribute, escaped_url(url))
                     if child.tag == "a" and url and not _has_name(child):
@@ -177,9 +182,10 @@ class _TermBeforeDefinitions(Treeprocessor):
 class _SafeMarkdown(Extension):
     """Escape raw HTML and disarm unsafe links, reporting what was disarmed."""
 
-    def __init__(self, found: list[str], allow_html: bool) -> None:
+    def __init__(self, found: list[str], unnamed: list[str], allow_html: bool) -> None:
         super().__init__()
         self.found = found
+        self.unnamed = unnamed
         self.allow_html = allow_html
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
@@ -187,7 +193,7 @@ class _SafeMarkdown(Extension):
             # Without these, `<script>` stays text and the serializer escapes it.
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_DisarmLinks(md, self.found), "sitegen_disarm", 0)
+        md.treeprocessors.register(_DisarmLinks(md, self.found, self.unnamed), "sitegen_disarm", 0)
         md.treeprocessors.register(_TermBeforeDefinitions(md), "sitegen_terms", 0)
 
 
@@ -197,8 +203,10 @@ class MarkdownRenderer:
     def __init__(self, allow_html: bool = False) -> None:
         self.allow_html = allow_html
         self._found: list[str] = []
+        self._unnamed: list[str] = []
         self._md = markdown.Markdown(
-            extensions=[*(extension() for extension in EXTENSIONS), _SafeMarkdown(self._found, allow_html)],
+            extensions=[*(extension() for extension in EXTENSIONS),
+                        _SafeMarkdown(self._found, self._unnamed, allow_html)],
             output_format="html",
         )
 
@@ -206,6 +214,7 @@ class MarkdownRenderer:
         """Return the HTML of a Markdown body; raise `MarkupError` when it would not end soon."""
         check_brackets(text)
         self._found.clear()
+        self._unnamed.clear()
         self._md.reset()
         try:
             with time_limit(seconds):
@@ -218,8 +227,9 @@ class MarkdownRenderer:
             body = cleaned(body, SAFE_SCHEMES)
             frames = untitled_frames(body)
             body = with_frame_titles(body)
+            body = with_image_alts(body, self._unnamed)
         body = CHARACTER_REFERENCE.sub(_replaced_if_forbidden, body)
-        return Rendered(body, tuple(self._found), first_paragraph_text(body), frames)
+        return Rendered(body, tuple(self._found), first_paragraph_text(body), frames, tuple(self._unnamed))
 
 
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")

@@ -106,3 +106,27 @@ def with_frame_titles(body_html: str) -> str:
         return f'<iframe title="{html.escape(host or "frame")}"{rest}'
 
     return FRAME.sub(titled, body_html)
+
+
+IMAGE = re.compile(r"<img\b[^>]*>")
+
+
+def with_image_alts(body_html: str, unnamed: list[str]) -> str:
+    """Each raw `<img>` without `alt` given an empty one, its address added to `unnamed`.
+
+    Without the attribute the page is invalid and a screen reader reads out the file name;
+    `alt=""` at least says there is nothing to read, and the author is told to describe it.
+    (An `alt=""` the author wrote marks an image as decoration, and is left alone.)
+    """
+    if "<img" not in body_html:
+        return body_html
+
+    def with_alt(image: re.Match[str]) -> str:
+        tag = image[0]
+        if re.search(r"\salt=", tag):
+            return tag
+        source = FRAME_SOURCE.search(tag)
+        unnamed.append(html.unescape(source[1]) if source else "")
+        return '<img alt=""' + tag[len("<img"):]
+
+    return IMAGE.sub(with_alt, body_html)

@@ -200,6 +200,13 @@ class SourceReader:
                 f"the frame of `{url[:60]}` has no title: screen readers announce a frame by it; "
                 'add title="…" saying what it shows (e.g. title="The speech, on the broadcaster\'s player")',
             )
+        for url in rendered.images_without_alt:
+            diagnostics.warning(
+                source.path, line_of(source, url), 1,
+                f"image `{url[:60]}` has no alternative text: say what it shows, as in "
+                "![The minister at the lectern](photo.jpg) (alt=\"…\" in HTML), for readers who "
+                "cannot see it",
+            )
         return rendered.html, rendered.summary
 
     def convert(self, markdown: str) -> Rendered:
