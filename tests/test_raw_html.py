@@ -102,16 +102,19 @@ def test_a_frame_without_a_title_is_named_at_its_line(write_site: Callable[..., 
         "content/s/speech.md": event("2024-05-01", body="The speech:\n\n"
                                      '<iframe src="https://player.example/embed/9"></iframe>\n\n'
                                      '<iframe src="https://player.example/embed/10" title="The reply">'
-                                     "</iframe>\n"),
+                                     "</iframe>\n\n"
+                                     '<iframe src="https://other.example/e/1" title=" "></iframe>\n'),
     })
     result = build_site(root)
     assert result.ok
-    [warning] = [d for d in result.diagnostics if "frame" in d.message]
+    warning, blank = [d for d in result.diagnostics if "frame" in d.message]
     assert (warning.path, warning.line, warning.severity) == ("content/s/speech.md", 9, "warning")
     assert "`https://player.example/embed/9` has no title" in warning.message
+    assert blank.line == 13  # a title of spaces names nothing either
     # Until the author writes one, the frame is named after the site it shows.
     page = lxml.html.fromstring((root / "public/s/speech/index.html").read_bytes())
-    assert [frame.get("title") for frame in page.xpath("//iframe")] == ["player.example", "The reply"]
+    assert [frame.get("title") for frame in page.xpath("//iframe")] == ["player.example", "The reply",
+                                                                        "other.example"]
 
 
 def test_an_image_without_alternative_text_is_named_at_its_line(write_site: Callable[..., Path]) -> None:

@@ -8,6 +8,9 @@ and none that run code: a `javascript:` source or poster, `srcdoc`, `on…` hand
 origin's page, which cannot script the site's (browsers also stop a frame from navigating
 the reader's window away unless the reader clicked in it). Markdown's own output
 passes through the same cleaning, so its footnotes keep the ids and classes they link by.
+
+What a screen reader needs is mended where it can be, and the author told (`markup`): a
+frame without a title is named after its site, a raw image without `alt` gets an empty one.
 """
 
 from __future__ import annotations
@@ -36,6 +39,15 @@ URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
 FOOTNOTE_ID = re.compile(r"fn(?:ref\d*)?:\S+")
 FOOTNOTE_CLASSES = frozenset({"footnote", "footnote-ref", "footnote-backref"})
 
+FRAME = re.compile(r"<iframe\b[^>]*>")
+EMPTY_FRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
+"""A frame whose address was removed (`javascript:`, `srcdoc` only): it would show a blank box."""
+IMAGE = re.compile(r"<img\b[^>]*>")
+SOURCE = re.compile(r'\ssrc="([^"]*)"')
+TITLE = re.compile(r'\stitle="[^"]*[^"\s]')
+EMPTY_TITLE = re.compile(r'\stitle="\s*"')
+ALT = re.compile(r"\salt=")
+
 
 def kept_attribute(tag: str, name: str, value: str) -> str | None:
     """An attribute's value as kept, or None to drop it.
@@ -52,10 +64,6 @@ def kept_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-EMPTY_FRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
-"""A frame whose address was removed (`javascript:`, `srcdoc` only): it would show a blank box."""
-
-
 def cleaned(body_html: str, url_schemes: frozenset[str]) -> str:
     """An author's HTML without what could run a script, with links opened without a referrer."""
     attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -69,14 +77,6 @@ def cleaned(body_html: str, url_schemes: frozenset[str]) -> str:
     return EMPTY_FRAME.sub("", body_html) if "<iframe" in body_html else body_html
 
 
-FRAME = re.compile(r"<iframe\b[^>]*>")
-FRAME_SOURCE = re.compile(r'\ssrc="([^"]*)"')
-
-
-TITLE = re.compile(r'\stitle="[^"]*\S')
-EMPTY_TITLE = re.compile(r'\stitle="\s*"')
-
-
 def untitled_frames(body_html: str) -> tuple[str, ...]:
     """The addresses of the cleaned body's frames that have no `title`: a screen reader says only
     "frame" for them (axe: frame-title), so the author is told where to add one."""
@@ -85,7 +85,7 @@ def untitled_frames(body_html: str) -> tuple[str, ...]:
     found = []
     for frame in FRAME.finditer(body_html):
         if not TITLE.search(frame[0]):
-            source = FRAME_SOURCE.search(frame[0])
+            source = SOURCE.search(frame[0])
             found.append(html.unescape(source[1]) if source else "")
     return tuple(found)
 
@@ -100,15 +100,19 @@ def with_frame_titles(body_html: str) -> str:
         tag = frame[0]
         if TITLE.search(tag):
             return tag
-        source = FRAME_SOURCE.search(tag)
-        host = urlsplit(html.unescape(source[1])).hostname if source else None
-        rest = EMPTY_TITLE.sub("", tag)[len("<iframe"):]
-        return f'<iframe title="{html.escape(host or "frame")}"{rest}'
+        source = SOURCE.search(tag)
+        return f'<iframe title="{html.escape(host_of(source[1]) if source else "frame")}"' + \
+            EMPTY_TITLE.sub("", tag)[len("<iframe"):]
 
     return FRAME.sub(titled, body_html)
 
 
-IMAGE = re.compile(r"<img\b[^>]*>")
+def host_of(address: str) -> str:
+    """The site an address names (`player.example`), or the address when it names none."""
+    try:
+        return urlsplit(html.unescape(address)).hostname or address
+    except ValueError:  # `https://[not-an-ip`
+        return address
 
 
 def with_image_alts(body_html: str, unnamed: list[str]) -> str:
@@ -123,9 +127,9 @@ def with_image_alts(body_html: str, unnamed: list[str]) -> str:
 
     def with_alt(image: re.Match[str]) -> str:
         tag = image[0]
-        if re.search(r"\salt=", tag):
+        if ALT.search(tag):
             return tag
-        source = FRAME_SOURCE.search(tag)
+        source = SOURCE.search(tag)
         unnamed.append(html.unescape(source[1]) if source else "")
         return '<img alt=""' + tag[len("<img"):]
 
