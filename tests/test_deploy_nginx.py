@@ -105,6 +105,22 @@ def test_the_same_site_at_a_domain_root(tmp_path: Path, nginx_server: Callable[.
     assert page.xpath('//link[@rel="stylesheet"]/@href') == ["/assets/style.css"]
 
 
+def test_each_language_gets_its_own_404_page_with_the_documented_config(
+    example_build: Path, nginx_server: Callable[..., str]
+) -> None:
+    # The location block docs/deploy.md gives for a language's folder, as written there.
+    documented = (REPO_ROOT / "docs" / "deploy.md").read_text("utf-8")
+    block = documented.split("location /checks/uk/ {", 1)[1].split("}", 1)[0]
+    block = block.replace("/srv/checks/", f"{example_build.resolve()}/")
+    served_at = nginx_server(example_build, "/checks/", extra=f"location /checks/uk/ {{{block}}}")
+    status, body, _ = fetch(served_at + "uk/no/such/page/")
+    page = lxml.html.fromstring(body)
+    assert status == 404 and page.get("lang") == "uk"
+    assert fetch(served_at + "uk/")[0] == 200
+    status, body, _ = fetch(served_at + "no/such/page/")
+    assert status == 404 and lxml.html.fromstring(body).get("lang") == "en"
+
+
 def test_search_assets_are_served_under_the_sub_path(
     example_build: Path, nginx_server: Callable[..., str]
 ) -> None:
