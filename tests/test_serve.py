@@ -232,6 +232,18 @@ def test_folders_redirect_to_slash_and_missing_pages_get_404(
     assert server.get("/robots-extra.txt") == (200, "hello static\n")
 
 
+def test_a_missing_page_in_a_languages_folder_gets_that_languages_404(
+    write_site: Callable[..., Path], serve: Any,
+) -> None:
+    config = 'title = "T"\nbase_url = "https://e.org/"\nlanguages = ["en", "uk"]\n'
+    files = {**basic_files(), "sitegen.toml": config}
+    server = serve(write_site(files))
+    status, body = server.get("/uk/no-such-page/")
+    assert status == 404 and '<html lang="uk"' in body
+    status, body = server.get("/no-such-page/")
+    assert status == 404 and '<html lang="en"' in body
+
+
 def test_folder_without_index_is_not_listed(write_site: Callable[..., Path], serve: Any) -> None:
     files = {**basic_files(), "static/files/a-secret-name.txt": "x\n"}
     server = serve(write_site(files))

@@ -481,16 +481,19 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
                 return
             target = self.locate(posixpath.join(relative, "index.html"))
         if target is None or not target.is_file():
-            self.not_found(body)
+            self.not_found(body, relative)
             return
         self.send_file(200, target, body)
 
-    def not_found(self, body: bool) -> None:
-        page = self.locate("404.html")
-        if page is not None and page.is_file():
-            self.send_file(404, page, body)
-        else:
-            self.plain(404, "Not Found\n", body)
+    def not_found(self, body: bool, relative: str = "") -> None:
+        """The site's 404 page; below a language's folder (`uk/…`), that language's own."""
+        folder = relative.partition("/")[0] if "/" in relative else ""
+        for candidate in (f"{folder}/404.html", "404.html") if folder else ("404.html",):
+            page = self.locate(candidate)
+            if page is not None and page.is_file():
+                self.send_file(404, page, body)
+                return
+        self.plain(404, "Not Found\n", body)
 
     def send_file(self, status: int, path: Path, body: bool) -> None:
         kind = content_type(path)
