@@ -63,6 +63,7 @@ BROKEN: dict[str, tuple[str, str]] = {
     "relation-out-of-order": ("sources:", "denies: report\nsources:"),
     "date-in-future": ("date: 2024-11-11", "date: 2999-01-01"),
     "speaker-role-missing": ("role: Minister of Transport\n", ""),
+    "image-alt-missing": ("how it checks out.", "how it checks out: ![](chart.png)"),
 }
 """Rule id → (text of CLEAN to replace, replacement) that breaks that rule alone."""
 

@@ -128,8 +128,29 @@ def test_an_image_without_alternative_text_is_named_at_its_line(write_site: Call
     })
     result = build_site(root)
     assert result.ok
-    found = [(d.line, d.message.split("`")[1]) for d in result.diagnostics if "alternative text" in d.message]
-    assert found == [(9, "post.png"), (11, "reply.png")]  # alt="" is the author marking decoration
+    found = [(d.line, d.message.split("`")[1], d.rule) for d in result.diagnostics
+             if "alternative text" in d.message]
+    # alt="" is the author marking decoration.
+    assert found == [(9, "post.png", "image-alt-missing"), (11, "reply.png", "image-alt-missing")]
     page = lxml.html.fromstring((root / "public/s/post/index.html").read_bytes())
     # The raw one gets an empty alt meanwhile: a screen reader skips it rather than read its file name.
     assert all(image.get("alt") is not None for image in page.xpath("//main//img"))
+
+
+def test_the_alt_text_check_follows_checks_and_ignore_like_every_editorial_rule(
+    write_site: Callable[..., Path],
+) -> None:
+    body = "![](post.png)\n"
+    root = write_site({
+        "sitegen.toml": BASIC_CONFIG + '[checks]\nimage-alt-missing = "error"\n',
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-05-01", body=body),
+        "content/s/b.md": event("2024-05-02", extra="ignore: [image-alt-missing]\n", body=body),
+    })
+    result = build_site(root)
+    assert not result.ok
+    assert [(d.path, d.severity) for d in result.diagnostics if d.rule == "image-alt-missing"] == [
+        ("content/s/a.md", "error")]
+    (root / "sitegen.toml").write_text(BASIC_CONFIG + '[checks]\nimage-alt-missing = "off"\n', "utf-8")
+    result = build_site(root)
+    assert result.ok and not [d for d in result.diagnostics if d.rule == "image-alt-missing"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import urlsplit
@@ -243,6 +243,18 @@ def speaker_role_missing(story: Story, site: Site, now: datetime) -> Iterator[Fi
         )
 
 
+IMAGE_ALT_MISSING = "image-alt-missing"
+
+
+@rule(IMAGE_ALT_MISSING, "warning", "Every image in a body has alternative text saying what it shows.")
+def image_alt_missing(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
+    """Found while each body is converted, where its line is known (`sources.body`); `check`
+    gives those findings the severity `[checks]` sets, or drops them."""
+    return iter(())
+
+
+READ_RULES = frozenset({IMAGE_ALT_MISSING})
+"""Rules whose findings the read makes, as diagnostics carrying the rule's id."""
 RULE_IDS: tuple[str, ...] = tuple(RULES)
 
 
@@ -297,6 +309,7 @@ def check(
     """
     memory = memory if memory is not None else Findings()
     levels = severities(site.config.checks)
+    _apply_levels(diagnostics, levels, site)
     error_lines = {(d.path, d.line) for d in diagnostics.items if d.severity == "error"}
     for story in site.stories:
         for placed in memory.of(story, site, now, front_matter):
@@ -308,6 +321,24 @@ def check(
                 placed.message, placed.rule_id,
             ))
     memory.next_check()
+
+
+def _apply_levels(diagnostics: Diagnostics, levels: dict[str, str], site: Site) -> None:
+    """Give the read's findings of a rule (`READ_RULES`) the severity `[checks]` sets, and drop
+    those it turns off or a file's `ignore:` names."""
+    if not any(d.rule in READ_RULES for d in diagnostics.items):
+        return
+    ignored = {story.path: story.ignore for story in site.stories}
+    ignored.update((entry.path, entry.ignore) for entry in site.entries.values())
+    kept = []
+    for item in diagnostics.items:
+        if item.rule in READ_RULES:
+            level = levels[item.rule]
+            if level == "off" or item.rule in ignored.get(item.path, ()):
+                continue
+            item = replace(item, severity="error" if level == "error" else "warning")
+        kept.append(item)
+    diagnostics.items[:] = kept
 
 
 @dataclass(frozen=True)

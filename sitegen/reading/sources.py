@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.reading.document import Document, read_document
+from sitegen.reading.editorial import IMAGE_ALT_MISSING
 from sitegen.reading.fields import SLUG_PATTERN, FieldReader
 from sitegen.reading.markup import MarkdownRenderer, MarkupError, MarkupTimeout, Rendered
 from sitegen.reading.sitefiles import walk
@@ -201,12 +202,12 @@ class SourceReader:
                 'add title="…" saying what it shows (e.g. title="The speech, on the broadcaster\'s player")',
             )
         for url in rendered.images_without_alt:
-            diagnostics.warning(
-                source.path, line_of(source, url), 1,
+            diagnostics.items.append(Diagnostic(
+                source.path, line_of(source, url), 1, "warning",
                 f"image `{url[:60]}` has no alternative text: say what it shows, as in "
                 "![The minister at the lectern](photo.jpg) (alt=\"…\" in HTML), for readers who "
-                "cannot see it",
-            )
+                "cannot see it", IMAGE_ALT_MISSING,
+            ))
         return rendered.html, rendered.summary
 
     def convert(self, markdown: str) -> Rendered:
