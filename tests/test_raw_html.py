@@ -146,6 +146,7 @@ def test_the_alt_text_check_follows_checks_and_ignore_like_every_editorial_rule(
         "content/s/_index.md": story(),
         "content/s/a.md": event("2024-05-01", body=body),
         "content/s/b.md": event("2024-05-02", extra="ignore: [image-alt-missing]\n", body=body),
+        "content/_speakers/ann.md": "---\nname: Ann\nignore: [image-alt-missing]\n---\n\n" + body,
     })
     result = build_site(root)
     assert not result.ok

@@ -330,6 +330,7 @@ def _apply_levels(diagnostics: Diagnostics, levels: dict[str, str], site: Site) 
         return
     ignored = {story.path: story.ignore for story in site.stories}
     ignored.update((entry.path, entry.ignore) for entry in site.entries.values())
+    ignored.update((speaker.path, speaker.ignore) for speaker in site.speakers.values() if speaker.path)
     kept = []
     for item in diagnostics.items:
         if item.rule in READ_RULES:
