@@ -97,10 +97,11 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
             problem(key, f"unknown setting `{key}`{did_you_mean(key, KNOWN_KEYS)}; "
                          f"known settings: {', '.join(KNOWN_KEYS)}")
 
-    def text(key: str, default: str, table: dict[str, Any] = data) -> str:
+    def text(key: str, default: str, table: dict[str, Any] = data,
+             report: Callable[[str, str], None] = problem, name: str = "") -> str:
         value = table.get(key, default)
         if not isinstance(value, str):
-            problem(key, f"`{key}` must be a string in quotes")
+            report(key, f"`{name}{key}` must be a string in quotes")
             return default
         return value
 
@@ -134,24 +135,21 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     if not isinstance(org_table, dict):
         problem("organization", "`organization` must be a table: [organization] with name and url")
         org_table = {}
+    org_problem = functools.partial(table_problem, "organization", 0)
     unknown_keys(org_table, tuple(ORGANIZATION_FIELDS), "[organization]",
-                 lambda key, message: table_problem("organization", 0, key, message, warning=True))
+                 functools.partial(org_problem, warning=True))
     title = text("title", "Timeline Checks")
 
     def org_text(key: str, default: str) -> str:
-        value = org_table.get(key, default)
-        if not isinstance(value, str):
-            table_problem("organization", 0, key, f"`organization.{key}` must be a string in quotes")
-            return default
-        return value
+        return text(key, default, org_table, org_problem, "organization.")
 
     def web_url(key: str, default: str) -> str:
         """An [organization] address: on every page's footer and in every ClaimReview, so only
         http(s) (a `javascript:` one would run when a reader clicks the publisher's name)."""
         value = org_text(key, default)
         if value and not is_web_url(value):
-            table_problem("organization", 0, key,
-                          f"`organization.{key}` must be an http:// or https:// address, not `{value[:80]}`")
+            org_problem(key, f"`organization.{key}` must be an http:// or https:// address, "
+                             f"not `{value[:80]}`")
             return default
         return escaped_url(value)
 

@@ -26,7 +26,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
-from sitegen.reading.sanitize import cleaned, untitled_frames, with_frame_titles, with_image_alts
+from sitegen.reading.sanitize import cleaned, with_frame_titles, with_image_alts
 from sitegen.structure.characters import is_forbidden_code
 from sitegen.structure.urls import escaped_url
 
@@ -222,14 +222,12 @@ class MarkdownRenderer:
         except RecursionError:
             raise MarkupError("the Markdown nests too deeply to convert; flatten its lists or quotes") \
                 from None
-        frames: tuple[str, ...] = ()
+        frames: list[str] = []
         if self.allow_html:
-            body = cleaned(body, SAFE_SCHEMES)
-            frames = untitled_frames(body)
-            body = with_frame_titles(body)
-            body = with_image_alts(body, self._unnamed)
+            body = with_image_alts(with_frame_titles(cleaned(body, SAFE_SCHEMES), frames), self._unnamed)
         body = CHARACTER_REFERENCE.sub(_replaced_if_forbidden, body)
-        return Rendered(body, tuple(self._found), first_paragraph_text(body), frames, tuple(self._unnamed))
+        return Rendered(body, tuple(self._found), first_paragraph_text(body), tuple(frames),
+                        tuple(self._unnamed))
 
 
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import nh3
@@ -64,55 +65,34 @@ def kept_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-def cleaned(body_html: str, url_schemes: frozenset[str]) -> str:
-    """An author's HTML without what could run a script, with links opened without a referrer."""
+def _allowed_attributes() -> dict[str, set[str]]:
     attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
     for tag, names in MEDIA_ATTRIBUTES.items():
         attributes[tag] = attributes.get(tag, set()) | names
     attributes["*"] = set(GENERIC_ATTRIBUTES)
+    return attributes
+
+
+ALLOWED_ATTRIBUTES = _allowed_attributes()
+"""nh3's defaults with the media elements' and the generic ones: made once, not per body."""
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | MEDIA_TAGS
+
+
+def cleaned(body_html: str, url_schemes: frozenset[str]) -> str:
+    """An author's HTML without what could run a script, with links opened without a referrer."""
     body_html = nh3.clean(
-        body_html, tags=nh3.ALLOWED_TAGS | MEDIA_TAGS, attributes=attributes, attribute_filter=kept_attribute,
+        body_html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=kept_attribute,
         url_schemes=set(url_schemes), link_rel="noopener noreferrer",
     )
     return EMPTY_FRAME.sub("", body_html) if "<iframe" in body_html else body_html
 
 
-def untitled_frames(body_html: str) -> tuple[str, ...]:
-    """The addresses of the cleaned body's frames that have no `title`: a screen reader says only
-    "frame" for them (axe: frame-title), so the author is told where to add one."""
-    if "<iframe" not in body_html:
-        return ()
-    found = []
-    for frame in FRAME.finditer(body_html):
-        if not TITLE.search(frame[0]):
-            source = SOURCE.search(frame[0])
-            found.append(html.unescape(source[1]) if source else "")
-    return tuple(found)
-
-
-def with_frame_titles(body_html: str) -> str:
-    """Each untitled frame named after the site it shows (`player.example`): until the author
-    writes a title, a screen reader says at least where the frame comes from."""
-    if "<iframe" not in body_html:
-        return body_html
-
-    def titled(frame: re.Match[str]) -> str:
-        tag = frame[0]
-        if TITLE.search(tag):
-            return tag
-        source = SOURCE.search(tag)
-        return f'<iframe title="{html.escape(host_of(source[1]) if source else "frame")}"' + \
-            EMPTY_TITLE.sub("", tag)[len("<iframe"):]
-
-    return FRAME.sub(titled, body_html)
-
-
-def host_of(address: str) -> str:
-    """The site an address names (`player.example`), or the address when it names none."""
-    try:
-        return urlsplit(html.unescape(address)).hostname or address
-    except ValueError:  # `https://[not-an-ip`
-        return address
+def with_frame_titles(body_html: str, untitled: list[str]) -> str:
+    """Each frame without a title named after the site it shows (`player.example`), its address
+    added to `untitled`: a screen reader says only "frame" for one (axe: frame-title), so the
+    author is told where to add a title, and until then hears at least where it comes from."""
+    return _mended(body_html, "iframe", FRAME, TITLE, untitled,
+                   lambda address: f'title="{html.escape(host_of(address) or "frame")}"', EMPTY_TITLE)
 
 
 def with_image_alts(body_html: str, unnamed: list[str]) -> str:
@@ -122,15 +102,35 @@ def with_image_alts(body_html: str, unnamed: list[str]) -> str:
     `alt=""` at least says there is nothing to read, and the author is told to describe it.
     (An `alt=""` the author wrote marks an image as decoration, and is left alone.)
     """
-    if "<img" not in body_html:
+    return _mended(body_html, "img", IMAGE, ALT, unnamed, lambda address: 'alt=""')
+
+
+def _mended(
+    body_html: str, name: str, element: re.Pattern[str], present: re.Pattern[str], noted: list[str],
+    attribute: Callable[[str], str], stale: re.Pattern[str] | None = None,
+) -> str:
+    """Each `<name …>` tag that `present` finds nothing in gets `attribute(its address)` (a
+    `stale` empty form of it taken out first), and its address goes to `noted`."""
+    opening = f"<{name}"
+    if opening not in body_html:
         return body_html
 
-    def with_alt(image: re.Match[str]) -> str:
-        tag = image[0]
-        if ALT.search(tag):
+    def mend(match: re.Match[str]) -> str:
+        tag = match[0]
+        if present.search(tag):
             return tag
         source = SOURCE.search(tag)
-        unnamed.append(html.unescape(source[1]) if source else "")
-        return '<img alt=""' + tag[len("<img"):]
+        address = html.unescape(source[1]) if source else ""
+        noted.append(address)
+        rest = (stale.sub("", tag) if stale is not None else tag)[len(opening):]
+        return f"{opening} {attribute(address)}{rest}"
 
-    return IMAGE.sub(with_alt, body_html)
+    return element.sub(mend, body_html)
+
+
+def host_of(address: str) -> str:
+    """The site an address names (`player.example`), or the address when it names none."""
+    try:
+        return urlsplit(address).hostname or address
+    except ValueError:  # `https://[not-an-ip`
+        return address
