@@ -44,7 +44,7 @@ from sitegen.rendering.localize import localize
 from sitegen.rendering.memo import CarriedMemo
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
 from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, builtin_theme_dir, template_position
-from sitegen.rendering.views import SiteViews
+from sitegen.rendering.views import SiteViews, is_shared_file
 from sitegen.structure import urls
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.model import Site
@@ -222,6 +222,10 @@ class Builder:
             pass  # Jinja reads layouts/ itself: only the check is needed here
         if len(diagnostics.items) > layouts_before:
             return artifacts
+        static = self.site_dir / STATIC_DIR
+        static_files = [(path.relative_to(static).as_posix(), path)
+                        for path in walk(self.site_dir, static, diagnostics) if not path.name.startswith(".")]
+        site = replace(site, static_pages=static_pages(relative for relative, _ in static_files))
         for language in config.languages:
             if ahead is None:
                 artifacts.extend(self.plan_language(site, language))
@@ -233,11 +237,8 @@ class Builder:
         theme = self.theme_for(config.language)
         for name, path in theme.assets().items():
             artifacts.append(file_artifact(urls.asset(name), path, "the theme"))
-        static = self.site_dir / STATIC_DIR
-        for path in walk(self.site_dir, static, diagnostics):
-            if not path.name.startswith("."):
-                relative = path.relative_to(static).as_posix()
-                artifacts.append(file_artifact(relative, path, f"static/{relative}"))
+        for relative, path in static_files:
+            artifacts.append(file_artifact(relative, path, f"static/{relative}"))
         paths = [a.path for a in artifacts]
         if paths != self._unique_paths:  # the same paths as a build that had no clash: none now
             problems = check_unique(artifacts)
@@ -656,6 +657,20 @@ def _placed(artifacts: Iterable[Artifact], default: bool, prefix: str) -> Iterat
 def under(path: str, folder: str) -> bool:
     """Tell whether a source path (relative, forward slashes) is a folder or inside it."""
     return path == folder or path.startswith(f"{folder}/")
+
+
+def static_pages(paths: Iterable[str]) -> frozenset[str]:
+    """Of the static files' paths, those named like a page, and the folder of each `index.html`
+    (see `Site.static_pages`)."""
+    found: set[str] = set()
+    for path in paths:
+        if is_shared_file(path):
+            continue
+        found.add(path)
+        folder, _, name = path.rpartition("/")
+        if name == "index.html" and folder:  # the root's is the home page's place: a clash
+            found.add(f"{folder}/")
+    return frozenset(found)
 
 
 def file_artifact(output_path: str, source: Path, origin: str) -> Artifact:

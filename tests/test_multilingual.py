@@ -313,3 +313,31 @@ def test_links_in_bodies_reach_static_files_at_the_root_and_pages_in_the_same_la
             assert f"{language}call/denial" in targets(page), page
     for path in ("images/map.svg", "files/transcript.pdf"):
         assert (public / path).is_file() and not (public / "uk" / path).exists()
+
+
+def test_a_static_page_linked_from_a_body_is_reached_from_every_language(
+    write_site: Callable[..., Path],
+) -> None:
+    # `static/` is published once, at the root: an HTML report or a folder with its own
+    # index.html there is not a page that each language has in its folder.
+    site = write_site({
+        **STORY,
+        "static/reports/audit.html": "<!doctype html><title>Audit</title>\n",
+        "static/data/calls.json": "[]\n",
+        "static/archive/index.html": "<!doctype html><title>Archive</title>\n",
+        "content/call/report.md": event("2024-11-10", "The Post reports a call",
+                                        body="Read [the audit](../../reports/audit.html), "
+                                             "[the data](../../data/calls.json), "
+                                             "[the archive](../../archive/) and "
+                                             "[the denial](../denial/)."),
+    })
+    assert build_site(site).ok
+    public = site / "public"
+    for page in ("uk/call/report/index.html", "uk/call/index.html", "call/report/index.html"):
+        html = (public / page).read_text("utf-8")
+        targets = {str(Path("/", page).parent.joinpath(link).resolve()).lstrip("/")
+                   for link in re.findall(r'href="([^"#:?]+)"', html)}
+        for shared in ("reports/audit.html", "data/calls.json", "archive"):
+            assert shared in targets, (page, shared)
+        assert f"{page.split('call/')[0]}call/denial" in targets, page
+    assert not (public / "uk" / "reports").exists()

@@ -15,7 +15,7 @@ import itertools
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date as calendar_date
 from datetime import datetime, timedelta
@@ -424,21 +424,24 @@ timeline's JSON; each language has its own. Anything else (`chart.svg`, `report.
 static file, which every language shares at the site root."""
 
 
-def is_shared_file(path: str) -> bool:
-    """Tell whether a path below the site root names a file every language shares."""
-    if path.startswith(urls.SHARED_FOLDERS):
+def is_shared_file(path: str, static_pages: Collection[str] = frozenset()) -> bool:
+    """Tell whether a path below the site root names a file every language shares: a static
+    file, or one of the site's shared folders. `static_pages`: the static files named like a
+    page (see `Site.static_pages`)."""
+    if path.startswith(urls.SHARED_FOLDERS) or path in static_pages:
         return True
     return posixpath.splitext(path.rsplit("/", 1)[-1])[1].lower() not in PAGE_SUFFIXES
 
 
-def rebase_links(body_html: str, written_for: str, shown_on: str, language_folder: str = "") -> str:
+def rebase_links(body_html: str, written_for: str, shown_on: str, language_folder: str = "",
+                 static_pages: Collection[str] = frozenset()) -> str:
     """Keep a body's relative links pointing where the author meant when shown elsewhere.
 
     Authors write relative links as seen from the body's own page (`story/entry/`) in the
     site's first language. The timeline shows the same HTML one folder up, where `../first/`
     would leave the story; and a language's pages live in its folder (`uk/story/entry/`),
     where links to pages stay in that language but a static file (`../../images/map.png`) is
-    at the site root, not in `uk/`.
+    at the site root, not in `uk/`, and so is a page of `static/` (`static_pages`).
     """
     if written_for == shown_on and not language_folder:
         return body_html
@@ -449,7 +452,7 @@ def rebase_links(body_html: str, written_for: str, shown_on: str, language_folde
         target = posixpath.normpath(posixpath.join("/" + written_for, url)).lstrip("/")
         if url.endswith("/") and not target.endswith("/"):
             target += "/"
-        shared = language_folder and is_shared_file(urlsplit(target).path)
+        shared = language_folder and is_shared_file(urlsplit(target).path, static_pages)
         if not shared and written_for == shown_on:
             return url
         return urls.relative(language_folder + shown_on if shared else shown_on, target)
@@ -499,10 +502,11 @@ def fitted_headings(body_html: str, top: int) -> str:
     return HEADING_TAG.sub(renumber, body_html)
 
 
-def shown_body(body_html: str, url: str, language_folder: str, top: int) -> str:
+def shown_body(body_html: str, url: str, language_folder: str, top: int,
+               static_pages: Collection[str] = frozenset()) -> str:
     """A body on its own page (`url`, in a language's folder): its links kept pointing where the
     author meant, its headings fitted under the page's, the first at `top`."""
-    return fitted_headings(rebase_links(body_html, url, url, language_folder), top)
+    return fitted_headings(rebase_links(body_html, url, url, language_folder, static_pages), top)
 
 
 def timeline_body(body_html: str, entry_anchor: str) -> str:
@@ -671,7 +675,8 @@ class SiteViews:
         memo = self.carried("story")
         config, tags = self.site.config, self.site.tags
         return tuple(
-            memo.get(s.slug, (s, config, *(tags[t] for t in s.tags)), functools.partial(self._story, s))
+            memo.get(s.slug, (s, config, self.site.static_pages, *(tags[t] for t in s.tags)),
+                     functools.partial(self._story, s))
             for s in self.site.stories
         )
 
@@ -687,7 +692,7 @@ class SiteViews:
             updated=self.optional_date(story.updated),
             corrections=corrections_view(story.corrections, self.date),
             background_html=shown_body(story.background_html, url, self.language_folder,
-                                       BACKGROUND_HEADING_LEVEL),
+                                       BACKGROUND_HEADING_LEVEL, self.site.static_pages),
             entry_count=len(story.entries),
             timezone=story.timezone_name,
             language=story.language,
@@ -711,7 +716,8 @@ class SiteViews:
         each related entry with its story's view and speaker (their titles and names show)."""
         site = self.site
         speakers, entries, stories = site.speakers, site.entries, self.story_by_slug
-        inputs: list[object] = [entry, site.config, stories[entry.story], speakers.get(entry.speaker or "")]
+        inputs: list[object] = [entry, site.config, site.static_pages, stories[entry.story],
+                                speakers.get(entry.speaker or "")]
         inputs.extend(site.tags[t] for t in entry.tags)
         for relation in entry.relations:
             other = entries[relation.target]
@@ -772,11 +778,12 @@ class SiteViews:
             relations=tuple(relations),
             tags=tuple(self.tag_links[t] for t in entry.tags),
             corrections=corrections_view(entry.corrections, self.date),
-            body_html=shown_body(entry.body_html, url, self.language_folder, PAGE_HEADING_LEVEL),
+            body_html=shown_body(entry.body_html, url, self.language_folder, PAGE_HEADING_LEVEL,
+                                 self.site.static_pages),
             summary=entry.summary,
             path=entry.path,
             timeline_body_html=timeline_body(
-                rebase_links(entry.body_html, url, story.url, self.language_folder),
+                rebase_links(entry.body_html, url, story.url, self.language_folder, self.site.static_pages),
                 anchor(entry.id),
             ),
             collapsible=is_long(entry.body_html),
@@ -832,7 +839,7 @@ class SiteViews:
 
     def _story_reads(self, story: Story, reads: StoryReads) -> tuple[object, ...]:
         site = self.site
-        return (story, site.config, self.story_by_slug[story.slug],
+        return (story, site.config, site.static_pages, self.story_by_slug[story.slug],
                 *map(site.speakers.get, reads.speakers), *map(site.tags.get, reads.tags),
                 *map(site.entries.get, reads.related), *map(self.story_by_slug.get, reads.related_stories))
 
@@ -896,8 +903,9 @@ class SiteViews:
     def speakers(self) -> tuple[SpeakerView, ...]:
         memo = self.carried("speaker")
         views = [
-            memo.get(s.id, (s, self.site.config, count := len(self.statements_by_speaker.get(s.id, ()))),
-                     functools.partial(speaker_view, s, count, self.language_folder))
+            memo.get(s.id, (s, self.site.config, self.site.static_pages,
+                            count := len(self.statements_by_speaker.get(s.id, ()))),
+                     functools.partial(speaker_view, s, count, self.language_folder, self.site.static_pages))
             for s in self.site.speakers.values()
         ]
         return tuple(sorted(views, key=lambda v: (v.speaker.name.casefold(), v.speaker.id)))
@@ -955,7 +963,8 @@ class SiteViews:
 
     def _page(self, page: Page) -> PageView:
         url = urls.page(page.slug)
-        body = shown_body(page.body_html, url, self.language_folder, PAGE_HEADING_LEVEL)
+        body = shown_body(page.body_html, url, self.language_folder, PAGE_HEADING_LEVEL,
+                          self.site.static_pages)
         return PageView(page.slug, url, page.title, page.summary, body)
 
     def summaries(self, entries: tuple[EntryView, ...], key: str = "") -> tuple[EntrySummary, ...]:
@@ -1015,13 +1024,15 @@ def entry_summary(entry: EntryView) -> EntrySummary:
     )
 
 
-def speaker_view(speaker: Speaker, statements: int, language_folder: str = "") -> SpeakerView:
+def speaker_view(speaker: Speaker, statements: int, language_folder: str = "",
+                 static_pages: Collection[str] = frozenset()) -> SpeakerView:
     url = urls.speaker(speaker.id)
-    return SpeakerView(speaker_profile(speaker, url, language_folder), url, statements)
+    return SpeakerView(speaker_profile(speaker, url, language_folder, static_pages), url, statements)
 
 
-def speaker_profile(speaker: Speaker, url: str, language_folder: str) -> SpeakerProfile:
+def speaker_profile(speaker: Speaker, url: str, language_folder: str,
+                    static_pages: Collection[str] = frozenset()) -> SpeakerProfile:
     return SpeakerProfile(
         speaker.id, speaker.name, speaker.type, speaker.role, speaker.affiliation, speaker.url,
-        shown_body(speaker.bio_html, url, language_folder, PAGE_HEADING_LEVEL),
+        shown_body(speaker.bio_html, url, language_folder, PAGE_HEADING_LEVEL, static_pages),
     )

@@ -327,6 +327,10 @@ class Site:
     entries: MappingProxyType[EntryRef, Entry] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    static_pages: frozenset[str] = frozenset()
+    """The files of `static/` published where a page of the site could be (`report.html`,
+    `data.json`, and `docs/` for `docs/index.html`), below the site root: every language
+    shares them, so a body's link to one is not moved into a language's folder."""
 
     @cached_property
     def _stories_by_slug(self) -> dict[str, Story]:

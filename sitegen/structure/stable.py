@@ -78,6 +78,7 @@ class StableSite:
             pages=tuple(_kept_all("page:", {p.slug: p for p in site.pages},
                                   {p.slug: p for p in last.pages}, before, shown).values()),
             entries=entry_index(stable_stories, last),
+            static_pages=kept(site.static_pages, last.static_pages),
         )
         self._last, self._shown = result, shown
         return result
