@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.publishing import FULL_SITE
-from tests.support.sites import build_site, write_files
+from tests.support.sites import build_site, run_cli, write_files
 
 # Knight Lab's own examples (MPL-2.0, see LICENSE-NOTE.md there), copied byte for byte.
 EXAMPLES = Path(__file__).resolve().parent / "data" / "timelinejs"
@@ -80,3 +81,74 @@ def test_example_story_timeline(example_site_build: Path) -> None:
     check_shape(document)
     assert len(document["events"]) == 8
     assert len({e["unique_id"] for e in document["events"]}) == 8
+
+
+MEDIA_SITE = {
+    "sitegen.toml": 'title = "Checks"\nbase_url = "https://example.org/checks/"\n',
+    "content/call/_index.md": "---\ntitle: The call\nsummary: Was there a call?\n---\n\nBackground.\n",
+    "content/call/interview.md": (
+        "---\nkind: event\ndate: 2024-11-10\ntitle: The interview\nsources:\n"
+        "  - url: https://www.reuters.com/world/europe/the-interview-2024-11-10/\n"
+        "    title: Reuters' report\n    publisher: Reuters\n"
+        "  - url: https://www.youtube.com/watch?v=h3K3kEDEAN4\n"
+        "    title: The interview <in full>\n    publisher: Channel & Co\n"
+        "---\n\nThe interview, on video.\n"
+    ),
+    "content/call/report.md": (
+        "---\nkind: event\ndate: 2024-11-11\ntitle: The report\nsources:\n"
+        "  - url: https://news.example/spotify-and-youtu.be-links-explained\n"
+        "    title: An article whose address names two services\n"
+        "---\n\n![The call's route on a map](../../images/route.png)\n"
+    ),
+    "content/call/denial.md": (
+        "---\nkind: event\ndate: 2024-11-12\ntitle: The denial\nsources:\n"
+        "  - url: https://www.kremlin.ru/events/president/news/75521\n    title: The denial\n"
+        "---\n\nNo picture here.\n"
+    ),
+    "static/images/route.png": "not really a PNG, but the export only names it\n",
+}
+
+
+def test_a_slide_shows_a_source_timelinejs_can_embed_or_the_bodys_image_never_an_article(
+    tmp_path: Path,
+) -> None:
+    # TimelineJS shows any media URL it has no pattern for as an image: an article there is a
+    # broken picture on the slide. A video or post it embeds is what the statement was made in.
+    site = write_files(tmp_path / "site", MEDIA_SITE)
+    assert build_site(site).ok
+    document = json.loads((site / "public/call/timeline.json").read_text("utf-8"))
+    check_shape(document)
+    events = {e["unique_id"]: e for e in document["events"]}
+    assert events["interview"]["media"] == {
+        "url": "https://www.youtube.com/watch?v=h3K3kEDEAN4",
+        "caption": "The interview &lt;in full&gt;",  # TimelineJS puts caption and credit in innerHTML
+        "credit": "Channel &amp; Co",
+    }
+    # An address that only mentions a service is not that service; the body's image is shown.
+    assert events["report"]["media"] == {"url": "https://example.org/checks/images/route.png",
+                                         "alt": "The call's route on a map"}
+    assert "media" not in events["denial"]
+
+    # The sheet export: the same media; a body's image stays in its text, where TimelineJS shows it.
+    with (site / "public/call/timeline.csv").open(encoding="utf-8", newline="") as sheet:
+        rows = {row["Unique ID"]: row for row in csv.DictReader(sheet)}
+    assert rows["interview"]["Media"] == "https://www.youtube.com/watch?v=h3K3kEDEAN4"
+    assert rows["report"]["Media"] == rows["denial"]["Media"] == ""
+    assert "route.png" in rows["report"]["Text"]
+
+
+def test_knight_labs_embedded_media_come_back_as_the_slides_media_after_an_import(write_site) -> None:
+    # marktwain.json's slides show a tweet, an Instagram post, Flickr, YouTube, Vimeo…: the
+    # import keeps each as the entry's source, and the export gives it back as the media.
+    site = write_site({"sitegen.toml": 'title = "T"\nbase_url = "https://example.org/"\n'})
+    (site / "content").mkdir()
+    imported = run_cli("import", "timelinejs", str(EXAMPLES / "marktwain.json"), "--story", "twain",
+                       "--source", str(site))
+    assert imported.returncode == 0, imported.stderr
+    assert build_site(site).ok
+    original = json.loads((EXAMPLES / "marktwain.json").read_text("utf-8"))["events"]
+    exported = json.loads((site / "public/twain/timeline.json").read_text("utf-8"))["events"]
+    addresses = {e.get("media", {}).get("url", "") for e in original}
+    wanted = {url for url in addresses if url.startswith("http")}  # not spotify: URIs, nor HTML
+    shown = {e["media"]["url"] for e in exported if "media" in e}
+    assert shown == wanted, (wanted - shown, shown - wanted)

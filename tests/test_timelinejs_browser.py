@@ -14,10 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.support.sites import build_site
 from tests.support.tools import NODE_MODULES, require_tool
 
 STORY = "trump-putin-call"
 DIST = NODE_MODULES / "@knight-lab" / "timelinejs" / "dist"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001049444154789c63f8"
+    "cfc000440c100a001fee03fd8b5f14d40000000049454e44ae426082"
+)
+"""A 2 × 2 PNG."""
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>TimelineJS</title>
@@ -36,25 +42,20 @@ window.timeline = new TL.Timeline("timeline-embed", "timeline.json", {
 """
 
 
-def test_knight_labs_timelinejs_shows_one_slide_per_entry(
-    new_page: Callable[..., Any], static_server: Callable[..., str],
-    example_site_build: Path, tmp_path: Path,
-) -> None:
+def timelinejs_page(root: Path, export: Path) -> None:
+    """Lay out a page in `root` showing `export` with the npm copy of TimelineJS3."""
     require_tool("@knight-lab/timelinejs", (DIST / "js" / "timeline.js").is_file(),
                  "cd tests/tools && npm ci")
-    root = tmp_path / "tl-page"
     shutil.copytree(DIST / "js", root / "tl" / "js")
     shutil.copytree(DIST / "css", root / "tl" / "css")
-    export = example_site_build / STORY / "timeline.json"
     shutil.copy(export, root / "timeline.json")
     (root / "index.html").write_text(PAGE, encoding="utf-8")
     (root / "system-fonts.css").write_text(".tl-timeline{font-family:sans-serif}\n", encoding="utf-8")
-    events = json.loads(export.read_text(encoding="utf-8"))["events"]
-    entries = len(events)
-    assert entries == 8
 
-    page = new_page(viewport={"width": 1200, "height": 800})
-    base = static_server(root)
+
+def opened(page: Any, base: str) -> tuple[list[str], list[str]]:
+    """Open the TimelineJS page at `base`, refusing every request off it: what was refused and
+    what the console reported as errors, once the slides are made and the network is idle."""
     external: list[str] = []
     errors: list[str] = []
 
@@ -68,6 +69,22 @@ def test_knight_labs_timelinejs_shows_one_slide_per_entry(
     page.goto(base)
     page.wait_for_function("() => document.querySelectorAll('.tl-slide').length > 0")
     page.wait_for_load_state("networkidle")
+    return external, errors
+
+
+def test_knight_labs_timelinejs_shows_one_slide_per_entry(
+    new_page: Callable[..., Any], static_server: Callable[..., str],
+    example_site_build: Path, tmp_path: Path,
+) -> None:
+    root = tmp_path / "tl-page"
+    export = example_site_build / STORY / "timeline.json"
+    timelinejs_page(root, export)
+    events = json.loads(export.read_text(encoding="utf-8"))["events"]
+    entries = len(events)
+    assert entries == 8
+
+    page = new_page(viewport={"width": 1200, "height": 800})
+    external, errors = opened(page, static_server(root))
 
     slides = page.locator(".tl-slider-container .tl-slide")
     assert slides.count() == entries + 1  # the title slide, then one per entry
@@ -76,5 +93,35 @@ def test_knight_labs_timelinejs_shows_one_slide_per_entry(
     # The export's headlines are HTML (escaped author text); the reader sees the text.
     shown = sorted(html.unescape(e["text"]["headline"]) for e in events)
     assert sorted(h.strip() for h in headlines) == shown
+    assert not external, external
+    assert not errors, errors
+
+
+def test_an_entrys_picture_is_its_slides_media_in_timelinejs(
+    new_page: Callable[..., Any], static_server: Callable[..., str], write_site: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "tl-page"
+    root.mkdir()
+    base = static_server(root)
+    # The site is published beside the page, so the picture's absolute address is on loopback.
+    site = write_site({
+        "sitegen.toml": f'title = "Checks"\nbase_url = "{base}site/"\n',
+        "content/call/_index.md": "---\ntitle: The call\nsummary: Was there a call?\n---\n\nBackground.\n",
+        "content/call/map.md": "---\nkind: event\ndate: 2024-11-10\ntitle: The route\n---\n\n"
+                               "![The call's route on a map](../../images/route.png)\n",
+    })
+    (site / "static/images").mkdir(parents=True)
+    (site / "static/images/route.png").write_bytes(PNG)
+    assert build_site(site, output=root / "site").ok
+    timelinejs_page(root, root / "site/call/timeline.json")
+
+    page = new_page(viewport={"width": 1200, "height": 800})
+    external, errors = opened(page, base)
+    page.locator(".tl-slidenav-next").first.click()  # from the title slide to the entry's
+    picture = page.locator(".tl-slide:not(.tl-slide-titleslide) img.tl-media-image")
+    picture.wait_for()
+    assert picture.get_attribute("alt") == "The call's route on a map"
+    page.wait_for_function("(img) => img.complete && img.naturalWidth === 2", arg=picture.element_handle())
     assert not external, external
     assert not errors, errors

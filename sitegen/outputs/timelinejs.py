@@ -3,7 +3,8 @@
 The shape follows Knight Lab's format: a title slide from the story, one
 event per entry with `start_date`/`end_date` objects carrying only the parts
 the author gave, `display_date` as the site shows it, `group` by kind and
-`unique_id` = the entry id. The JSON is built here; every headline, text and
+`unique_id` = the entry id, and `media` where TimelineJS can show one
+(`timelinejs_media`). The JSON is built here; every headline, text and
 label in it comes from the theme's `partials/timelinejs.html`, so a theme can
 change the slides, and the export reads like the site.
 """
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sitegen.outputs.plan import SitePlan
+from sitegen.outputs.timelinejs_media import slide_media
 from sitegen.rendering.theme import template_errors
 from sitegen.structure import urls
 from sitegen.writing.artifact import Artifact
@@ -41,15 +43,18 @@ def slide(entry: EntryView, base_url: str, words: Any) -> dict[str, Any]:
     event: dict[str, Any] = {"start_date": date_object(entry.date)}
     if entry.end_date is not None:
         event["end_date"] = date_object(entry.end_date)
+    page = urls.absolute(base_url, entry.url)
     event.update(
         display_date=str(words.entry_date(entry)),
         text={
             "headline": str(words.entry_headline(entry)),
-            "text": str(words.entry_text(entry, urls.absolute(base_url, entry.url))),
+            "text": str(words.entry_text(entry, page)),
         },
-        group=str(words.group(entry)),
-        unique_id=entry.id,
     )
+    media = slide_media(entry, page)
+    if media is not None:
+        event["media"] = media
+    event.update(group=str(words.group(entry)), unique_id=entry.id)
     return event
 
 

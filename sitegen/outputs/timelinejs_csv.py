@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sitegen.outputs.plan import SitePlan
 from sitegen.outputs.timelinejs import plan_story_exports
+from sitegen.outputs.timelinejs_media import shown_as_media
 from sitegen.rendering.escape import html_text
 from sitegen.structure import urls
 from sitegen.writing.artifact import Artifact
@@ -58,12 +59,14 @@ def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
 
 
 def entry_row(entry: EntryView, words: Any) -> dict[str, str]:
-    """One entry as a sheet row: its dates, title, body and first source as the media.
+    """One entry as a sheet row: its dates, title, body, and as the media its first source that
+    TimelineJS can show (`timelinejs_media`: an article's address there is a broken image).
 
     `words` is the theme's export template (partials/timelinejs.html), as for timeline.json.
+    The body's images stay in the text, where TimelineJS shows them too.
     """
     start, end = date_cells(entry.date), date_cells(entry.end_date)
-    source = entry.sources[0] if entry.sources else None
+    source = next((s for s in entry.sources if shown_as_media(s.url)), None)
     row = dict.fromkeys(COLUMNS, "")
     row.update(zip(("Year", "Month", "Day", "Time"), start, strict=True))
     row.update(zip(("End Year", "End Month", "End Day", "End Time"), end, strict=True))
