@@ -61,11 +61,13 @@ Times without an offset are read in the story's `timezone`, else the site's.
 
 Bodies are Markdown with tables, fenced code, footnotes, abbreviations and definition lists.
 Their headings are fitted under the page's own: the first is one level below the page's
-heading, and none skips a level, whatever `#`s it was written with. A link's spaces are
+heading, and none skips a level, whatever `#`s it was written with; a heading with no words
+(`#` alone) is left out. A link's spaces are
 written `%20`, and a link with no words (`[](https://…)`) shows its address. Write relative
 links as seen from the page itself (`../other-entry/`, `../../images/map.png` for
 `static/images/map.png`), in translations too: in another language's folder, links to pages
-stay in that language and links to static files reach the one copy at the site root. Invisible
+stay in that language and links to static files (and files of `static/` named `.html`) reach
+the one copy at the site root. Invisible
 control characters and noncharacters (pasted from a PDF or a terminal, or typed as an
 escape such as `"\\u0001"`) are dropped with a warning naming the line: no page, feed or
 JSON may carry them.

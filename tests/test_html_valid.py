@@ -60,6 +60,7 @@ AUTHOR_SLIPS: dict[str, str] = {
         "#### Details first\n\nSee [the report](https://example.org/a report.pdf) &#0; and &#xD800;.\n\n"
         "# Then an overview\n\n![a chart]()\n\n    a code block\n\n:   a definition with no term\n"
         "\nA tab\x0b pasted from a PDF, and a link with no words: [](https://example.org/data).\n"
+        "\n##\n\nAfter a heading with no words.\n"
     ),
 }
 """What authors really type: levels picked by size, escapes, pasted control codes, unencoded spaces."""
@@ -83,6 +84,9 @@ def test_pages_stay_valid_html_whatever_slips_the_author_makes(
     assert '<a href="https://example.org/data">https://example.org/data</a>' in claim
     # Headings fall under the page's: the body's first under the h1, none skipping a level.
     assert "<h2>Details first</h2>" in claim and "<h2>Then an overview</h2>" in claim
+    # A heading with no words would be an unnamed stop in a screen reader's list of headings.
+    assert "After a heading with no words." in claim
+    assert not re.search(r"<h[1-6][^>]*>\s*</h[1-6]>", claim)
     story = (root / "public" / "budget" / "index.html").read_text("utf-8")
     assert "<h3>Deep background</h3>" in story and "<h4>Details first</h4>" in story
     errors = vnu(html_files(root / "public"))

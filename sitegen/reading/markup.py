@@ -179,6 +179,31 @@ class _TermBeforeDefinitions(Treeprocessor):
                 definitions.insert(0, term)
 
 
+class _DropEmptyHeadings(Treeprocessor):
+    """Leave out a heading with no words (`#` alone on a line): it shows nothing, yet a screen
+    reader lists it among the page's headings, unnamed, and the HTML checker warns of it."""
+
+    HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for child in list(parent):
+                if child.tag in self.HEADINGS and not _has_name(child):
+                    _remove_keeping_tail(parent, child)
+
+
+def _remove_keeping_tail(parent: etree.Element, child: etree.Element) -> None:
+    """Take an element out of the tree, keeping the text after it where it was."""
+    if child.tail and child.tail.strip():
+        index = list(parent).index(child)
+        if index:
+            before = parent[index - 1]
+            before.tail = (before.tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
 class _SafeMarkdown(Extension):
     """Escape raw HTML and disarm unsafe links, reporting what was disarmed."""
 
@@ -195,6 +220,7 @@ class _SafeMarkdown(Extension):
             md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_DisarmLinks(md, self.found, self.unnamed), "sitegen_disarm", 0)
         md.treeprocessors.register(_TermBeforeDefinitions(md), "sitegen_terms", 0)
+        md.treeprocessors.register(_DropEmptyHeadings(md), "sitegen_empty_headings", 0)
 
 
 class MarkdownRenderer:
