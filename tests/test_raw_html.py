@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import feedparser
 import lxml.html
 
 from tests.support.sites import BASIC_CONFIG, build_site, event, story
@@ -74,6 +75,19 @@ def test_a_clip_its_captions_audio_and_a_framed_player_are_kept(write_site: Call
         target = reference.get("href").lstrip("#")
         assert tree.xpath(f'//*[@id="{target}"]'), (page, target)
         assert len(tree.xpath('//*[@id="main"]')) == 1 and not body.xpath('.//*[@class="more"]')
+
+
+def test_a_feed_reader_that_drops_the_frame_still_links_to_the_player(
+    write_site: Callable[..., Path],
+) -> None:
+    public = media_site(write_site)
+    for feed in ("feed.xml", "s/feed.xml"):
+        # feedparser cleans content as most readers do: frames and scripts go.
+        [item] = feedparser.parse((public / feed).read_bytes()).entries
+        content = lxml.html.fromstring(item.content[0].value)
+        assert not content.xpath("//iframe")
+        links = {a.get("href"): a.text_content() for a in content.xpath("//a")}
+        assert links.get("https://player.example/embed/123") == "The speech, on its player", feed
 
 
 def test_pages_with_media_are_valid_and_fit_a_phone(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +47,8 @@ class FeedItem:
     updated: str
     entry: EntryView | None = None
     correction: CorrectionItem | None = None
+    body_html: str = ""
+    """The entry's body as the feed shows it (see `feed_body`)."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,28 @@ def entry_item(entry: EntryView) -> FeedItem:
         published=rfc3339(entry.date.start),
         updated=rfc3339(entry_updated(entry)),
         entry=entry,
+        body_html=feed_body(entry.body_html),
     )
+
+
+FRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL | re.IGNORECASE)
+FRAME_ATTRIBUTE = re.compile(r'\b(src|title)="([^"]*)"')
+
+
+def feed_body(body_html: str) -> str:
+    """A body with a link after each frame (an `unsafe_html` player): feed readers drop frames,
+    and without the link a reader would not know a clip was there. The addresses are as the
+    sanitiser wrote them, already escaped."""
+    if "<iframe" not in body_html:
+        return body_html
+
+    def with_link(frame: re.Match[str]) -> str:
+        found = dict(FRAME_ATTRIBUTE.findall(frame[1]))
+        if not found.get("src"):
+            return frame[0]
+        return f'{frame[0]}\n<p><a href="{found["src"]}">{found.get("title") or found["src"]}</a></p>'
+
+    return FRAME.sub(with_link, body_html)
 
 
 def feed_order(entry: EntryView) -> tuple[datetime, datetime]:
