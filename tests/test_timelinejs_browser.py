@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.support.sites import build_site
+from tests.support.sites import REPO_ROOT, build_site
 from tests.support.tools import NODE_MODULES, require_tool
 
 STORY = "trump-putin-call"
@@ -33,7 +33,7 @@ PAGE = """<!DOCTYPE html>
 <script>
 // script_path: the library's CSS from beside it, not Knight Lab's CDN; font: a local sheet
 // instead of the default one, which takes its web fonts from Google.
-window.timeline = new TL.Timeline("timeline-embed", "timeline.json", {
+window.timeline = new TL.Timeline("timeline-embed", "SOURCE", {
   script_path: new URL("tl/js/", location.href).href,
   font: new URL("system-fonts.css", location.href).href,
 });
@@ -42,20 +42,23 @@ window.timeline = new TL.Timeline("timeline-embed", "timeline.json", {
 """
 
 
-def timelinejs_page(root: Path, export: Path) -> None:
-    """Lay out a page in `root` showing `export` with the npm copy of TimelineJS3."""
+def timelinejs_page(root: Path, export: Path | None, source: str = "timeline.json") -> None:
+    """Lay out a page in `root` showing `export` (copied beside it) with the npm copy of
+    TimelineJS3; or, without one, the timeline at `source`."""
     require_tool("@knight-lab/timelinejs", (DIST / "js" / "timeline.js").is_file(),
                  "cd tests/tools && npm ci")
     shutil.copytree(DIST / "js", root / "tl" / "js")
     shutil.copytree(DIST / "css", root / "tl" / "css")
-    shutil.copy(export, root / "timeline.json")
-    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    if export is not None:
+        shutil.copy(export, root / "timeline.json")
+    (root / "index.html").write_text(PAGE.replace("SOURCE", source), encoding="utf-8")
     (root / "system-fonts.css").write_text(".tl-timeline{font-family:sans-serif}\n", encoding="utf-8")
 
 
-def opened(page: Any, base: str) -> tuple[list[str], list[str]]:
-    """Open the TimelineJS page at `base`, refusing every request off it: what was refused and
-    what the console reported as errors, once the slides are made and the network is idle."""
+def opened(page: Any, base: str, *others: str) -> tuple[list[str], list[str]]:
+    """Open the TimelineJS page at `base`, refusing every request off it (and off `others`):
+    what was refused and what the console reported as errors, once the slides are made and
+    the network is idle."""
     external: list[str] = []
     errors: list[str] = []
 
@@ -63,7 +66,7 @@ def opened(page: Any, base: str) -> tuple[list[str], list[str]]:
         external.append(route.request.url)
         route.abort()
 
-    page.context.route(lambda url: not url.startswith(base), refuse_external)
+    page.context.route(lambda url: not url.startswith((base, *others)), refuse_external)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(base)
@@ -125,3 +128,31 @@ def test_an_entrys_picture_is_its_slides_media_in_timelinejs(
     page.wait_for_function("(img) => img.complete && img.naturalWidth === 2", arg=picture.element_handle())
     assert not external, external
     assert not errors, errors
+
+
+def test_timelinejs_on_another_site_reads_the_export_with_the_documented_header(
+    new_page: Callable[..., Any], static_server: Callable[..., str], nginx_server: Callable[..., str],
+    example_site_build: Path, tmp_path: Path,
+) -> None:
+    # A partner's page (or Knight Lab's hosted embed) runs TimelineJS on its own origin and
+    # reads timeline.json from ours: the browser allows it only with the header the docs give.
+    documented = (REPO_ROOT / "docs" / "deploy.md").read_text("utf-8")
+    header = documented.split("```nginx\nadd_header", 1)[1].split("\n", 1)[0]
+    ours = nginx_server(example_site_build, "/checks/", extra=f"add_header{header}")
+    root = tmp_path / "partner"
+    timelinejs_page(root, None, source=f"{ours}{STORY}/timeline.json")
+    partner = static_server(root)
+    assert partner.split("/")[2] != ours.split("/")[2]  # two origins
+
+    bare = nginx_server(example_site_build, "/checks/")  # the same site, without the header
+    page = new_page(viewport={"width": 1200, "height": 800})
+    external, errors = opened(page, partner, ours, bare)
+    events = json.loads((example_site_build / STORY / "timeline.json").read_text("utf-8"))["events"]
+    assert page.locator(".tl-slider-container .tl-slide").count() == len(events) + 1
+    assert not external, external
+    assert not errors, errors
+
+    # Without the header, the browser refuses the same read.
+    refused = page.evaluate("url => fetch(url).then(() => 'read', () => 'refused')",
+                            f"{bare}{STORY}/timeline.json")
+    assert refused == "refused"
