@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sitegen.outputs.timelinejs_media import shown_as_media
 from tests.support.publishing import FULL_SITE
 from tests.support.sites import build_site, run_cli, write_files
 
@@ -152,3 +153,21 @@ def test_knight_labs_embedded_media_come_back_as_the_slides_media_after_an_impor
     wanted = {url for url in addresses if url.startswith("http")}  # not spotify: URIs, nor HTML
     shown = {e["media"]["url"] for e in exported if "media" in e}
     assert shown == wanted, (wanted - shown, shown - wanted)
+
+
+@pytest.mark.parametrize(("address", "shown"), [
+    ("https://www.youtube.com/watch?v=h3K3kEDEAN4", True),
+    ("https://youtu.be/h3K3kEDEAN4", True),
+    ("https://x.com/MarkTwainQuote/status/441928360583643136", True),
+    ("https://en.wikipedia.org/wiki/Mark_Twain", True),
+    ("https://example.org/charts/turnout.PNG", True),
+    ("https://example.org/reports/audit.pdf", True),
+    ("https://www.reuters.com/world/europe/a-report-2024-11-10/", False),  # an article
+    ("https://www.youtube.com/@channel", False),  # a channel, not one video
+    ("https://x.com/MarkTwainQuote", False),  # a profile, not one post
+    ("https://news.example/spotify-and-youtu.be-links", False),  # names services, is neither
+    ("https://news.example/iframe.mp4", False),  # TimelineJS takes it for an HTML frame
+    ("ftp://example.org/clip.mp4", False),
+])
+def test_which_sources_a_slide_shows_as_its_media(address: str, shown: bool) -> None:
+    assert shown_as_media(address) is shown

@@ -11,6 +11,7 @@ sending it an article whose address happens to contain one would give a broken e
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -99,16 +100,42 @@ def timelinejs_kind(url: str) -> str:
     return "imageblank"
 
 
+PATHS: dict[str, re.Pattern[str]] = {
+    "youtube": re.compile(r"^/(watch$|embed/.|shorts/.|live/.|v/.|[\w-]{6,}$)"),
+    "twitter": re.compile(r"^/[^/]+/status/\d+"),
+}
+"""Of a service's addresses, those that are one video or post: a channel or a profile is not."""
+
+KNOWN_HOSTS = frozenset(name for names in HOSTS.values() for name in names)
+KNOWN_SUFFIXES = frozenset().union(*SUFFIXES.values())
+
+
+@functools.lru_cache(maxsize=4096)
 def shown_as_media(url: str) -> bool:
-    """Tell whether TimelineJS shows this http(s) URL as what it is, not as a broken image."""
+    """Tell whether TimelineJS shows this http(s) URL as what it is, not as a broken image.
+
+    Most sources are articles, of no known host and no media file name: they are answered
+    without trying TimelineJS's patterns (26 searches, 30 µs a URL)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
+    suffix = posixpath.splitext(parts.path)[1].lower()
+    domains = _domains(parts.hostname.lower())
+    if suffix not in KNOWN_SUFFIXES and KNOWN_HOSTS.isdisjoint(domains):
+        return False
     kind = timelinejs_kind(url)
     if kind in SUFFIXES:
-        return posixpath.splitext(parts.path)[1].lower() in SUFFIXES[kind]
-    host = parts.hostname.lower()
-    return any(host == name or host.endswith("." + name) for name in HOSTS.get(kind, ()))
+        return suffix in SUFFIXES[kind]
+    path = PATHS.get(kind)
+    if path is not None and not path.search(parts.path):
+        return False
+    return not domains.isdisjoint(HOSTS.get(kind, ()))
+
+
+def _domains(host: str) -> set[str]:
+    """A host and every domain it is under: `m.youtube.com`, `youtube.com`, `com`."""
+    labels = host.split(".")
+    return {".".join(labels[index:]) for index in range(len(labels))}
 
 
 def source_media(sources: Iterable[SourceView]) -> dict[str, str] | None:
