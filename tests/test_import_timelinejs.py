@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import frontmatter
 import pytest
 
 from tests.support.sites import build_site, run_cli
@@ -138,3 +139,41 @@ def test_timeline_csv_has_the_template_columns_and_imports_back_to_the_same_entr
         new = (again / f"public/eras/{entry_id}/index.html").read_text("utf-8")
         body = old.split('class="entry-body')[1].split("</div>")[0]
         assert body in new
+
+
+SOURCED = {
+    **SITE,
+    "content/call/_index.md": "---\ntitle: The call\nsummary: Was there a call?\n---\n\nBackground.\n",
+    "content/call/denial.md": (
+        "---\nkind: statement\ndate: 2024-11-11\ntitle: The Kremlin denies the call\nspeaker: peskov\n"
+        "sources:\n"
+        "  - url: https://www.rt.com/news/607264-peskov-trump-putin-call/\n"
+        "    title: Kremlin denies report of Trump–Putin call; \"pure fiction\"\n    publisher: RT\n"
+        "  - url: https://www.youtube.com/watch?v=h3K3kEDEAN4\n    title: The briefing, on video\n"
+        "  - url: https://www.reuters.com/world/europe/kremlin-2024-11-11/\n    publisher: Reuters & Co\n"
+        "---\n\nPeskov said no call took place.\n"
+    ),
+    "content/_speakers/peskov.md": "---\nname: Dmitry Peskov\n---\n",
+}
+
+
+@pytest.mark.parametrize("export", ["timeline.csv", "timeline.json"])
+def test_every_source_comes_back_when_an_export_is_imported_again(write_site, export: str) -> None:
+    # A slide lists its sources after the text, which TimelineJS shows; the import reads them back.
+    site = write_site(SOURCED)
+    assert build_site(site).ok
+    again = write_site(SITE, folder="again")
+    (again / "content").mkdir()
+    copy = again / export.replace("timeline", "call")
+    copy.write_bytes((site / "public/call" / export).read_bytes())
+    result = run_cli("import", "timelinejs", str(copy), "--story", "call", "--source", str(again),
+                     "--kind", "statement")
+    assert result.returncode == 0, result.stderr
+    imported = frontmatter.load(again / "content/call/denial.md")
+    assert imported["sources"] == [
+        {"url": "https://www.rt.com/news/607264-peskov-trump-putin-call/",
+         "title": "Kremlin denies report of Trump–Putin call; \"pure fiction\"", "publisher": "RT"},
+        {"url": "https://www.youtube.com/watch?v=h3K3kEDEAN4", "title": "The briefing, on video"},
+        {"url": "https://www.reuters.com/world/europe/kremlin-2024-11-11/", "publisher": "Reuters & Co"},
+    ]
+    assert "Sources" not in imported.content and "Peskov said no call took place." in imported.content

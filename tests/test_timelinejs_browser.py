@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -96,6 +97,12 @@ def test_knight_labs_timelinejs_shows_one_slide_per_entry(
     # The export's headlines are HTML (escaped author text); the reader sees the text.
     shown = sorted(html.unescape(e["text"]["headline"]) for e in events)
     assert sorted(h.strip() for h in headlines) == shown
+    # Each slide names where it was said or reported, with a link to each source.
+    listed = [re.findall(r'href="([^"]+)"', paragraph) for e in events
+              for paragraph in re.findall(r'<p class="sitegen-sources">.*?</p>', e["text"]["text"])]
+    assert len(listed) >= entries - 1  # all but the one entry the example gives no source
+    links = page.locator(".tl-slide .sitegen-sources a").evaluate_all("links => links.map(a => a.href)")
+    assert sorted(links) == sorted(url for urls in listed for url in urls)
     assert not external, external
     assert not errors, errors
 

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from sitegen.importer.html_text import first_sentences, to_markdown, to_plain_text
+from sitegen.importer.html_text import first_sentences, split_sources, to_markdown, to_plain_text
 from sitegen.importer.slides import DATE_KEYS, Slide, Timeline
 from sitegen.reading.fields import SLUG_PATTERN, is_web_url
 from sitegen.structure.dates import PartialDate, parse_date
@@ -250,8 +250,14 @@ class SlideConverter:
                 self.error(slide, f"end_date {end} is before start_date {date}")
                 return None
         title = self.title(slide, number)
+        text, listed = split_sources(slide.text)
+        for source in [s for s in listed if not is_web_url(s["url"])]:
+            self.warning(slide, f"source `{source['url'][:60]}` is not an http(s) address; it is left out")
+            listed.remove(source)
         sources, media_body = self.media(slide, title)
-        body = "\n\n".join(part for part in (to_markdown(slide.text), media_body) if part)
+        known = {source["url"] for source in listed}  # the media is among them when sitegen exported it
+        sources = listed + [source for source in sources if source["url"] not in known]
+        body = "\n\n".join(part for part in (to_markdown(text), media_body) if part)
         tags = [to_plain_text(slide.group)] if to_plain_text(slide.group) else []
         assert start_value is not None
         for era_start, era_end, name in eras:

@@ -41,6 +41,38 @@ def to_markdown(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+SOURCES_CLASS = "sitegen-sources"
+"""The paragraph of a slide's text listing its sources, as sitegen's exports write it
+(the theme's `partials/timelinejs.html`): each a link, then ` — ` and its publisher."""
+
+
+def split_sources(html: str) -> tuple[str, list[dict[str, str]]]:
+    """A slide's text without the sources paragraph of a sitegen export, and those sources
+    (url, title, publisher), so a story exported and imported again keeps them all."""
+    if SOURCES_CLASS not in html:
+        return html, []
+    soup = BeautifulSoup(html, "html.parser")
+    sources: list[dict[str, str]] = []
+    for paragraph in soup.find_all("p", class_=SOURCES_CLASS):
+        for link in paragraph.find_all("a", href=True):
+            url = str(link["href"]).strip()
+            source = {"url": url}
+            title = " ".join(without_forbidden(link.get_text(" ")).split())
+            if title and title != url:
+                source["title"] = title
+            after = []
+            for sibling in link.next_siblings:
+                if getattr(sibling, "name", None) == "a":
+                    break
+                after.append(sibling.get_text(" ") if hasattr(sibling, "get_text") else str(sibling))
+            publisher = " ".join(without_forbidden("".join(after)).split()).strip(" ;").removeprefix("— ")
+            if publisher:
+                source["publisher"] = publisher
+            sources.append(source)
+        paragraph.decompose()
+    return str(soup), sources
+
+
 def to_plain_text(html: str) -> str:
     """The words of an HTML fragment on one line, entities decoded: for titles and names."""
     if not html.strip():

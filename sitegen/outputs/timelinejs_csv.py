@@ -63,7 +63,8 @@ def entry_row(entry: EntryView, words: Any) -> dict[str, str]:
     TimelineJS can show (`timelinejs_media`: an article's address there is a broken image).
 
     `words` is the theme's export template (partials/timelinejs.html), as for timeline.json.
-    The body's images stay in the text, where TimelineJS shows them too.
+    The body's images stay in the text, where TimelineJS shows them too, and every source is
+    listed after it (the export template's `entry_sources`), which the import reads back.
     """
     start, end = date_cells(entry.date), date_cells(entry.end_date)
     source = next((s for s in entry.sources if shown_as_media(s.url)), None)
@@ -73,7 +74,8 @@ def entry_row(entry: EntryView, words: Any) -> dict[str, str]:
     row.update({
         "Display Date": sheet_text(html_text(entry.display_date)),
         "Headline": sheet_text(str(words.entry_headline(entry))),
-        "Text": entry.body_html.strip(),
+        "Text": "\n".join(part for part in (entry.body_html.strip(), str(words.entry_sources(entry)))
+                          if part),
         "Media": source.url if source else "",
         "Media Credit": sheet_text(html_text(source.publisher)) if source else "",
         "Media Caption": sheet_text(html_text(source.title)) if source else "",
