@@ -150,6 +150,7 @@ SOURCED = {
         "  - url: https://www.rt.com/news/607264-peskov-trump-putin-call/\n"
         "    title: Kremlin denies report of Trump–Putin call; \"pure fiction\"\n    publisher: RT\n"
         "  - url: https://www.youtube.com/watch?v=h3K3kEDEAN4\n    title: The briefing, on video\n"
+        "    publisher: \"Briefings; Co;\"\n"
         "  - url: https://www.reuters.com/world/europe/kremlin-2024-11-11/\n    publisher: Reuters & Co\n"
         "---\n\nPeskov said no call took place.\n"
     ),
@@ -173,7 +174,8 @@ def test_every_source_comes_back_when_an_export_is_imported_again(write_site, ex
     assert imported["sources"] == [
         {"url": "https://www.rt.com/news/607264-peskov-trump-putin-call/",
          "title": "Kremlin denies report of Trump–Putin call; \"pure fiction\"", "publisher": "RT"},
-        {"url": "https://www.youtube.com/watch?v=h3K3kEDEAN4", "title": "The briefing, on video"},
+        {"url": "https://www.youtube.com/watch?v=h3K3kEDEAN4", "title": "The briefing, on video",
+         "publisher": "Briefings; Co;"},
         {"url": "https://www.reuters.com/world/europe/kremlin-2024-11-11/", "publisher": "Reuters & Co"},
     ]
     assert "Sources" not in imported.content and "Peskov said no call took place." in imported.content

@@ -60,12 +60,14 @@ def split_sources(html: str) -> tuple[str, list[dict[str, str]]]:
             title = " ".join(without_forbidden(link.get_text(" ")).split())
             if title and title != url:
                 source["title"] = title
-            after = []
+            after, followed = [], False
             for sibling in link.next_siblings:
                 if getattr(sibling, "name", None) == "a":
+                    followed = True  # then `; ` separates this source from the next
                     break
                 after.append(sibling.get_text(" ") if hasattr(sibling, "get_text") else str(sibling))
-            publisher = " ".join(without_forbidden("".join(after)).split()).strip(" ;").removeprefix("— ")
+            publisher = " ".join(without_forbidden("".join(after)).split()).removeprefix("— ")
+            publisher = publisher.removesuffix(";") if followed else publisher
             if publisher:
                 source["publisher"] = publisher
             sources.append(source)
