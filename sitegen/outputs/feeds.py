@@ -105,7 +105,8 @@ def feed_body(body_html: str) -> str:
         found = dict(FRAME_ATTRIBUTE.findall(frame[1]))
         if not found.get("src"):
             return frame[0]
-        return f'{frame[0]}\n<p><a href="{found["src"]}">{found.get("title") or found["src"]}</a></p>'
+        # Inline, as the frame is: valid wherever the frame was, in a paragraph or not.
+        return f'{frame[0]} <a href="{found["src"]}">{found.get("title") or found["src"]}</a>'
 
     return FRAME.sub(with_link, body_html)
 
