@@ -268,6 +268,13 @@ def test_the_example_story_is_told_in_english_and_ukrainian(example_site_build: 
     assert "untranslated" not in timeline
 
 
+def link_targets(public: Path, page: str) -> set[str]:
+    """Where each relative link and image of a built page leads, below the site root."""
+    html = (public / page).read_text("utf-8")
+    return {str(Path("/", page).parent.joinpath(link).resolve()).lstrip("/")
+            for link in re.findall(r'(?:href|src)="([^"#:?]+)"', html)}
+
+
 def test_links_in_bodies_reach_static_files_at_the_root_and_pages_in_the_same_language(
     write_site: Callable[..., Path],
 ) -> None:
@@ -294,23 +301,15 @@ def test_links_in_bodies_reach_static_files_at_the_root_and_pages_in_the_same_la
     assert build_site(site).ok
     public = site / "public"
 
-    def targets(page: str) -> set[str]:
-        """Where each link and image of a page's main text leads, below the site root."""
-        html = (public / page).read_text("utf-8")
-        found = set()
-        for link in re.findall(r'(?:href|src)="([^"#:?]+)"', html):
-            found.add(str(Path("/", page).parent.joinpath(link).resolve()).lstrip("/"))
-        return found
-
     for language in ("", "uk/"):
-        assert "images/map.svg" in targets(f"{language}about/index.html")
-        assert f"{language}method" in targets(f"{language}about/index.html")
-        assert "images/map.svg" in targets(f"{language}speakers/dmitry-peskov/index.html")
-        assert "images/map.svg" in targets(f"{language}call/index.html")
+        assert "images/map.svg" in link_targets(public, f"{language}about/index.html")
+        assert f"{language}method" in link_targets(public, f"{language}about/index.html")
+        assert "images/map.svg" in link_targets(public, f"{language}speakers/dmitry-peskov/index.html")
+        assert "images/map.svg" in link_targets(public, f"{language}call/index.html")
         for page in (f"{language}call/report/index.html", f"{language}call/index.html",
                      f"{language}call/embed/index.html"):
-            assert "files/transcript.pdf" in targets(page), page
-            assert f"{language}call/denial" in targets(page), page
+            assert "files/transcript.pdf" in link_targets(public, page), page
+            assert f"{language}call/denial" in link_targets(public, page), page
     for path in ("images/map.svg", "files/transcript.pdf"):
         assert (public / path).is_file() and not (public / "uk" / path).exists()
 
@@ -334,9 +333,7 @@ def test_a_static_page_linked_from_a_body_is_reached_from_every_language(
     assert build_site(site).ok
     public = site / "public"
     for page in ("uk/call/report/index.html", "uk/call/index.html", "call/report/index.html"):
-        html = (public / page).read_text("utf-8")
-        targets = {str(Path("/", page).parent.joinpath(link).resolve()).lstrip("/")
-                   for link in re.findall(r'href="([^"#:?]+)"', html)}
+        targets = link_targets(public, page)
         for shared in ("reports/audit.html", "data/calls.json", "archive"):
             assert shared in targets, (page, shared)
         assert f"{page.split('call/')[0]}call/denial" in targets, page

@@ -251,9 +251,11 @@ class SlideConverter:
                 return None
         title = self.title(slide, number)
         text, listed = split_sources(slide.text)
-        for source in [s for s in listed if not is_web_url(s["url"])]:
-            self.warning(slide, f"source `{source['url'][:60]}` is not an http(s) address; it is left out")
-            listed.remove(source)
+        for source in listed:
+            if not is_web_url(source["url"]):
+                self.warning(slide, f"source `{source['url'][:60]}` is not an http(s) address; "
+                                    "it is left out")
+        listed = [source for source in listed if is_web_url(source["url"])]
         sources, media_body = self.media(slide, title)
         known = {source["url"] for source in listed}  # the media is among them when sitegen exported it
         sources = listed + [source for source in sources if source["url"] not in known]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sitegen.outputs.plan import SitePlan
 from sitegen.outputs.timelinejs import plan_story_exports
-from sitegen.outputs.timelinejs_media import shown_as_media
+from sitegen.outputs.timelinejs_media import source_media
 from sitegen.rendering.escape import html_text
 from sitegen.structure import urls
 from sitegen.writing.artifact import Artifact
@@ -67,7 +67,7 @@ def entry_row(entry: EntryView, words: Any) -> dict[str, str]:
     listed after it (the export template's `entry_sources`), which the import reads back.
     """
     start, end = date_cells(entry.date), date_cells(entry.end_date)
-    source = next((s for s in entry.sources if shown_as_media(s.url)), None)
+    media = source_media(entry.sources) or {}
     row = dict.fromkeys(COLUMNS, "")
     row.update(zip(("Year", "Month", "Day", "Time"), start, strict=True))
     row.update(zip(("End Year", "End Month", "End Day", "End Time"), end, strict=True))
@@ -76,9 +76,9 @@ def entry_row(entry: EntryView, words: Any) -> dict[str, str]:
         "Headline": sheet_text(str(words.entry_headline(entry))),
         "Text": "\n".join(part for part in (entry.body_html.strip(), str(words.entry_sources(entry)))
                           if part),
-        "Media": source.url if source else "",
-        "Media Credit": sheet_text(html_text(source.publisher)) if source else "",
-        "Media Caption": sheet_text(html_text(source.title)) if source else "",
+        "Media": media.get("url", ""),
+        "Media Credit": sheet_text(media.get("credit", "")),
+        "Media Caption": sheet_text(media.get("caption", "")),
         "Group": sheet_text(str(words.group(entry))),
         ID_COLUMN: entry.id,
     })
