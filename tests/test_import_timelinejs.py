@@ -149,9 +149,12 @@ SOURCED = {
         "sources:\n"
         "  - url: https://www.rt.com/news/607264-peskov-trump-putin-call/\n"
         "    title: Kremlin denies report of Trump–Putin call; \"pure fiction\"\n    publisher: RT\n"
+        "    date: 2024-11-11T09:30+03:00\n"
+        "    archive: https://web.archive.org/web/2024/https://www.rt.com/news/607264/\n"
         "  - url: https://www.youtube.com/watch?v=h3K3kEDEAN4\n    title: The briefing, on video\n"
         "    publisher: \"Briefings; Co;\"\n"
         "  - url: https://www.reuters.com/world/europe/kremlin-2024-11-11/\n    publisher: Reuters & Co\n"
+        "    date: 2024-11\n    anonymous: true\n"
         "---\n\nPeskov said no call took place.\n"
     ),
     "content/_speakers/peskov.md": "---\nname: Dmitry Peskov\n---\n",
@@ -160,7 +163,8 @@ SOURCED = {
 
 @pytest.mark.parametrize("export", ["timeline.csv", "timeline.json"])
 def test_every_source_comes_back_when_an_export_is_imported_again(write_site, export: str) -> None:
-    # A slide lists its sources after the text, which TimelineJS shows; the import reads them back.
+    # A slide lists its sources after the text, as the entry page does, with their dates,
+    # archived copies and anonymous marks, which TimelineJS shows; the import reads them back.
     site = write_site(SOURCED)
     assert build_site(site).ok
     again = write_site(SITE, folder="again")
@@ -173,9 +177,38 @@ def test_every_source_comes_back_when_an_export_is_imported_again(write_site, ex
     imported = frontmatter.load(again / "content/call/denial.md")
     assert imported["sources"] == [
         {"url": "https://www.rt.com/news/607264-peskov-trump-putin-call/",
-         "title": "Kremlin denies report of Trump–Putin call; \"pure fiction\"", "publisher": "RT"},
+         "title": "Kremlin denies report of Trump–Putin call; \"pure fiction\"", "publisher": "RT",
+         "date": "2024-11-11T09:30+03:00",
+         "archive": "https://web.archive.org/web/2024/https://www.rt.com/news/607264/"},
         {"url": "https://www.youtube.com/watch?v=h3K3kEDEAN4", "title": "The briefing, on video",
          "publisher": "Briefings; Co;"},
-        {"url": "https://www.reuters.com/world/europe/kremlin-2024-11-11/", "publisher": "Reuters & Co"},
+        {"url": "https://www.reuters.com/world/europe/kremlin-2024-11-11/", "publisher": "Reuters & Co",
+         "date": "2024-11", "anonymous": True},
     ]
     assert "Sources" not in imported.content and "Peskov said no call took place." in imported.content
+    assert build_site(again).ok  # as the site read them
+
+
+def test_an_export_from_before_sources_were_marked_still_gives_its_sources(tmp_path: Path) -> None:
+    # Exports of late 2026 wrote each source as a link, ` — ` and its publisher, no more.
+    timeline = {"events": [{
+        "start_date": {"year": "2024", "month": "11", "day": "11"},
+        "text": {"headline": "The Kremlin denies the call", "text": (
+            "<p>Peskov said no call took place.</p><p class=\"sitegen-sources\">Sources: "
+            "<a href=\"https://www.rt.com/news/607264/\">Kremlin denies the call</a> — RT; "
+            "<a href=\"https://www.reuters.com/world/europe/kremlin/\">https://www.reuters.com/world/europe/kremlin/</a>"
+            " — Reuters &amp; Co</p>")},
+    }]}
+    site = tmp_path / "site"
+    assert run_cli("init", str(site)).returncode == 0
+    export = tmp_path / "call.json"
+    export.write_text(json.dumps(timeline), "utf-8")
+    result = run_cli("import", "timelinejs", str(export), "--story", "call", "--source", str(site),
+                     "--kind", "statement")
+    assert result.returncode == 0, result.stderr
+    imported = frontmatter.load(site / "content/call/the-kremlin-denies-the-call.md")
+    assert imported["sources"] == [
+        {"url": "https://www.rt.com/news/607264/", "title": "Kremlin denies the call", "publisher": "RT"},
+        {"url": "https://www.reuters.com/world/europe/kremlin/", "publisher": "Reuters & Co"},
+    ]
+    assert imported.content == "Peskov said no call took place."

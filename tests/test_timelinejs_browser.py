@@ -103,6 +103,11 @@ def test_knight_labs_timelinejs_shows_one_slide_per_entry(
     assert len(listed) >= entries - 1  # all but the one entry the example gives no source
     links = page.locator(".tl-slide .sitegen-sources a").evaluate_all("links => links.map(a => a.href)")
     assert sorted(links) == sorted(url for urls in listed for url in urls)
+    # With the date of each, as the entry page gives it.
+    dated = [when for e in events for when in re.findall(r'<time datetime="([^"]+)"', e["text"]["text"])]
+    shown_dates = page.locator(".tl-slide .sitegen-sources time").evaluate_all(
+        "times => times.map(t => t.getAttribute('datetime'))")
+    assert dated and sorted(shown_dates) == sorted(dated)
     assert not external, external
     assert not errors, errors
 

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from sitegen.importer.html_text import first_sentences, split_sources, to_markdown, to_plain_text
+from sitegen.importer.html_text import Source, first_sentences, split_sources, to_markdown, to_plain_text
 from sitegen.importer.slides import DATE_KEYS, Slide, Timeline
 from sitegen.reading.fields import SLUG_PATTERN, is_web_url
 from sitegen.structure.dates import PartialDate, parse_date
@@ -143,10 +143,10 @@ class SlideConverter:
         self.warning(slide, f"no headline; the entry's title is `{made}`: write a better one")
         return made
 
-    def media(self, slide: Slide, title: str) -> tuple[list[dict[str, str]], str]:
+    def media(self, slide: Slide, title: str) -> tuple[list[Source], str]:
         """Media as sources (links) or a Markdown image with its caption and credit."""
         media = slide.media
-        sources: list[dict[str, str]] = []
+        sources: list[Source] = []
         body = ""
         caption, credit = to_markdown(media.caption), to_markdown(media.credit)
         if media.url and is_web_url(media.url):
@@ -158,7 +158,7 @@ class SlideConverter:
                     lines.append(" — ".join(part for part in parts if part))
                 body = "\n".join(lines)
             else:
-                source = {"url": media.url, "title": to_plain_text(media.caption) or title}
+                source: Source = {"url": media.url, "title": to_plain_text(media.caption) or title}
                 if media.credit:
                     source["publisher"] = to_plain_text(media.credit)
                 sources.append(source)

@@ -8,8 +8,9 @@ drops scripts and styles with their content; nothing here parses HTML by hand.
 from __future__ import annotations
 
 import re
+from typing import Required, TypedDict
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from markdownify import MarkdownConverter
 
 from sitegen.structure.characters import without_forbidden
@@ -43,36 +44,84 @@ def to_markdown(html: str) -> str:
 
 SOURCES_CLASS = "sitegen-sources"
 """The paragraph of a slide's text listing its sources, as sitegen's exports write it
-(the theme's `partials/timelinejs.html`): each a link, then ` — ` and its publisher."""
+(the theme's `partials/timelinejs.html`): each source a `sitegen-source` span holding its
+link, then its publisher, `<time datetime>`, archived copy and anonymous mark, each marked."""
+SOURCE_CLASS = "sitegen-source"
+PUBLISHER_CLASS = "sitegen-publisher"
+ARCHIVE_CLASS = "sitegen-archive"
+ANONYMOUS_CLASS = "sitegen-anonymous"
+
+class Source(TypedDict, total=False):
+    """A source as an entry's front matter lists it."""
+
+    url: Required[str]
+    title: str
+    publisher: str
+    date: str
+    archive: str
+    anonymous: bool
 
 
-def split_sources(html: str) -> tuple[str, list[dict[str, str]]]:
+def split_sources(html: str) -> tuple[str, list[Source]]:
     """A slide's text without the sources paragraph of a sitegen export, and those sources
-    (url, title, publisher), so a story exported and imported again keeps them all."""
+    with every field the export wrote, so a story exported and imported again keeps them.
+
+    A paragraph of an export from before the fields were marked (links, each followed by
+    ` — ` and its publisher) is read too: its sources keep their url, title and publisher."""
     if SOURCES_CLASS not in html:
         return html, []
     soup = BeautifulSoup(html, "html.parser")
-    sources: list[dict[str, str]] = []
+    sources: list[Source] = []
     for paragraph in soup.find_all("p", class_=SOURCES_CLASS):
-        for link in paragraph.find_all("a", href=True):
-            url = str(link["href"]).strip()
-            source = {"url": url}
-            title = " ".join(without_forbidden(link.get_text(" ")).split())
-            if title and title != url:
-                source["title"] = title
-            after, followed = [], False
-            for sibling in link.next_siblings:
-                if getattr(sibling, "name", None) == "a":
-                    followed = True  # then `; ` separates this source from the next
-                    break
-                after.append(sibling.get_text(" ") if hasattr(sibling, "get_text") else str(sibling))
-            publisher = " ".join(without_forbidden("".join(after)).split()).removeprefix("— ")
-            publisher = publisher.removesuffix(";") if followed else publisher
-            if publisher:
-                source["publisher"] = publisher
-            sources.append(source)
+        marked = paragraph.find_all("span", class_=SOURCE_CLASS)
+        if marked:
+            sources += [source for span in marked if (source := _marked_source(span))]
+        else:
+            sources += [_linked_source(link) for link in paragraph.find_all("a", href=True)]
         paragraph.decompose()
     return str(soup), sources
+
+
+def _words(text: str) -> str:
+    return " ".join(without_forbidden(text).split())
+
+
+def _marked_source(span: Tag) -> Source | None:
+    archive = span.find("a", class_=ARCHIVE_CLASS, href=True)
+    link = next((a for a in span.find_all("a", href=True) if a is not archive), None)
+    if link is None:
+        return None
+    url = str(link["href"]).strip()
+    source: Source = {"url": url}
+    if (title := _words(link.get_text(" "))) and title != url:
+        source["title"] = title
+    if (publisher := span.find("span", class_=PUBLISHER_CLASS)) and (name := _words(publisher.get_text(" "))):
+        source["publisher"] = name
+    if (time := span.find("time")) and (when := str(time.get("datetime", "")).strip()):
+        source["date"] = when
+    if archive is not None and (copy := str(archive["href"]).strip()):
+        source["archive"] = copy
+    if span.find("span", class_=ANONYMOUS_CLASS):
+        source["anonymous"] = True
+    return source
+
+
+def _linked_source(link: Tag) -> Source:
+    url = str(link["href"]).strip()
+    source: Source = {"url": url}
+    if (title := _words(link.get_text(" "))) and title != url:
+        source["title"] = title
+    after, followed = [], False
+    for sibling in link.next_siblings:
+        if getattr(sibling, "name", None) == "a":
+            followed = True  # then `; ` separates this source from the next
+            break
+        after.append(sibling.get_text(" ") if isinstance(sibling, Tag) else str(sibling))
+    publisher = _words("".join(after)).removeprefix("— ")
+    publisher = publisher.removesuffix(";") if followed else publisher
+    if publisher:
+        source["publisher"] = publisher
+    return source
 
 
 def to_plain_text(html: str) -> str:
