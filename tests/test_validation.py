@@ -108,6 +108,29 @@ def test_field_values_keep_the_type_spec_md_gives_them(write_site: Callable[...,
     assert 'href="../../speakers/no/"' in page
 
 
+def test_a_name_two_speakers_answer_to_is_an_error_never_a_guess(write_site: Callable[..., Path]) -> None:
+    # Two speakers with the same alias, and an alias that is another speaker's id: a quote
+    # given to the wrong one of them is the worst mistake a fact-check can publish.
+    site = write_site({
+        "content/_speakers/bob.md": "---\nname: Bob\naliases: [The Spokesman, jane-doe]\n---\n",
+        "content/_speakers/jane-doe.md": "---\nname: Jane Doe\naliases: [the spokesman]\n---\n",
+        "content/s/_index.md": story(),
+        "content/s/a.md": "---\nkind: statement\ntitle: A\ndate: 2024-01-01\nspeaker: The Spokesman\n---\n",
+        "content/s/b.md": "---\nkind: statement\ntitle: B\ndate: 2024-01-02\nspeaker: jane-doe\n---\n",
+        "content/s/c.md": "---\nkind: statement\ntitle: C\ndate: 2024-01-03\nspeaker: Bob\n---\n",
+    })
+    for _ in range(2):  # the second build, with nothing changed, says it again
+        result = build_site(site)
+        assert not result.ok
+        found = result.diagnostics
+        spokesman = find(found, "content/s/a.md", "speaker `The Spokesman` could be any of")
+        assert spokesman.line == 5 and "content/_speakers/bob.md" in spokesman.message
+        assert "content/_speakers/jane-doe.md" in spokesman.message
+        assert find(found, "content/s/b.md", "speaker `jane-doe` could be any of").line == 5
+        assert not [d for d in found if d.path == "content/s/c.md" and "speaker" in d.message]
+    assert not (site / "public").exists()
+
+
 def test_check_prints_json_and_exits_1_on_errors(write_site: Callable[..., Path]) -> None:
     site = write_site({
         "content/s/_index.md": story(),

@@ -106,10 +106,12 @@ def resolve_speakers(
     links = links or Linked()
     last = links.last_speakers
     registry_same = last is not None and last.registry == speakers
-    by_name: dict[str, str] = {}
+    by_name: dict[str, list[str]] = {}
     for speaker in speakers.values():
         for name in (speaker.name, *speaker.aliases):
-            by_name.setdefault(name.casefold(), speaker.id)
+            owners = by_name.setdefault(name.casefold(), [])
+            if speaker.id not in owners:
+                owners.append(speaker.id)
     result = dict(speakers)
     linked: dict[str, list[RawEntry]] = {}
     items: dict[str, tuple[RawEntry, ...]] = {}
@@ -127,8 +129,8 @@ def resolve_speakers(
                 out.append(raw)
                 continue
             found = speaker_id(raw.entry, raw.speaker, speakers, by_name, result, diagnostics)
-            if found not in speakers:
-                free.add(story)
+            if found not in speakers or len(speaker_owners(raw.speaker.text, speakers, by_name)) > 1:
+                free.add(story)  # read again next time, so its problem is reported again
             out.append(_with_speaker(raw, found, before))
         linked[story] = out
     links.speakers = SpeakersRead(dict(speakers), items, linked, frozenset(free))
@@ -143,15 +145,32 @@ def _with_speaker(raw: RawEntry, speaker: str, before: dict[int, tuple[RawEntry,
     return replace(raw, entry=replace(raw.entry, speaker=speaker))
 
 
+def speaker_owners(value: str, registry: dict[str, Speaker], by_name: dict[str, list[str]]) -> list[str]:
+    """The registry speakers a statement's `speaker` may mean: the one with that id, and those
+    with that name or alias (whatever its case)."""
+    owners = [value] if value in registry else []
+    return owners + [owner for owner in by_name.get(value.casefold(), ()) if owner not in owners]
+
+
 def speaker_id(
-    entry: Entry, written: Located, registry: dict[str, Speaker], by_name: dict[str, str],
+    entry: Entry, written: Located, registry: dict[str, Speaker], by_name: dict[str, list[str]],
     speakers: dict[str, Speaker], diagnostics: Diagnostics,
 ) -> str:
-    """The speaker a statement names: a registry id or name, else a free-text speaker of its own."""
+    """The speaker a statement names: a registry id or name, else a free-text speaker of its own.
+
+    A name that two speakers answer to is an error: a quote given to the wrong person is the
+    worst mistake a fact-check can publish, so sitegen never picks one."""
     value = written.text
-    found = value if value in registry else by_name.get(value.casefold())
-    if found is not None:
-        return found
+    owners = speaker_owners(value, registry, by_name)
+    if len(owners) > 1:
+        files = ", ".join(f"`{owner}` ({registry[owner].path})" for owner in owners)
+        diagnostics.error(
+            entry.path, written.line, written.column,
+            f"speaker `{value}` could be any of {files}: write the id of the one who said it, "
+            "and give each speaker names and aliases of its own",
+        )
+    if owners:
+        return owners[0]
     if SLUG_PATTERN.match(value) and "-" in value and (hint := did_you_mean(value, list(registry))):
         diagnostics.error(
             entry.path, written.line, written.column,
