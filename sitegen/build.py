@@ -38,7 +38,7 @@ from sitegen.reading import editorial
 from sitegen.reading.config import CONFIG_FILE, load_config
 from sitegen.reading.content import CONTENT_DIR, ReadCache, ReadCounts, SiteReader
 from sitegen.reading.document import Node, pickled_without_meta
-from sitegen.reading.placeholders import placeholder_warnings
+from sitegen.reading.placeholders import base_url_warning, placeholder_warnings
 from sitegen.reading.sitefiles import walk
 from sitegen.rendering.localize import localize
 from sitegen.rendering.memo import CarriedMemo
@@ -187,6 +187,8 @@ class Builder:
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC), self._findings)
         self._placeholders = CarriedMemo(self._placeholders)
         placeholder_warnings(self.text_of, site, diagnostics, self._placeholders)
+        if self.buffer is None and site is not None:  # the preview shows the site at its own address
+            base_url_warning(self.site_dir, site.config.base_url, diagnostics)
         self.reader.forget_front_matter(keep={d.path for d in diagnostics.items})
         return site, diagnostics
 

@@ -14,7 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from sitegen.build import Builder
-from sitegen.reading.placeholders import base_url_warning
 from sitegen.structure.diagnostics import Diagnostics
 
 DRAFT_MARK = "in a draft: "
@@ -33,13 +32,11 @@ def check_site(
     builder.load_cached_reads()
     # Taken before reading, so the next build knows which story folders changed since.
     builder.note_inputs()
-    site, published = builder.read()
+    _, published = builder.read()
     builder.keep_reads(reported={d.path for d in published.items})
     if builder.cache is not None:
         for text in builder.cache.take_notices():
             notice(text)
-    if site is not None:
-        base_url_warning(source, site.config.base_url, published)
     if drafts:
         return published
     with_drafts_reader = Builder(source, source / "public", drafts=True)
