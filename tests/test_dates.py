@@ -62,6 +62,23 @@ def test_times_in_different_offsets_sort_by_the_real_instant() -> None:
     assert moscow_noon.sort_key() < washington_morning.sort_key()
 
 
+@pytest.mark.parametrize(("end", "start", "before"), [
+    ("2024-11-10", "2024-11-10T10:00", False),  # an end day covers the whole day
+    ("2024-11-09", "2024-11-10T10:00", True),
+    ("2024-11", "2024-11-30", False),
+    ("2024-02", "2024-03-01", True),
+    ("2024", "2024-12-31T23:59", False),
+    ("2024-11-10T09:59", "2024-11-10T10:00", True),
+    ("2024-11-10T10:00", "2024-11-10T10:00", False),
+    ("2024-11-10T12:30+03:00", "2024-11-10T10:00", True),  # 09:30 UTC
+    ("9999", "9999-12-31", False),
+])
+def test_an_end_date_is_before_a_start_only_once_all_its_time_is_over(end: str, start: str, before: bool) -> None:
+    end_date, start_date = parse_date(end, UTC_ZONE), parse_date(start, UTC_ZONE)
+    assert end_date and start_date
+    assert end_date.ends_before(start_date) is before
+
+
 @pytest.mark.parametrize("text", ["2024-13", "2024-02-30", "11/10/2024", "yesterday", "2024-11-10T25:00"])
 def test_impossible_dates_are_refused(text: str) -> None:
     assert parse_date(text, UTC_ZONE) is None

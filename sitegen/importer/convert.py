@@ -246,7 +246,7 @@ class SlideConverter:
         if end is not None:
             end_value = parse_date(end, UTC)
             assert start_value is not None and end_value is not None
-            if end_value.sort_key() < start_value.sort_key():
+            if end_value.ends_before(start_value):
                 self.error(slide, f"end_date {end} is before start_date {date}")
                 return None
         title = self.title(slide, number)

@@ -235,7 +235,7 @@ class _EntryReader:
             self.diagnostics.error(path, node.line, node.column,
                                    "`original_quote` needs `original_language` (e.g. ru)")
         end = values.get("end_date")
-        if end is not None and date is not None and end.sort_key() < date.sort_key():
+        if end is not None and date is not None and end.ends_before(date):
             node = meta["end_date"]
             self.diagnostics.error(path, node.line, node.column,
                                    f"`end_date` {end.text} is before `date` {date.text}")

@@ -76,6 +76,22 @@ class PartialDate:
             time += f":{self.second:02d}"
         return f"{date}T{time}{format_offset_iso(self.offset or timedelta(0))}"
 
+    def ends_before(self, other: PartialDate) -> bool:
+        """Whether all of the time this date names is over before `other` starts: an end date
+        of 2024-11-10 covers that whole day, so it is not before 2024-11-10T10:00."""
+        local = datetime(self.year, self.month, self.day, self.hour, self.minute, self.second)
+        try:
+            if self.precision == Precision.YEAR:
+                following = local.replace(year=self.year + 1)
+            elif self.precision == Precision.MONTH:
+                following = (local.replace(day=28) + timedelta(days=4)).replace(day=1)
+            else:
+                following = local + {Precision.DAY: timedelta(days=1), Precision.MINUTE: timedelta(minutes=1),
+                                     Precision.SECOND: timedelta(seconds=1)}[self.precision]
+        except (ValueError, OverflowError):  # the year 9999 lasts until the end of time
+            return False
+        return self.start + (following - local) <= other.start
+
     def sort_key(self) -> tuple[datetime, int]:
         """Order by starting instant, the coarser precision first."""
         return (self.start, int(self.precision))
