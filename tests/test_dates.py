@@ -73,7 +73,9 @@ def test_times_in_different_offsets_sort_by_the_real_instant() -> None:
     ("2024-11-10T12:30+03:00", "2024-11-10T10:00", True),  # 09:30 UTC
     ("9999", "9999-12-31", False),
 ])
-def test_an_end_date_is_before_a_start_only_once_all_its_time_is_over(end: str, start: str, before: bool) -> None:
+def test_an_end_date_is_before_a_start_only_once_all_its_time_is_over(
+    end: str, start: str, before: bool,
+) -> None:
     end_date, start_date = parse_date(end, UTC_ZONE), parse_date(start, UTC_ZONE)
     assert end_date and start_date
     assert end_date.ends_before(start_date) is before

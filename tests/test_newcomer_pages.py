@@ -42,7 +42,8 @@ def test_init_placeholders_are_warned_about_so_they_are_not_published(tmp_path: 
     assert strict.returncode == 1 and "placeholder text" in strict.stderr
     # The build says so too, beside the texts: a site would go live with example.org feeds.
     assert "sitegen.toml:2:1: error: `base_url` is still the placeholder" in strict.stderr
-    addressed = run_cli("build", "--strict", "--base-url", "https://news.test/", "--source", str(tmp_path / "site"))
+    addressed = run_cli("build", "--strict", "--base-url", "https://news.test/",
+                        "--source", str(tmp_path / "site"))
     assert addressed.returncode == 1 and "base_url" not in addressed.stderr
 
 
