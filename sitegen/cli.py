@@ -116,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     except commands.UsageError as error:
         print(f"sitegen: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        # The file system refused (a file where a folder must go, no permission, a full disk):
+        # what and where, not a traceback. A build reports its own at the file it was reading.
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"sitegen: error: {where}{error.strerror or error}; sitegen stopped there", file=sys.stderr)
+        return 1
     except Terminated as stopped:
         return stopped.status
     except KeyboardInterrupt:

@@ -324,6 +324,8 @@ def new_entry(
 
 def init_site(target: Path, title: str = "Timeline Checks") -> None:
     """Create a working site: config, a sample story, a speaker and the standard pages."""
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"{target} is a file; choose a new folder")
     if target.exists() and any(target.iterdir()):
         raise ScaffoldError(f"{target} is not empty; choose a new folder")
     target.mkdir(parents=True, exist_ok=True)

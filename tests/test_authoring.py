@@ -31,6 +31,21 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert result.returncode == 2 and "not empty" in result.stderr
 
 
+def test_a_folder_that_cannot_be_made_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    for target in ("notes.txt", "notes.txt/site"):
+        result = run_cli("init", str(tmp_path / target))
+        assert result.returncode in (1, 2) and "Traceback" not in result.stderr
+        assert f"sitegen: error: {tmp_path / target}" in result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    site = tmp_path / "site"
+    assert run_cli("init", str(site)).returncode == 0
+    (site / "content/blocked").write_text("a file where the story's folder would go")
+    result = run_cli("new", "story", "blocked", cwd=site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"sitegen: error: {site / 'content/blocked'}: File exists" in result.stderr
+
+
 def test_new_story_and_entries_build_after_filling_in(tmp_path: Path) -> None:
     site = tmp_path / "site"
     run_cli("init", str(site))
