@@ -177,6 +177,8 @@ CASES = [
          error=(ENTRY, 5, "did you mean `title`")),
     Case("a field given twice", {ENTRY: event("2024-05-01", extra="title: again\n")},
          error=(ENTRY, 5, "given twice (first on line 4)")),
+    Case("an entry named in capitals, as some systems save it", {"content/s/Later.MD": event("2024-05-01")},
+         warning=("content/s/Later.MD", 1, "rename it to `later.md`")),
     Case("end_date before date", {ENTRY: event("2024-05-01", extra="end_date: 2024-04-01\n")},
          error=(ENTRY, 5, "is before `date`")),
     Case("an unclosed quote", {ENTRY: event("2024-05-01", title='"never closed')},

@@ -71,6 +71,11 @@ def _walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str, seen:
             yield from _walk(root, path, diagnostics, suffix, seen)
         elif entry.is_file() and entry.name.endswith(suffix):
             yield path
+        elif suffix and entry.name.lower().endswith(suffix) and not entry.name.startswith("."):
+            # `Entry.MD` from a system that ignores case: skipped without a word, it vanishes.
+            right = entry.name.lower()
+            diagnostics.warning(_rel(root, path), 0, 0,
+                                f"not read: content files end in `{suffix}`; rename it to `{right}`")
     seen.discard(real)
 
 
