@@ -67,6 +67,9 @@ def parser() -> argparse.ArgumentParser:
     new_story = what.add_parser("story", help="a new story folder with _index.md")
     new_story.add_argument("slug")
     new_entry = what.add_parser("entry", help="a new entry in a story")
+    for command in (new_story, new_entry):  # `new story x --source D` as well as `new --source D story x`
+        command.add_argument("--source", type=Path, default=argparse.SUPPRESS,
+                             help="the folder holding sitegen.toml and content/ (default: .)")
     new_entry.add_argument("story")
     new_entry.add_argument("id")
     new_entry.add_argument("--kind", choices=("event", "statement"), required=True)

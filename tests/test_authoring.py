@@ -31,6 +31,16 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert result.returncode == 2 and "not empty" in result.stderr
 
 
+def test_new_takes_source_before_or_after_what_it_makes(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert run_cli("init", str(site)).returncode == 0
+    assert run_cli("new", "--source", str(site), "story", "before").returncode == 0
+    assert run_cli("new", "story", "after", "--source", str(site)).returncode == 0
+    made = run_cli("new", "entry", "after", "vote", "--kind", "event", "--source", str(site))
+    assert made.returncode == 0, made.stderr
+    assert (site / "content/before/_index.md").is_file() and (site / "content/after/vote.md").is_file()
+
+
 def test_a_folder_that_cannot_be_made_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     for target in ("notes.txt", "notes.txt/site"):
