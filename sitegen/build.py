@@ -244,8 +244,8 @@ class Builder:
         paths = [a.path for a in artifacts]
         if paths != self._unique_paths:  # the same paths as a build that had no clash: none now
             problems = check_unique(artifacts)
-            for problem in problems:
-                diagnostics.error(STATIC_DIR, 0, 0, f"{problem}; rename one of them")
+            for problem, where in problems:
+                diagnostics.error(where, 0, 0, f"{problem}; rename one of them")
             self._unique_paths = paths if not problems else None
             self._manifest = manifest_artifact(paths)
         artifacts.append(self._manifest)

@@ -231,6 +231,7 @@ def test_a_static_file_in_the_place_of_a_page_is_an_error_in_every_build(
         problem = next(d for d in result.diagnostics if d.severity == "error")
         assert "`s/one/index.html` is written by both" in problem.message
         assert "static/s/one/index.html" in problem.message and "rename one of them" in problem.message
+        assert problem.path == "static/s/one/index.html"  # where it is fixed
     (site / "static/s/one/index.html").unlink()
     assert preview.build({"static/s/one/index.html"}).ok
     assert "mine" not in (tmp_path / "preview/s/one/index.html").read_text()

@@ -50,16 +50,17 @@ def staged(staging: Path, relative: str) -> Path:
     return staging / normal
 
 
-def check_unique(artifacts: Iterable[Artifact]) -> list[str]:
-    """Name every output file claimed twice (Pelican raises on double writes too)."""
+def check_unique(artifacts: Iterable[Artifact]) -> list[tuple[str, str]]:
+    """Name every output file claimed twice (Pelican raises on double writes too), with where
+    to fix it: the file of `static/` among the two, else the content folder."""
     seen: dict[str, str] = {}
     problems = []
     for artifact in artifacts:
         key = artifact.path.casefold()
         if key in seen:
-            problems.append(
-                f"`{artifact.path}` is written by both {seen[key]} and {artifact.origin}"
-            )
+            origins = (seen[key], artifact.origin)
+            where = next((origin for origin in origins if origin.startswith("static/")), "content")
+            problems.append((f"`{artifact.path}` is written by both {origins[0]} and {origins[1]}", where))
         else:
             seen[key] = artifact.origin
     return problems
