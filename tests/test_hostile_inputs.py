@@ -169,7 +169,11 @@ CASES = [
          error=(ENTRY, 4, "unknown field `colour`"), warning=(ENTRY, 7, "shown as plain text")),
     Case("a file that is not UTF-8", {},
          setup=lambda site: (site / ENTRY).write_bytes(b"---\ntitle: \xff\n---\n"),
-         error=(ENTRY, 1, "not UTF-8")),
+         error=(ENTRY, 2, "not UTF-8 text (byte 0xff at line 2, column 8)")),
+    Case("a file saved as Latin-1, at its first accented letter", {},
+         setup=lambda site: (site / ENTRY).write_bytes(
+             "---\nkind: event\ndate: 2024-05-01\ntitle: Caf\u00e9 cr\u00e8me\n---\n".encode("latin-1")),
+         error=(ENTRY, 4, "(byte 0xe9 at line 4, column 11)")),
     Case("billion laughs", {ENTRY: event("2024-05-01", extra="a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
         f"{c}: &{c} [{','.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True)))},
          error=(ENTRY, 2, "too large or too deeply aliased")),

@@ -11,7 +11,7 @@ from pathlib import Path
 from sitegen.importer.convert import ImportedStory, SlideConverter
 from sitegen.importer.slides import read_timeline
 from sitegen.reading.content import CONTENT_DIR
-from sitegen.structure.characters import described, find_forbidden, without_forbidden
+from sitegen.structure.characters import described, find_forbidden, undecodable_at, without_forbidden
 from sitegen.structure.diagnostics import Diagnostics
 
 
@@ -23,7 +23,8 @@ def convert_file(
     try:
         text = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        diagnostics.error(label, 1, 1, f"not UTF-8 text (byte {error.start}); export it as UTF-8")
+        line, column, problem = undecodable_at(error)
+        diagnostics.error(label, line, column, f"{problem}; export it as UTF-8")
         return None, diagnostics
     if (character := find_forbidden(text)) is not None:
         line = text.count("\n", 0, character.start()) + 1

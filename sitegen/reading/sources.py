@@ -22,6 +22,7 @@ from sitegen.reading.editorial import IMAGE_ALT_MISSING
 from sitegen.reading.fields import SLUG_PATTERN, FieldReader
 from sitegen.reading.markup import MarkdownRenderer, MarkupError, MarkupTimeout, Rendered
 from sitegen.reading.sitefiles import walk
+from sitegen.structure.characters import undecodable_at
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.urls import slugify
 
@@ -155,7 +156,8 @@ class SourceReader:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
-            local.error(relative, 1, 1, f"not UTF-8 text (byte {error.start}); save it as UTF-8")
+            line, column, problem = undecodable_at(error)
+            local.error(relative, line, column, f"{problem}; save it as UTF-8")
             document = Document(relative, None, 0, 1, "")
         else:
             document = read_document(relative, text, local)

@@ -76,3 +76,13 @@ def without_forbidden_in(value: Any, found: Callable[[str, str], None], key: str
     if isinstance(value, list):
         return [without_forbidden_in(item, found, key) for item in value]
     return value
+
+
+def undecodable_at(error: UnicodeDecodeError) -> tuple[int, int, str]:
+    """Where the first byte that is not UTF-8 lies, as an editor counts it (line, column from 1),
+    and the words that say so: a file saved as Latin-1 fails at its first accented letter."""
+    data = error.object
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    line = data.count(b"\n", 0, error.start) + 1
+    column = len(data[line_start:error.start].decode("utf-8", "replace")) + 1
+    return line, column, f"not UTF-8 text (byte 0x{data[error.start]:02x} at line {line}, column {column})"
