@@ -43,7 +43,7 @@ from sitegen.reading.sitefiles import walk
 from sitegen.rendering.localize import localize
 from sitegen.rendering.memo import CarriedMemo
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
-from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, builtin_theme_dir, template_position
+from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, builtin_theme_dir, template_failure
 from sitegen.rendering.views import SiteViews, is_shared_file
 from sitegen.structure import urls
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
@@ -421,8 +421,7 @@ class Builder:
             return self._result(diagnostics, False, started)
         except jinja2.TemplateError as error:
             # Raised outside a render, while a planner loads a template (a syntax error).
-            report_template_error(TemplateFailure(error.message or str(error), *template_position(error)),
-                                  self.site_dir, diagnostics)
+            report_template_error(template_failure(error), self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
         except OutputError as error:
             diagnostics.error(".", 0, 0, str(error))

@@ -147,6 +147,10 @@ CASES = [
     Case("a runtime error in a layout override", {
         "layouts/404.html": "{% extends 'base.html' %}\n{% block main %}\n{{ 1 / 0 }}\n{% endblock %}\n"},
          error=("layouts/404.html", 3, "ZeroDivisionError")),
+    Case("a layout including a template that is not there", {
+        "layouts/404.html": "{% extends 'base.html' %}\n{% block main %}\n<p>{% include 'nope.html' %}</p>\n"
+                            "{% endblock %}\n"},
+         error=("layouts/404.html", 3, "template `nope.html` not found: a site's own go in layouts/")),
     Case("a file over the size limit", {"sitegen.toml": BASIC_CONFIG + "max_file_size_mb = 0.01\n",
                                         ENTRY: event("2024-05-01", body="word " * 4000)},
          error=(ENTRY, 1, "over the limit of 0.01 MB")),

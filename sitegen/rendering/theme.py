@@ -129,7 +129,13 @@ class Theme:
         referenced = (kept.references(text, self._referenced) if isinstance(kept, TemplateCache)
                       else self._referenced(text))
         for child in sorted(referenced):
-            digest.update(self.template_digest(child).encode())
+            try:
+                digest.update(self.template_digest(child).encode())
+            except jinja2.TemplateNotFound:
+                # Told at the line that names it, in the template that does.
+                mention = max(text.find(f'"{child}"'), text.find(f"'{child}'"), 0)
+                line = text.count("\n", 0, mention) + 1
+                raise TemplateFailure(missing_template(child), str(path), line) from None
         self._digests[name] = digest.hexdigest()
         return self._digests[name]
 
@@ -164,7 +170,9 @@ def template_position(error: BaseException) -> tuple[str | None, int]:
     attribute) do not, but Jinja rewrites the traceback so that template frames
     name the template file and line.
     """
-    filename = getattr(error, "filename", None) or getattr(error, "name", None)
+    # A missing template's `name` is the one asked for, not the one that asked.
+    missing = isinstance(error, jinja2.TemplateNotFound)
+    filename = getattr(error, "filename", None) or (None if missing else getattr(error, "name", None))
     line = getattr(error, "lineno", 0) or 0
     if filename is None:
         frame = error.__traceback__
@@ -174,6 +182,20 @@ def template_position(error: BaseException) -> tuple[str | None, int]:
                 filename, line = code.co_filename, frame.tb_lineno
             frame = frame.tb_next
     return filename, line
+
+
+def template_failure(error: jinja2.TemplateError) -> TemplateFailure:
+    """Jinja's error as sitegen tells it: where, and for a missing template, how to fix it."""
+    if isinstance(error, jinja2.TemplateNotFound):
+        message = missing_template(str(error.name))
+    else:
+        message = error.message or str(error)
+    return TemplateFailure(message, *template_position(error))
+
+
+def missing_template(name: str) -> str:
+    return (f"template `{name}` not found: a site's own go in layouts/ (as layouts/{name}); "
+            f"the theme's are named `{THEME_PREFIX}…`")
 
 
 class TemplateFailure(Exception):
@@ -202,7 +224,7 @@ def template_errors() -> Iterator[None]:
     except TemplateFailure:
         raise
     except jinja2.TemplateError as error:
-        raise TemplateFailure(error.message or str(error), *template_position(error)) from error
+        raise template_failure(error) from error
     except Exception as error:
         filename, line = template_position(error)
         if filename is None:
