@@ -51,6 +51,7 @@ from sitegen.structure.model import Site
 from sitegen.summary import BuildResult
 from sitegen.writing.artifact import Artifact, OutputError, check_unique
 from sitegen.writing.buffer import BufferedOutput
+from sitegen.writing.foreign import carry, foreign_paths, last_manifest
 from sitegen.writing.output_check import CheckJob, OutputCheck, check_spare_tree
 from sitegen.writing.outputguard import (
     MANIFEST,
@@ -164,6 +165,8 @@ class Builder:
         """The check of the output and the spare started as the cache was opened, until taken."""
         self._spare_check: SpareCheck | None = None
         """What that check found of the spare, for the build that takes it next."""
+        self._foreign: list[str] = []
+        """What the last build carried over from the output it replaced (`writing.foreign`)."""
         self.looked: Unreplayed | None = None
         """What the caller's look for a replay found, when it found none (`sitegen build` tries
         `record.replay_unchanged` before loading this module): the next build takes its record
@@ -454,6 +457,7 @@ class Builder:
                 self.buffer.publish(staging)
                 kept = False
             else:
+                self._carry_foreign(staging, fingerprints)
                 trash = self.cache.trash if self.cache is not None else None
                 kept = swap(staging, self.output, files=len(self.fingerprints), trash=trash,
                             spare=self._spare_for_next())
@@ -469,6 +473,19 @@ class Builder:
         self._keep_record(site, inputs, result, known)
         self._keep_trees(replaced if kept else None, written_before, known)
         return result
+
+    def _carry_foreign(self, staging: Path, fingerprints: dict[str, str]) -> None:
+        """Put what someone else added to the output into the new one (`writing.foreign`). An
+        output made by an earlier build only: one replaced with `--force` is replaced."""
+        self._foreign = []
+        written = last_manifest(self.output)
+        if not written:
+            return
+        written.update(path for path in fingerprints if not path.endswith("/"))
+        trees = self._trees
+        self._foreign = foreign_paths(self.output, written, trees.folders if trees is not None else None,
+                                      trees.foreign if trees is not None else ())
+        carry(self.output, staging, self._foreign)
 
     def _render_ahead(self) -> RenderAhead | None:
         """What renders pages while the rest is planned, in a cold build into a real output
@@ -508,7 +525,7 @@ class Builder:
         spare = None
         if replaced is not None and self._trees is not None:
             spare = spare_record(replaced, written, self._trees.folders)
-        self._trees = TreeState(folders, spare)
+        self._trees = TreeState(folders, spare, tuple(self._foreign))
         self.cache.save_trees(self.output, self._trees)
 
     def note_inputs(self) -> None:

@@ -153,18 +153,24 @@ def test_a_file_edited_through_the_output_is_not_trusted_in_the_spare(site: Path
     assert folder_digest(site / "public") == fresh(site, tmp_path)
 
 
-def test_files_left_in_the_output_or_the_spare_never_come_back(site: Path, tmp_path: Path) -> None:
+def test_files_left_in_the_spare_never_come_back_and_those_put_in_the_output_stay(
+    site: Path, tmp_path: Path,
+) -> None:
     cache = with_a_spare(site, tmp_path)
     (site / "public/alpha/a1/notes.txt").write_text("left by hand")
     (site / "public/stray.txt").write_text("left by hand")
     edit(site, 2)
-    build(site, cache)  # the output with the stray files is the spare now
+    build(site, cache)  # the output with the hand-made files is the spare now
     (spare,) = spares(cache, site)
     (spare / "beta/b1/extra.html").write_text("<p>not a page of the site</p>")
     with (spare / "alpha/index.html").open("ab") as handle:
         handle.write(b"changed in the spare")
     edit(site, 3)
     build(site, cache)
+    # sitegen never deletes a file it did not write (see test_foreign_files.py).
+    assert (site / "public/alpha/a1/notes.txt").read_text() == "left by hand"
+    (site / "public/alpha/a1/notes.txt").unlink()
+    (site / "public/stray.txt").unlink()
     assert folder_digest(site / "public") == fresh(site, tmp_path)
 
 

@@ -54,6 +54,9 @@ class TreeState:
     """The output's folders, as the build that wrote it left them."""
     spare: SpareRecord | None = None
     """The tree before it, kept as the spare."""
+    foreign: tuple[str, ...] = ()
+    """What the build carried into the output from the one before, not being its own
+    (`writing.foreign`): their folders changed after they were recorded, so are listed again."""
 
 
 @dataclass
