@@ -187,6 +187,13 @@ CASES = [
          error=(ENTRY, 5, "given twice (first on line 4)")),
     Case("an entry named in capitals, as some systems save it", {"content/s/Later.MD": event("2024-05-01")},
          warning=("content/s/Later.MD", 1, "rename it to `later.md`")),
+    Case("a rating key that entries could not write", {"sitegen.toml": BASIC_CONFIG + (
+        '[[ratings]]\nkey = "false"\nlabel = "False"\n[[ratings]]\nkey = "True Thing"\nlabel = "True"\n')},
+         error=("sitegen.toml", BASIC_CONFIG.count("\n") + 5, "write `true-thing`")),
+    Case("a rating value that is not a number, when not every rating has one", {
+        "sitegen.toml": BASIC_CONFIG + '[[ratings]]\nkey = "false"\nlabel = "F"\nvalue = "ten"\n'
+                                       '[[ratings]]\nkey = "true"\nlabel = "T"\n'},
+         error=("sitegen.toml", BASIC_CONFIG.count("\n") + 4, "`value` must be a whole number")),
     Case("end_date before date", {ENTRY: event("2024-05-01", extra="end_date: 2024-04-01\n")},
          error=(ENTRY, 5, "is before `date`")),
     Case("an unclosed quote", {ENTRY: event("2024-05-01", title='"never closed')},

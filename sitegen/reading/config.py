@@ -12,7 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.reading.editorial import RULES, SETTINGS
-from sitegen.reading.fields import CONFIG_FIELDS, ORGANIZATION_FIELDS, RATING_FIELDS, did_you_mean, is_web_url
+from sitegen.reading.fields import (
+    CONFIG_FIELDS,
+    ORGANIZATION_FIELDS,
+    RATING_FIELDS,
+    SLUG_PATTERN,
+    did_you_mean,
+    is_web_url,
+)
 from sitegen.rendering.i18n import (
     N_,
     SOURCE_LANGUAGE,
@@ -26,7 +33,7 @@ from sitegen.structure.characters import described, without_forbidden_in
 from sitegen.structure.dates import load_zone, unknown_zone_message
 from sitegen.structure.diagnostics import Diagnostics
 from sitegen.structure.model import TONES, Config, Organization, Rating, SiteText, tone_at
-from sitegen.structure.urls import escaped_url
+from sitegen.structure.urls import escaped_url, slugify
 
 CONFIG_FILE = "sitegen.toml"
 
@@ -378,10 +385,16 @@ def _ratings(
             rating_problem(at, missing if missing in entry else None,
                            f"rating number {position} needs a `key` and a `label` (strings)")
             continue
-        value = entry.get("value", position) if every_value_set else position
-        if isinstance(value, bool) or not isinstance(value, int):
+        if not SLUG_PATTERN.match(key):
+            rating_problem(at, "key", f"rating key `{key}` must be lowercase ASCII letters, digits and "
+                                      f"hyphens (entries give it as `rating:`); write "
+                                      f"`{slugify(key) or 'a-key'}`")
+            continue
+        given = entry.get("value", position)
+        whole = isinstance(given, int) and not isinstance(given, bool)
+        if not whole:
             rating_problem(at, "value", f"rating `{key}`: `value` must be a whole number")
-            value = position
+        value = given if every_value_set and whole else position
         if any(r.key == key for r in ratings):
             rating_problem(at, "key", f"rating key `{key}` is given twice")
             continue
