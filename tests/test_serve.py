@@ -224,12 +224,23 @@ def test_byte_ranges_follow_rfc_9110() -> None:
 def test_folders_redirect_to_slash_and_missing_pages_get_404(
     write_site: Callable[..., Path], serve: Any,
 ) -> None:
-    server = serve(write_site(basic_files()))
+    files = {**basic_files(), "static/звіти/index.html": "<p>reports</p>", "static/what?/index.html": "<p>?</p>",
+             "static/100%/index.html": "<p>all</p>"}
+    server = serve(write_site(files))
     status, headers, _ = server.request("/alpha?x=1")
     assert status == 301 and headers["Location"] == "/alpha/?x=1"
+    # The folder's name goes back encoded: a header is Latin-1, and `?` there would be a query.
+    for name, location in (("%D0%B7%D0%B2%D1%96%D1%82%D0%B8", "/%D0%B7%D0%B2%D1%96%D1%82%D0%B8/"),
+                           ("what%3F", "/what%3F/"), ("100%25", "/100%25/")):
+        status, headers, _ = server.request(f"/{name}")
+        assert (status, headers["Location"]) == (301, location)
+        assert server.get(location)[0] == 200
     status, body = server.get("/no-such-page/")
     assert status == 404 and "/__sitegen/livereload.js" in body
     assert server.get("/robots-extra.txt") == (200, "hello static\n")
+    # A file is no folder, as on a real host: its relative links would break.
+    assert server.get("/robots-extra.txt/")[0] == 404
+    assert server.get("/alpha/index.html/")[0] == 404
 
 
 def test_a_missing_page_in_a_languages_folder_gets_that_languages_404(

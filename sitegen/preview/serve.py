@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 from sitegen.build import Builder, BuildResult
 from sitegen.build_state import changed_since
@@ -472,7 +472,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if target is not None and target.is_dir():
             if not slash and relative:
                 query = self.path.partition("#")[0].partition("?")[2]
-                location = "/" + relative + "/" + (f"?{query}" if query else "")
+                # Encoded again: a header is Latin-1, and `?` or `%` in a name is not a query.
+                location = quote(f"/{relative}/", safe="/") + (f"?{query}" if query else "")
                 self.send_response(301)
                 self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
@@ -480,6 +481,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
                 self.end_headers()
                 return
             target = self.locate(posixpath.join(relative, "index.html"))
+        elif slash:
+            target = None  # `/robots.txt/` is no file on a real host, and its relative links break
         if target is None or not target.is_file():
             self.not_found(body, relative)
             return
