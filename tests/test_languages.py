@@ -229,7 +229,10 @@ def test_the_preview_overlay_speaks_the_site_language() -> None:
     state = PreviewState()
     state.localizer = Theme(REPO_ROOT, language="uk").localizer
     state.errors = [object()] * 3  # type: ignore[list-item]
-    assert state.error_heading().startswith("На сайті 3 помилки;")
+    # Before the first good build there is none to show: the overlay does not say there is.
+    assert state.error_heading().startswith("На сайті 3 помилки, і вдалої збірки ще немає.")
+    state.epoch = 1
+    assert state.error_heading().startswith("На сайті 3 помилки; показано останню вдалу збірку.")
     state.errors = [object()] * 5  # type: ignore[list-item]
     assert state.error_heading().startswith("На сайті 5 помилок;")
 

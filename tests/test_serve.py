@@ -224,8 +224,8 @@ def test_byte_ranges_follow_rfc_9110() -> None:
 def test_folders_redirect_to_slash_and_missing_pages_get_404(
     write_site: Callable[..., Path], serve: Any,
 ) -> None:
-    files = {**basic_files(), "static/звіти/index.html": "<p>reports</p>", "static/what?/index.html": "<p>?</p>",
-             "static/100%/index.html": "<p>all</p>"}
+    files = {**basic_files(), "static/звіти/index.html": "<p>reports</p>",
+             "static/what?/index.html": "<p>?</p>", "static/100%/index.html": "<p>all</p>"}
     server = serve(write_site(files))
     status, headers, _ = server.request("/alpha?x=1")
     assert status == 301 and headers["Location"] == "/alpha/?x=1"
@@ -492,6 +492,24 @@ def test_the_first_build_is_served_when_done_and_an_edit_saved_meanwhile_is_not_
     asking.join(timeout=30)
     assert answers == [200]
     server.wait_until(lambda: "Saved while it built" in server.get("/beta/other/")[1], "the edit")
+
+
+def test_a_site_broken_from_the_start_says_there_is_no_good_build_yet(
+    write_site: Callable[..., Path], serve: Any,
+) -> None:
+    files = {**basic_files(), "content/alpha/first.md": "---\nkind: evnt\ndate: 2024-11-10\ntitle: T\n---\n"}
+    site = write_site(files)
+    server = serve(site, ready=False)
+    server.port = int(server.wait_for_log(r"serving .* at http://[^:]+:(\d+)/").group(1))
+    server.wait_for_log("build failed")
+    assert "nothing to serve until it builds" in server.output()
+    assert "last good build" not in server.output()
+    status, body = server.get("/alpha/first/")
+    assert status == 503 and "The site has errors" in body
+    heading = json.loads(server.get("/__sitegen/errors")[1])["heading"]
+    assert heading.startswith("The site has 1 error and no good build yet.")
+    save_atomically(site / "content/alpha/first.md", event("2024-11-10", "Fixed at last"))
+    server.wait_until(lambda: "Fixed at last" in server.get("/alpha/first/")[1], "the fix")
 
 
 def test_atomic_save_rebuilds_and_errors_keep_the_last_good_build(

@@ -147,6 +147,14 @@ class PreviewState:
 
     def error_heading(self) -> str:
         """The overlay's title, in the site's language (caller holds the lock)."""
+        if self.epoch == 0:
+            return self.localizer.ngettext(
+                "The site has %(num)s error and no good build yet. "
+                "Fix the file and this page updates by itself.",
+                "The site has %(num)s errors and no good build yet. "
+                "Fix the file and this page updates by itself.",
+                len(self.errors),
+            )
         return self.localizer.ngettext(
             "The site has %(num)s error; this is the last good build. "
             "Fix the file and this page updates by itself.",
@@ -237,10 +245,10 @@ class Preview:
             if not result.ok:
                 errors = [d for d in result.diagnostics if d.severity == "error" or self.builder.strict]
                 self.state.fail(errors)
-                self.out(
-                    f"build failed with {len(errors)} error(s) in {milliseconds:.0f} ms; "
-                    "still serving the last good build, errors are shown in the browser"
-                )
+                serving = ("still serving the last good build" if self.state.epoch
+                           else "nothing to serve until it builds")
+                self.out(f"build failed with {len(errors)} error(s) in {milliseconds:.0f} ms; "
+                         f"{serving}, errors are shown in the browser")
                 return result
             removed = before - set(self.builder.fingerprints)
             touched = sorted({*result.produced, *removed})
