@@ -40,6 +40,7 @@ from sitegen.reading.content import CONTENT_DIR, ReadCache, ReadCounts, SiteRead
 from sitegen.reading.document import Node, pickled_without_meta
 from sitegen.reading.placeholders import base_url_warning, placeholder_warnings
 from sitegen.reading.sitefiles import walk
+from sitegen.rendering.i18n import SOURCE_LANGUAGE
 from sitegen.rendering.localize import localize
 from sitegen.rendering.memo import CarriedMemo
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
@@ -81,6 +82,8 @@ from sitegen.writing.staging import (
 from sitegen.writing.workers import RenderAhead, can_fork
 
 STATIC_DIR = "static"
+TEMPLATE_SUFFIXES = (".html", ".xml", ".json", ".txt")
+"""The files of layouts/ that are templates (its assets/ and locales/ are not)."""
 RESAVE_SHARE = 50
 """The read cache is saved again once one file in this many was new to it (see `keep_reads`)."""
 AHEAD_LOOK_EVERY = 64
@@ -214,6 +217,33 @@ class Builder:
             self._themes[language] = theme
         return theme
 
+    def check_files(self, diagnostics: Diagnostics) -> None:
+        """What planning finds wrong in layouts/ and static/, for a run that stops before it (a
+        read with errors, `sitegen check`), so that one run tells every problem."""
+        self.check_layouts(diagnostics)
+        for _ in walk(self.site_dir, self.site_dir / STATIC_DIR, diagnostics):
+            pass
+
+    def check_layouts(self, diagnostics: Diagnostics) -> None:
+        """Links out of the site in layouts/, and every template there that does not parse: all
+        of them, where rendering would stop at the first. A template's mistakes that only
+        rendering meets (an undefined name) are the build's to find."""
+        layouts = self.site_dir / LAYOUTS_DIR
+        # A symlink could publish (or let the preview serve) any file on the machine.
+        templates = list(walk(self.site_dir, layouts, diagnostics))
+        env = self.theme_for(self._language or SOURCE_LANGUAGE).env
+        for path in templates:
+            relative = path.relative_to(layouts)
+            if path.suffix not in TEMPLATE_SUFFIXES or relative.parts[0] in ("assets", "locales"):
+                continue
+            try:
+                env.parse(path.read_text("utf-8"), relative.as_posix(), str(path))
+            except jinja2.TemplateSyntaxError as error:
+                report_template_error(template_failure(error), self.site_dir, diagnostics)
+            except (OSError, UnicodeError) as error:
+                diagnostics.error(f"{LAYOUTS_DIR}/{relative.as_posix()}", 0, 0,
+                                  f"cannot read this template ({error}); save it as UTF-8 text")
+
     def plan(self, site: Site, diagnostics: Diagnostics, ahead: RenderAhead | None = None) -> list[Artifact]:
         """List every output file with its fingerprint; nothing is rendered yet, unless `ahead`
         renders the pages planned so far meanwhile (into its list, `RenderAhead.planned`)."""
@@ -221,15 +251,13 @@ class Builder:
         self._language = config.language
         artifacts: list[Artifact] = ahead.planned if ahead is not None else []
         self._plans = []
-        # A symlink could publish (or let the preview serve) any file on the machine.
         layouts_before = len(diagnostics.items)
-        for _ in walk(self.site_dir, self.site_dir / LAYOUTS_DIR, diagnostics):
-            pass  # Jinja reads layouts/ itself: only the check is needed here
-        if len(diagnostics.items) > layouts_before:
-            return artifacts
+        self.check_layouts(diagnostics)
         static = self.site_dir / STATIC_DIR
         static_files = [(path.relative_to(static).as_posix(), path)
                         for path in walk(self.site_dir, static, diagnostics) if not path.name.startswith(".")]
+        if len(diagnostics.items) > layouts_before:
+            return artifacts
         site = replace(site, static_pages=static_pages(relative for relative, _ in static_files))
         for language in config.languages:
             if ahead is None:
@@ -398,6 +426,7 @@ class Builder:
         if changed is None or any(under(path, LAYOUTS_DIR) for path in changed):
             self._themes = {}
         if site is None or diagnostics.has_errors(self.strict):
+            self.check_files(diagnostics)
             return self._result(diagnostics, False, started)
         ahead = self._render_ahead()
         try:

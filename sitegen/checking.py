@@ -33,6 +33,7 @@ def check_site(
     # Taken before reading, so the next build knows which story folders changed since.
     builder.note_inputs()
     _, published = builder.read()
+    builder.check_files(published)  # what a build would find in layouts/ and static/ before rendering
     builder.keep_reads(reported={d.path for d in published.items})
     if builder.cache is not None:
         for text in builder.cache.take_notices():

@@ -131,6 +131,40 @@ def test_a_name_two_speakers_answer_to_is_an_error_never_a_guess(write_site: Cal
     assert not (site / "public").exists()
 
 
+def test_one_run_tells_the_problems_of_content_layouts_and_static_together(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the site's")
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/a.md": "---\nkind: evnt\ntitle: A\ndate: 2024-01-01\n---\n",
+        "layouts/story.html": "{% extends 'theme/story.html' %}\n{% if %}\n",
+        "layouts/partials/entry.html": "fine\nfine\n{% for x in %}\n",
+    })
+    (site / "static").mkdir()
+    (site / "static/notes.txt").symlink_to(outside)
+    expected = [
+        ("content/s/a.md", 2, "`kind` must be one of event, statement"),
+        ("layouts/story.html", 2, "template error: Expected an expression"),
+        ("layouts/partials/entry.html", 3, "template error: Expected an expression"),
+        ("static/notes.txt", 1, "outside the site folder"),
+    ]
+    for command in ("check", "build"):
+        result = run_cli(command, "--source", str(site), "--no-cache")
+        said = result.stdout + result.stderr
+        assert result.returncode == 1
+        for path, line, words in expected:
+            assert any(text.startswith(f"{path}:{line}:") and words in text for text in said.splitlines()), (
+                command, path, said)
+    # With the content fixed, the build tells both templates (not the first it renders) and the link.
+    (site / "content/s/a.md").write_text("---\nkind: event\ntitle: A\ndate: 2024-01-01\n---\n")
+    said = run_cli("build", "--source", str(site), "--no-cache").stderr
+    assert "layouts/story.html:2:" in said and "layouts/partials/entry.html:3:" in said
+    assert "static/notes.txt:1:" in said
+    assert not (site / "public").exists()
+
+
 def test_check_prints_json_and_exits_1_on_errors(write_site: Callable[..., Path]) -> None:
     site = write_site({
         "content/s/_index.md": story(),
