@@ -165,6 +165,23 @@ def test_one_run_tells_the_problems_of_content_layouts_and_static_together(
     assert not (site / "public").exists()
 
 
+def test_a_file_with_a_bad_name_has_its_other_problems_told_in_the_same_run(
+    write_site: Callable[..., Path],
+) -> None:
+    site = write_site({
+        "content/_speakers/Bad_Id.md": "---\nnam: X\ntype: robot\n---\n",
+        "content/_pages/About Us.md": "---\ntitel: About\n---\n",
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-01-01", "A"),
+    })
+    found = problems(site)
+    find(found, "content/_speakers/Bad_Id.md", "rename it to `bad-id`")
+    assert find(found, "content/_speakers/Bad_Id.md", "did you mean `name`").line == 2
+    assert find(found, "content/_speakers/Bad_Id.md", "`type` must be one of").line == 3
+    find(found, "content/_pages/About Us.md", "rename it to `about-us`")
+    assert find(found, "content/_pages/About Us.md", "did you mean `title`").line == 2
+
+
 def test_check_prints_json_and_exits_1_on_errors(write_site: Callable[..., Path]) -> None:
     site = write_site({
         "content/s/_index.md": story(),

@@ -339,17 +339,18 @@ class _SiteRead:
         speakers: dict[str, Speaker] = {}
         for path in sources.markdown_files(folder, diagnostics):
             speaker_id = path.stem
-            if not sources.check_slug(path, speaker_id, "speaker id (the file name)", diagnostics):
-                continue
             if speaker_id in speakers:
                 diagnostics.error(
                     sources.rel(path), 0, 0,
                     f"speaker id `{speaker_id}` is also {speakers[speaker_id].path}; rename one",
                 )
                 continue
+            named = sources.check_slug(path, speaker_id, "speaker id (the file name)", diagnostics)
             source = sources.parse(path, diagnostics)
             values = sources.fields(source, SPEAKER_FIELDS, "a speaker", self.config.timezone, diagnostics)
             bio_html, _ = sources.body(source, diagnostics)
+            if not named:
+                continue  # read all the same, so its other problems are told in this run too
             speakers[speaker_id] = Speaker(
                 id=speaker_id,
                 name=values.get("name", speaker_id),
@@ -369,19 +370,20 @@ class _SiteRead:
         pages: list[Page] = []
         for path in sources.markdown_files(folder, diagnostics):
             slug = path.stem
-            if not sources.check_slug(path, slug, "page slug (the file name)", diagnostics):
-                continue
-            if slug in RESERVED_SLUGS:
+            named = sources.check_slug(path, slug, "page slug (the file name)", diagnostics)
+            if named and slug in RESERVED_SLUGS:
                 diagnostics.error(
                     sources.rel(path), 0, 0,
                     f"`{slug}` is reserved for sitegen's own pages; rename the file",
                 )
-                continue
+                named = False
             source = sources.parse(path, diagnostics)
             values = sources.fields(source, PAGE_FIELDS, "a page", self.config.timezone, diagnostics)
             if values.get("draft") and not self.drafts:
                 continue
             body_html, summary = sources.body(source, diagnostics)
+            if not named:
+                continue  # read all the same, so its other problems are told in this run too
             pages.append(Page(
                 slug=slug,
                 path=source.path,
