@@ -86,6 +86,12 @@ def cache_folder(args: argparse.Namespace, source: Path, output: Path | None) ->
         if root == folder.resolve() or root.is_relative_to(folder.resolve()):
             raise UsageError(f"--cache-dir {root} is inside {folder}; keep the cache outside the "
                              "site's content/, layouts/, static/ and output folders")
+    # Said once here, rather than by every cache file the build would fail to read and save.
+    blocked = next((folder for folder in (root, *root.parents) if folder.exists()), root)
+    if not blocked.is_dir():
+        print(f"sitegen: warning: the cache folder {root} cannot be made: {blocked} is a file; "
+              "building without a cache", file=sys.stderr)
+        return None
     return root
 
 

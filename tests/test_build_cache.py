@@ -465,6 +465,19 @@ def test_a_cache_folder_inside_the_sites_files_is_refused(site: Path) -> None:
     assert not (site / "content/cache").exists()
 
 
+def test_a_cache_folder_that_cannot_be_made_is_said_once_and_the_build_goes_on(
+    site: Path, tmp_path: Path,
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    for where in ("a-file", "a-file/below"):
+        for command in ("build", "check"):
+            done = run_cli(command, "--source", str(site), "--cache-dir", str(tmp_path / where))
+            assert done.returncode == 0, done.stderr
+            warnings = [line for line in done.stderr.splitlines() if "cache" in line]
+            assert warnings == [f"sitegen: warning: the cache folder {tmp_path / where} cannot be made: "
+                                f"{tmp_path / 'a-file'} is a file; building without a cache"]
+
+
 def test_every_build_ends_with_one_summary_line(site: Path, cache: Path) -> None:
     first = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
     assert first.returncode == 0, first.stderr
