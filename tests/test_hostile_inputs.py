@@ -89,6 +89,12 @@ CASES = [
     Case("java<TAB>script: link names its line", {ENTRY: event(
         "2024-05-01", body="First.\n\nSecond.\n\n[x](java\tscript:alert(1))")},
          warning=(ENTRY, 11, "shown as plain text")),
+    Case("a link told where it is written, not at a mention before", {ENTRY: event(
+        "2024-05-01", body="Never click data:text/html links.\n\nMore.\n\nA [bad](data:text/html) here.")},
+         warning=(ENTRY, 11, "shown as plain text")),
+    Case("an image told at its own line, not at a mention before", {ENTRY: event(
+        "2024-05-01", body="See chart.png below.\n\nOne more line.\n\n![](chart.png)")},
+         warning=(ENTRY, 11, "has no alternative text")),
     Case("data:text/html image",
          {ENTRY: event("2024-05-01", body="![x](data:text/html,<script>alert(1)</script>)")},
          warning=(ENTRY, 7, "shown as plain text")),

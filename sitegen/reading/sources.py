@@ -193,19 +193,19 @@ class SourceReader:
             return "", ""
         for url in rendered.unsafe_urls:
             diagnostics.warning(
-                source.path, line_of(source, url), 1,
+                source.path, *place_of(source, url),
                 f"link to `{url[:60]}` shown as plain text: only http, https, mailto and "
                 "relative links are allowed",
             )
         for url in rendered.untitled_frames:
             diagnostics.warning(
-                source.path, line_of(source, url), 1,
+                source.path, *place_of(source, url),
                 f"the frame of `{url[:60]}` has no title: screen readers announce a frame by it; "
                 'add title="…" saying what it shows (e.g. title="The speech, on the broadcaster\'s player")',
             )
         for url in rendered.images_without_alt:
             diagnostics.items.append(Diagnostic(
-                source.path, line_of(source, url), 1, "warning",
+                source.path, *place_of(source, url), "warning",
                 f"image `{url[:60]}` has no alternative text: say what it shows, as in "
                 "![The minister at the lectern](photo.jpg) (alt=\"…\" in HTML), for readers who "
                 "cannot see it", IMAGE_ALT_MISSING,
@@ -262,13 +262,20 @@ class SourceReader:
         return False
 
 
-def line_of(source: Document, needle: str) -> int:
-    """The line of the file where a string of the body is written (its first line if not found)."""
-    for offset, text in enumerate(source.body.splitlines()):
-        # Python-Markdown expands tabs before it sees a link (`java<TAB>script:`).
-        if needle in text or needle in text.expandtabs(4):
-            return source.body_line + offset
-    return source.body_line
+def place_of(source: Document, url: str) -> tuple[int, int]:
+    """Where the body writes a link's or an image's address, as line and column of the file.
+
+    Where it is written as one (`](url`, `<url>`, `="url"`, a reference's `]: url`) wins over
+    a mention of the same words earlier in the text; the first line of the body if neither."""
+    lines = source.body.splitlines()
+    # Python-Markdown expands tabs before it sees a link (`java<TAB>script:`).
+    for needles in ((f"]({url}", f"<{url}>", f'="{url}', f"='{url}", f"]: {url}"), (url,)):
+        for offset, text in enumerate(lines):
+            for line in (text, text.expandtabs(4)):
+                found = min((at for needle in needles if (at := line.find(needle)) >= 0), default=-1)
+                if found >= 0:
+                    return source.body_line + offset, line.find(url, found) + 1
+    return source.body_line, 1
 
 
 def line_of_meta(source: Document, key: str) -> int:
