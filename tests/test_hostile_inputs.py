@@ -200,6 +200,10 @@ CASES = [
         "sitegen.toml": BASIC_CONFIG + '[[ratings]]\nkey = "false"\nlabel = "F"\nvalue = "ten"\n'
                                        '[[ratings]]\nkey = "true"\nlabel = "T"\n'},
          error=("sitegen.toml", BASIC_CONFIG.count("\n") + 4, "`value` must be a whole number")),
+    Case("a setting with no value", {"sitegen.toml": BASIC_CONFIG + "timezone = \n"},
+         error=("sitegen.toml", BASIC_CONFIG.count("\n") + 1, "no value after `=`, or one TOML cannot read")),
+    Case("a setting given twice", {"sitegen.toml": BASIC_CONFIG + 'title = "Again"\n'},
+         error=("sitegen.toml", BASIC_CONFIG.count("\n") + 1, "is given twice; keep one")),
     Case("end_date before date", {ENTRY: event("2024-05-01", extra="end_date: 2024-04-01\n")},
          error=(ENTRY, 5, "is before `date`")),
     Case("an unclosed quote", {ENTRY: event("2024-05-01", title='"never closed')},

@@ -417,6 +417,11 @@ def _plain_toml_problem(message: str, line_text: str, column: int) -> tuple[str,
                     f"(a string that spans lines needs triple quotes)", quote + 1)
     if message.startswith("Illegal character '\\t'"):
         return "a tab inside a string; write \\t or use spaces", column
+    if message == "Invalid value":
+        return ("no value after `=`, or one TOML cannot read: quote text (title = \"My site\"); "
+                "numbers, true and false go bare"), column
+    if message.startswith("Cannot overwrite a value") or message.startswith("Cannot declare"):
+        return f"{message}: a key or a [table] is given twice; keep one", column
     return message, column
 
 
