@@ -219,6 +219,9 @@ def import_timeline(args: argparse.Namespace) -> int:
     if not (source / "sitegen.toml").is_file() and not (source / "content").is_dir():
         raise UsageError(f"{source} is not a site (no sitegen.toml or content/); "
                          "pass --source, or create one with `sitegen init DIR`")
+    if args.file.is_dir():
+        raise UsageError(f"{args.file} is a folder; give the TimelineJS .json file, or the .csv "
+                         "of its Google Sheet (File > Download > Comma-separated values)")
     if not args.file.is_file():
         raise UsageError(f"{args.file}: no such file")
     slug = args.story

@@ -212,3 +212,11 @@ def test_an_export_from_before_sources_were_marked_still_gives_its_sources(tmp_p
         {"url": "https://www.reuters.com/world/europe/kremlin/", "publisher": "Reuters & Co"},
     ]
     assert imported.content == "Peskov said no call took place."
+
+
+def test_a_folder_given_as_the_file_says_which_file_to_give(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert run_cli("init", str(site)).returncode == 0
+    result = run_cli("import", "timelinejs", str(tmp_path), "--story", "call", "--source", str(site))
+    assert result.returncode == 2 and "is a folder; give the TimelineJS .json file" in result.stderr
+    assert not (site / "content/call").exists()
