@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sitegen.structure.dates import Precision, load_zone, parse_date
+from sitegen.structure.dates import Precision, date_problem, load_zone, parse_date
 
 UTC_ZONE = load_zone("UTC")
 KYIV = load_zone("Europe/Kyiv")
@@ -84,3 +84,16 @@ def test_an_end_date_is_before_a_start_only_once_all_its_time_is_over(
 @pytest.mark.parametrize("text", ["2024-13", "2024-02-30", "11/10/2024", "yesterday", "2024-11-10T25:00"])
 def test_impossible_dates_are_refused(text: str) -> None:
     assert parse_date(text, UTC_ZONE) is None
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("2023-02-29", "2023 is not a leap year: February has 28 days"),
+    ("2024-11-31", "November 2024 has 30 days"),
+    ("2024-13", "there is no month 13"),
+    ("2024-11-10T25:00", "the time goes from 00:00 to 23:59:59"),
+    ("0000", "there is no year 0"),
+    ("11/10/2024", ""),  # not one of the forms: the forms are the hint
+])
+def test_a_date_that_is_not_in_the_calendar_says_why(text: str, reason: str) -> None:
+    assert parse_date(text, UTC_ZONE) is None
+    assert date_problem(text).startswith(reason) and bool(date_problem(text)) == bool(reason)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from sitegen.reading.document import Node
 from sitegen.reading.editorial import RULE_IDS
-from sitegen.structure.dates import DATE_FORMS_HINT, PartialDate, parse_date
+from sitegen.structure.dates import DATE_FORMS_HINT, PartialDate, date_problem, parse_date
 from sitegen.structure.diagnostics import Diagnostics
 from sitegen.structure.model import Citation, Correction
 from sitegen.structure.urls import escaped_url
@@ -272,7 +272,9 @@ class FieldReader:
         """Parse a date in this file's zone, or report the forms that work."""
         parsed = parse_date(value.text, self.zone)
         if parsed is None:
-            self.error(value, f"`{name}` is not a date: `{value.text}`; {DATE_FORMS_HINT}")
+            reason = date_problem(value.text)
+            self.error(value, f"`{name}` is not a date: `{value.text}`; "
+                              + (f"{reason}" if reason else DATE_FORMS_HINT))
         return parsed
 
     def _read_url(self, field: Field, node: Node) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from dataclasses import dataclass
@@ -127,6 +128,28 @@ def load_zone(name: str) -> tzinfo | None:
 
 
 @functools.lru_cache(maxsize=1 << 16)
+def date_problem(text: str) -> str:
+    """Why a date written in one of the forms is still no date, in the author's words; "" when
+    the form itself is wrong (then the forms are the hint)."""
+    match = DATE_PATTERN.match(text.strip())
+    if not match:
+        return ""
+    parts = {key: int(value) for key, value in match.groupdict().items() if value and value[0].isdigit()}
+    year, month, day = parts["year"], parts.get("month", 1), parts.get("day", 1)
+    if year == 0:
+        return "there is no year 0: years go from 0001 to 9999"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    if day > days or day == 0:
+        if month == 2 and day == 29:
+            return f"{year} is not a leap year: February has 28 days"
+        return f"{calendar.month_name[month]} {year} has {days} days"
+    if parts.get("hour", 0) > 23 or parts.get("minute", 0) > 59 or parts.get("second", 0) > 59:
+        return "the time goes from 00:00 to 23:59:59"
+    return "it falls off the calendar sitegen can place in time (years 0001 to 9999, in UTC)"
+
+
 def parse_date(text: str, zone: tzinfo) -> PartialDate | None:
     """Parse one of SPEC.md's date forms; naive times are read in `zone`.
 
