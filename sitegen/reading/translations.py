@@ -132,6 +132,14 @@ class TranslationReader:
                 "original is written in; remove it or give it another language",
             )
             return False
+        if language not in self.config.languages and language.lower() in self.config.languages:
+            name = relative.rpartition("/")[2]
+            self.diagnostics.warning(
+                relative, 1, 1,
+                f"`{language}` is written in capitals, so this translation is not published; "
+                f"rename the file to `{name.replace(f'.{language}.', f'.{language.lower()}.')}`",
+            )
+            return False
         if language not in self.config.languages:
             languages = ", ".join(f'"{tag}"' for tag in (*self.config.languages, language))
             self.diagnostics.warning(
