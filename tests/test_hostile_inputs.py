@@ -201,7 +201,8 @@ CASES = [
                                        '[[ratings]]\nkey = "true"\nlabel = "T"\n'},
          error=("sitegen.toml", BASIC_CONFIG.count("\n") + 4, "`value` must be a whole number")),
     Case("a translation's language written in capitals", {
-        "sitegen.toml": BASIC_CONFIG + 'languages = ["en", "uk"]\n', "content/s/b.UK.md": event("2024-05-01")},
+        "sitegen.toml": BASIC_CONFIG + 'languages = ["en", "uk"]\n',
+        "content/s/b.UK.md": event("2024-05-01")},
          warning=("content/s/b.UK.md", 1, "rename the file to `b.uk.md`")),
     Case("a setting with no value", {"sitegen.toml": BASIC_CONFIG + "timezone = \n"},
          error=("sitegen.toml", BASIC_CONFIG.count("\n") + 1, "no value after `=`, or one TOML cannot read")),
