@@ -118,6 +118,10 @@ def test_a_bad_base_url_flag_is_blamed_on_the_flag(write_site: Callable[..., Pat
     assert "sitegen: error: --base-url must be an absolute http(s) URL" in result.stderr
     assert "sitegen.toml" not in result.stderr
     assert not (site / "public").exists()
+    queried = run_cli("build", "--source", str(site), "--base-url", "https://news.test/checks?x=1#top")
+    assert queried.returncode == 2
+    assert "with no `?` query or `#` fragment" in queried.stderr
+    assert "not `https://news.test/checks?x=1#top`" in queried.stderr  # as written, nothing added
 
 
 def test_new_entry_works_from_inside_the_story_folder(write_site: Callable[..., Path]) -> None:

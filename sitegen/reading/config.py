@@ -61,9 +61,12 @@ def with_slash(url: str) -> str:
 
 def base_url_problem(url: str) -> str | None:
     """Say what is wrong with a base URL, or None when it can be used."""
-    url = with_slash(url)
-    if not is_web_url(url) or urlsplit(url).query or urlsplit(url).fragment:
-        return f"must be an absolute http(s) URL such as https://example.org/checks/, not `{url}`"
+    given, url = url, with_slash(url)
+    if urlsplit(given).query or urlsplit(given).fragment:
+        return (f"must be where the site lives, with no `?` query or `#` fragment (such as "
+                f"https://example.org/checks/), not `{given}`")
+    if not is_web_url(url):
+        return f"must be an absolute http(s) URL such as https://example.org/checks/, not `{given}`"
     return None
 
 
