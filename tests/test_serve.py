@@ -326,6 +326,12 @@ def test_foreign_host_headers_are_refused(write_site: Callable[..., Path], serve
         assert server.request("/", headers={"Host": host})[0] == 200, host
     status, _, _ = server.request("/__sitegen/events", headers={"Host": "evil.example"})
     assert status == 400
+    # A target written whole (RFC 9112 absolute-form): its authority is the host that counts.
+    whole = f"http://127.0.0.1:{port}"
+    status, _, body = server.request(f"{whole}/alpha/first/", headers={"Host": "evil.example"})
+    assert status == 200 and b"First alpha" in body
+    assert server.request(whole, headers={"Host": None})[0] == 200  # type: ignore[dict-item]
+    assert server.request(f"http://evil.example:{port}/", headers={"Host": f"127.0.0.1:{port}"})[0] == 400
 
 
 def test_malformed_requests_do_not_hurt_the_server(write_site: Callable[..., Path], serve: Any) -> None:

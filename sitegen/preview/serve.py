@@ -308,6 +308,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def absolute_form(target: str) -> tuple[str, str] | None:
+    """The host and path of a request target written whole (`GET http://host:port/x`), which
+    RFC 9112 says a server must accept, its authority standing for the Host header."""
+    scheme, found, rest = target.partition("://")
+    if not found or scheme.lower() not in ("http", "https"):
+        return None
+    authority, slash, path = rest.partition("/")
+    return authority, slash + path if slash else "/"
+
+
 def host_allowed(header: str | None, bind_host: str, port: int) -> bool:
     """Accept Host headers naming this server, loopback, or any IP address: never other names.
 
@@ -441,11 +451,12 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         self.answer(body=True)
 
     def answer(self, body: bool) -> None:
-        if not host_allowed(self.headers.get("Host"), self.server.bind_host, self.server.port):
+        host, target = absolute_form(self.path) or (self.headers.get("Host"), self.path)
+        if not host_allowed(host, self.server.bind_host, self.server.port):
             self.plain(400, "Bad Request: this preview answers only to its own address.\n", body)
             return
         try:
-            relative, slash = request_file(self.path)
+            relative, slash = request_file(target)
         except BadRequest as error:
             self.plain(400, f"Bad Request: {error}.\n", body)
             return
