@@ -193,7 +193,7 @@ class Builder:
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC), self._findings)
         self._placeholders = CarriedMemo(self._placeholders)
         placeholder_warnings(self.text_of, site, diagnostics, self._placeholders)
-        if self.buffer is None and site is not None:  # the preview shows the site at its own address
+        if site is not None:
             base_url_warning(self.site_dir, site.config.base_url, diagnostics)
         self.reader.forget_front_matter(keep={d.path for d in diagnostics.items})
         return site, diagnostics
