@@ -237,7 +237,8 @@ class Builder:
             if path.suffix not in TEMPLATE_SUFFIXES or relative.parts[0] in ("assets", "locales"):
                 continue
             try:
-                env.parse(path.read_text("utf-8"), relative.as_posix(), str(path))
+                # Loaded as rendering will load it (compiled once, or from the build cache).
+                env.get_template(relative.as_posix())
             except jinja2.TemplateSyntaxError as error:
                 report_template_error(template_failure(error), self.site_dir, diagnostics)
             except (OSError, UnicodeError) as error:
