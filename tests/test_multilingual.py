@@ -226,6 +226,22 @@ def test_the_original_quote_keeps_its_language_in_feeds_and_json_ld(write_site: 
     assert re.search(r"<entry>\s*<id>[^<]*/uk/call/denial/</id>", feed)
 
 
+def test_a_review_shown_untranslated_says_the_language_its_words_are_in(
+    write_site: Callable[..., Path],
+) -> None:
+    root = write_site({
+        "sitegen.toml": TWO_LANGUAGES,
+        "content/call/_index.md": "---\ntitle: The call\nsummary: Was there one?\n---\n",
+        "content/call/claim.md": statement("2024-11-11", "Someone", "The call never happened", extra=(
+            "quote: There was no call.\nrating: false\nverdict: There was.\nreviewed: 2024-11-12\n")),
+    })
+    assert build_site(root).ok
+    for page, language in (("call/claim/index.html", "en"), ("uk/call/claim/index.html", "en")):
+        html = read(root, page)
+        data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
+        assert data["inLanguage"] == language and data["reviewBody"] == "There was.", page
+
+
 def test_a_quote_in_the_speakers_own_language_is_shown_once(write_site: Callable[..., Path]) -> None:
     root = write_site({
         **STORY,

@@ -64,7 +64,9 @@ def claim_review(entry: EntryView, config: Config, speaker: Speaker | None = Non
         "reviewRating": rating,
         "itemReviewed": claim,
         "author": organization,
-        "inLanguage": config.language,
+        # The language of the words reviewed: an entry not translated yet is shown, and so
+        # reviewed here, in its original's (as the page marks it with lang).
+        "inLanguage": entry.language if entry.untranslated and entry.language else config.language,
     }
     if entry.verdict:
         review["reviewBody"] = entry.verdict
