@@ -171,3 +171,18 @@ def test_knight_labs_embedded_media_come_back_as_the_slides_media_after_an_impor
 ])
 def test_which_sources_a_slide_shows_as_its_media(address: str, shown: bool) -> None:
     assert shown_as_media(address) is shown
+
+
+def test_words_written_the_other_way_keep_their_direction_on_the_slide(tmp_path: Path) -> None:
+    site = write_files(tmp_path / "site", {
+        "sitegen.toml": 'title = "Checks"\nbase_url = "https://example.org/checks/"\n',
+        "content/deal/_index.md": "---\ntitle: The deal\nsummary: Was it signed?\n---\n",
+        "content/deal/pledge.md": (
+            "---\nkind: statement\ndate: 2024-11-10\ntitle: The minister pledges to sign\n"
+            "speaker: The minister\nquote: We will sign the agreement.\n"
+            "original_quote: سنوقع الاتفاق.\noriginal_language: ar\n"
+            "sources:\n  - url: https://news.example/pledge\n    publisher: News\n---\n"),
+    })
+    assert build_site(site).ok
+    [event] = json.loads((site / "public/deal/timeline.json").read_text("utf-8"))["events"]
+    assert '<blockquote lang="ar" dir="rtl">سنوقع الاتفاق.</blockquote>' in event["text"]["text"]
