@@ -324,3 +324,28 @@ def test_screenshots_for_a_person_to_look_at(
     page.emulate_media(color_scheme="dark")
     page.screenshot(path=str(artifacts_dir / f"story-{name}-dark.png"), full_page=False)
     assert shot.stat().st_size > 10_000
+
+
+WIDE_BODY = (
+    "A sample of the code:\n\n```\nprint(\"a line of code that runs on and on and on and on and on and on "
+    "and on and on and on and on\")\n```\n\n"
+    "| Column one | Column two | Column three | Column four | Column five | Column six | Column seven |\n"
+    "|---|---|---|---|---|---|---|\n"
+    "| somewhatlongword | anotherlongword | yetanotherword | value | value | value | value |\n\n"
+    "See https://www.example.org/a/very/long/address/that/has/no/place/to/break/at/all/in/it\n"
+)
+
+
+def test_a_long_code_line_and_a_wide_table_fit_a_phone(
+    write_site: Callable[..., Path], static_server: Callable[..., str], new_page: Callable[..., Any],
+) -> None:
+    # WCAG 1.4.10 (reflow) is measured at 320 px: nothing may scroll sideways there.
+    root = write_site({"content/s/_index.md": story(), "content/s/wide.md": event("2024-05-01", "Wide",
+                                                                                  body=WIDE_BODY)})
+    assert build_site(root).ok
+    base = static_server(root / "public")
+    page = new_page(viewport={"width": 320, "height": 740})
+    for path in ("s/wide/", "s/", "s/embed/"):
+        page.goto(base + path)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, path
+        assert "a line of code that runs on" in page.locator("pre").first.text_content()
