@@ -99,7 +99,7 @@ MEDIA_SITE = {
         "---\nkind: event\ndate: 2024-11-11\ntitle: The report\nsources:\n"
         "  - url: https://news.example/spotify-and-youtu.be-links-explained\n"
         "    title: An article whose address names two services\n"
-        "---\n\n![The call's route on a map](../../images/route.png)\n"
+        "---\n\n![The call's route on a map](../../images/route.png)\n\nSee [the denial](../denial/).\n"
     ),
     "content/call/denial.md": (
         "---\nkind: event\ndate: 2024-11-12\ntitle: The denial\nsources:\n"
@@ -135,7 +135,9 @@ def test_a_slide_shows_a_source_timelinejs_can_embed_or_the_bodys_image_never_an
         rows = {row["Unique ID"]: row for row in csv.DictReader(sheet)}
     assert rows["interview"]["Media"] == "https://www.youtube.com/watch?v=h3K3kEDEAN4"
     assert rows["report"]["Media"] == rows["denial"]["Media"] == ""
-    assert "route.png" in rows["report"]["Text"]
+    # Read away from the site, so with its address made absolute: `../../images/` leads nowhere there.
+    assert 'src="https://example.org/checks/images/route.png"' in rows["report"]["Text"]
+    assert 'href="https://example.org/checks/call/denial/"' in rows["report"]["Text"]
 
 
 def test_knight_labs_embedded_media_come_back_as_the_slides_media_after_an_import(write_site) -> None:

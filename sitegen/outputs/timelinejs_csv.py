@@ -20,6 +20,7 @@ from sitegen.outputs.plan import SitePlan
 from sitegen.outputs.timelinejs import plan_story_exports
 from sitegen.outputs.timelinejs_media import source_media
 from sitegen.rendering.escape import html_text
+from sitegen.rendering.views import absolute_links
 from sitegen.structure import urls
 from sitegen.writing.artifact import Artifact
 
@@ -58,7 +59,7 @@ def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
     return (str(date.year), month, day, time)
 
 
-def entry_row(entry: EntryView, words: Any) -> dict[str, str]:
+def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:
     """One entry as a sheet row: its dates, title, body, and as the media its first source that
     TimelineJS can show (`timelinejs_media`: an article's address there is a broken image).
 
@@ -68,14 +69,16 @@ def entry_row(entry: EntryView, words: Any) -> dict[str, str]:
     """
     start, end = date_cells(entry.date), date_cells(entry.end_date)
     media = source_media(entry.sources) or {}
+    page = urls.absolute(base_url, entry.url)
     row = dict.fromkeys(COLUMNS, "")
     row.update(zip(("Year", "Month", "Day", "Time"), start, strict=True))
     row.update(zip(("End Year", "End Month", "End Day", "End Time"), end, strict=True))
     row.update({
         "Display Date": sheet_text(html_text(entry.display_date)),
         "Headline": sheet_text(str(words.entry_headline(entry))),
-        "Text": "\n".join(part for part in (entry.body_html.strip(), str(words.entry_sources(entry)))
-                          if part),
+        # A sheet is read away from the site: the body's addresses are made absolute.
+        "Text": "\n".join(part for part in (absolute_links(entry.body_html.strip(), page),
+                                             str(words.entry_sources(entry))) if part),
         "Media": media.get("url", ""),
         "Media Credit": sheet_text(media.get("credit", "")),
         "Media Caption": sheet_text(media.get("caption", "")),
@@ -85,7 +88,7 @@ def entry_row(entry: EntryView, words: Any) -> dict[str, str]:
     return row
 
 
-def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], words: Any) -> str:
+def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], words: Any, base_url: str) -> str:
     """A story as the sheet's rows: the title slide, then every entry in order."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
@@ -98,14 +101,16 @@ def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], words: Any) -
     })
     writer.writerow(title)
     for entry in entries:
-        writer.writerow(entry_row(entry, words))
+        writer.writerow(entry_row(entry, words, base_url))
     return buffer.getvalue()
 
 
 def plan_timeline_csvs(plan: SitePlan) -> Iterator[Artifact]:
     """One timeline.csv per story; fingerprinted from the views and the macros they use."""
 
-    def render(story: StoryView, entries: tuple[EntryView, ...], words: Any) -> bytes:
-        return timeline_csv(story, entries, words).encode("utf-8")
+    base_url = plan.site.config.base_url
 
-    return plan_story_exports(plan, urls.timeline_csv, render, "the TimelineJS sheet export")
+    def render(story: StoryView, entries: tuple[EntryView, ...], words: Any) -> bytes:
+        return timeline_csv(story, entries, words, base_url).encode("utf-8")
+
+    return plan_story_exports(plan, urls.timeline_csv, render, "the TimelineJS sheet export", salt=base_url)

@@ -21,7 +21,7 @@ from datetime import date as calendar_date
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from sitegen.rendering.axis import Axis, AxisItem, layout_axis
 from sitegen.rendering.memo import CarriedMemo
@@ -472,6 +472,30 @@ def rebase_links(body_html: str, written_for: str, shown_on: str, language_folde
 
     body_html = URL_ATTRIBUTE.sub(rebase, body_html)
     return SRCSET_ATTRIBUTE.sub(rebase_candidates, body_html) if "srcset=" in body_html else body_html
+
+
+def absolute_links(body_html: str, page_url: str) -> str:
+    """A body as its page shows it, with every address made absolute against the page's: for
+    copies read away from the site (a TimelineJS sheet), where `../../images/map.png` and
+    `#fn:1` would lead nowhere."""
+
+    def absolute(url: str) -> str:
+        return url if not url or urlsplit(url).scheme else urljoin(page_url, url)
+
+    def replace_url(match: re.Match[str]) -> str:
+        url = html.unescape(match[2])
+        moved = absolute(url)
+        return match[0] if moved == url else f'{match[1]}="{html.escape(moved)}"'
+
+    def replace_candidates(match: re.Match[str]) -> str:
+        candidates = []
+        for candidate in html.unescape(match[1]).split(","):
+            address, _, descriptor = candidate.strip().partition(" ")
+            candidates.append(f"{absolute(address)} {descriptor}".strip())
+        return f'srcset="{html.escape(", ".join(candidates))}"'
+
+    body_html = URL_ATTRIBUTE.sub(replace_url, body_html)
+    return SRCSET_ATTRIBUTE.sub(replace_candidates, body_html) if "srcset=" in body_html else body_html
 
 
 def fitted_headings(body_html: str, top: int) -> str:
