@@ -146,6 +146,10 @@ SOURCED = {
     "content/call/_index.md": "---\ntitle: The call\nsummary: Was there a call?\n---\n\nBackground.\n",
     "content/call/denial.md": (
         "---\nkind: statement\ndate: 2024-11-11\ntitle: The Kremlin denies the call\nspeaker: peskov\n"
+        "role: Kremlin spokesman\nquote: \"It is pure fiction, it's just false information.\"\n"
+        "original_quote: Это чистой воды вымысел.\noriginal_language: ru\n"
+        "rating: unproven\nverdict: No one has shown the call took place, or that it did not.\n"
+        "reviewed: 2024-11-12\n"
         "sources:\n"
         "  - url: https://www.rt.com/news/607264-peskov-trump-putin-call/\n"
         "    title: Kremlin denies report of Trump–Putin call; \"pure fiction\"\n    publisher: RT\n"
@@ -186,6 +190,13 @@ def test_every_source_comes_back_when_an_export_is_imported_again(write_site, ex
          "date": "2024-11", "anonymous": True},
     ]
     assert "Sources" not in imported.content and "Peskov said no call took place." in imported.content
+    # Who said what, and the verdict, come back as the fields they were; the site's scale
+    # names the rating, so the author picks it again (the check says so at the verdict).
+    assert (imported["speaker"], imported["role"]) == ("Dmitry Peskov", "Kremlin spokesman")
+    assert imported["quote"] == "It is pure fiction, it's just false information."
+    assert (imported["original_quote"], imported["original_language"]) == ("Это чистой воды вымысел.", "ru")
+    assert imported["verdict"] == "No one has shown the call took place, or that it did not."
+    assert "pure fiction" not in imported.content and "No one has shown" not in imported.content
     assert build_site(again).ok  # as the site read them
 
 

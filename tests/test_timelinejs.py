@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,14 @@ def test_example_story_timeline(example_site_build: Path) -> None:
     check_shape(document)
     assert len(document["events"]) == 8
     assert len({e["unique_id"] for e in document["events"]}) == 8
+    # The sheet's rows tell who said what and the verdict, as the slides do: the fact-check itself.
+    with (example_site_build / "trump-putin-call/timeline.csv").open(encoding="utf-8", newline="") as sheet:
+        rows = {row["Unique ID"]: row for row in csv.DictReader(sheet)}
+    slides = {e["unique_id"]: e["text"]["text"] for e in document["events"]}
+    for entry_id in ("peskov-denial", "wapo-report"):
+        lead = re.findall(r'<(?:p|blockquote) class="sitegen-(?:speaker|quote|rating)".*?</(?:p|blockquote)>',
+                          slides[entry_id])
+        assert lead and rows[entry_id]["Text"].startswith("".join(lead)), entry_id
 
 
 MEDIA_SITE = {
@@ -187,4 +196,5 @@ def test_words_written_the_other_way_keep_their_direction_on_the_slide(tmp_path:
     })
     assert build_site(site).ok
     [event] = json.loads((site / "public/deal/timeline.json").read_text("utf-8"))["events"]
-    assert '<blockquote lang="ar" dir="rtl">سنوقع الاتفاق.</blockquote>' in event["text"]["text"]
+    quote = '<blockquote class="sitegen-quote" lang="ar" dir="rtl">سنوقع الاتفاق.</blockquote>'
+    assert quote in event["text"]["text"]

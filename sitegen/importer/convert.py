@@ -16,7 +16,14 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from sitegen.importer.html_text import Source, first_sentences, split_sources, to_markdown, to_plain_text
+from sitegen.importer.html_text import (
+    Source,
+    first_sentences,
+    split_lead,
+    split_sources,
+    to_markdown,
+    to_plain_text,
+)
 from sitegen.importer.slides import DATE_KEYS, Slide, Timeline
 from sitegen.reading.fields import SLUG_PATTERN, is_web_url
 from sitegen.structure.dates import PartialDate, parse_date
@@ -251,6 +258,7 @@ class SlideConverter:
                 return None
         title = self.title(slide, number)
         text, listed = split_sources(slide.text)
+        text, lead = split_lead(text) if self.kind == "statement" else (text, {})
         for source in listed:
             if not is_web_url(source["url"]):
                 self.warning(slide, f"source `{source['url'][:60]}` is not an http(s) address; "
@@ -276,7 +284,8 @@ class SlideConverter:
             meta["display_date"] = to_plain_text(slide.display_date)
         meta["title"] = title
         if self.kind == "statement":
-            meta["speaker"] = None
+            meta["speaker"] = lead.get("speaker")
+            meta.update((key, value) for key, value in lead.items() if key != "speaker")
         if sources or self.kind == "statement":
             meta["sources"] = sources
         if tags:

@@ -82,6 +82,49 @@ def split_sources(html: str) -> tuple[str, list[Source]]:
     return str(soup), sources
 
 
+LEAD_CLASSES = ("sitegen-speaker", "sitegen-quote", "sitegen-rating")
+"""The paragraphs of a sitegen export that say who said what and the verdict (`entry_lead`)."""
+
+
+class Lead(TypedDict, total=False):
+    """A statement's fields as a sitegen export's slide gives them."""
+
+    speaker: str
+    role: str
+    quote: str
+    original_quote: str
+    original_language: str
+    verdict: str
+
+
+def split_lead(html: str) -> tuple[str, Lead]:
+    """A slide's text without the speaker, quote and verdict paragraphs of a sitegen export,
+    and those as fields. The rating's label is left out: the importing site's scale names it."""
+    if not any(name in html for name in LEAD_CLASSES):
+        return html, {}
+    soup = BeautifulSoup(html, "html.parser")
+    lead: Lead = {}
+    for element in soup.find_all(class_=list(LEAD_CLASSES)):
+        classes = element.get_attribute_list("class")
+        if "sitegen-speaker" in classes:
+            role = element.find("span", class_="sitegen-role")
+            if role is not None:
+                lead["role"] = _words(role.get_text(" "))
+                role.decompose()
+            lead["speaker"] = _words(element.get_text(" ")).removesuffix(",").strip()
+        elif "sitegen-quote" in classes and element.get("lang"):
+            lead["original_quote"] = _words(element.get_text(" "))
+            lead["original_language"] = str(element["lang"])
+        elif "sitegen-quote" in classes:
+            lead["quote"] = _words(element.get_text(" "))
+        elif (verdict := element.find("span", class_="sitegen-verdict")) is not None:
+            lead["verdict"] = _words(verdict.get_text(" "))
+        element.decompose()
+    for key in [key for key, value in lead.items() if not value]:
+        del lead[key]  # type: ignore[misc]
+    return str(soup), lead
+
+
 def _words(text: str) -> str:
     return " ".join(without_forbidden(text).split())
 

@@ -64,8 +64,9 @@ def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:
     TimelineJS can show (`timelinejs_media`: an article's address there is a broken image).
 
     `words` is the theme's export template (partials/timelinejs.html), as for timeline.json.
-    The body's images stay in the text, where TimelineJS shows them too, and every source is
-    listed after it (the export template's `entry_sources`), which the import reads back.
+    The text opens with who said what and the verdict, as the slide does (`entry_lead`); the
+    body's images stay in it, where TimelineJS shows them too, and every source is listed after
+    it (`entry_sources`): the import reads both back.
     """
     start, end = date_cells(entry.date), date_cells(entry.end_date)
     media = source_media(entry.sources) or {}
@@ -77,7 +78,8 @@ def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:
         "Display Date": sheet_text(html_text(entry.display_date)),
         "Headline": sheet_text(str(words.entry_headline(entry))),
         # A sheet is read away from the site: the body's addresses are made absolute.
-        "Text": "\n".join(part for part in (absolute_links(entry.body_html.strip(), page),
+        "Text": "\n".join(part for part in (str(words.entry_lead(entry)),
+                                             absolute_links(entry.body_html.strip(), page),
                                              str(words.entry_sources(entry))) if part),
         "Media": media.get("url", ""),
         "Media Credit": sheet_text(media.get("credit", "")),
