@@ -91,6 +91,11 @@ def test_example_story_timeline(example_site_build: Path) -> None:
         lead = re.findall(r'<(?:p|blockquote) class="sitegen-(?:speaker|quote|rating)".*?</(?:p|blockquote)>',
                           slides[entry_id])
         assert lead and rows[entry_id]["Text"].startswith("".join(lead)), entry_id
+    # A hedged date keeps its hedge there: the cells alone would show it as exact.
+    shown = {e["unique_id"]: e["display_date"] for e in document["events"]}
+    assert rows["alleged-call"]["Display Date"] == shown["alleged-call"] == (
+        "around 6 November 2024 – around 10 November 2024")
+    assert rows["us-election-result"]["Display Date"] == ""  # the cells say it all
 
 
 MEDIA_SITE = {

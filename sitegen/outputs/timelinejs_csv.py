@@ -59,6 +59,15 @@ def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
     return (str(date.year), month, day, time)
 
 
+def display_date(entry: EntryView, words: Any) -> str:
+    """The author's wording of the date; else, where the cells alone would say more than the
+    author did (an approximate date) or less (a time's UTC offset), the date as the site words it."""
+    if entry.display_date:
+        return html_text(entry.display_date)
+    timed = any(date is not None and date.has_time for date in (entry.date, entry.end_date))
+    return str(words.entry_date(entry)) if entry.approximate or timed else ""
+
+
 def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:
     """One entry as a sheet row: its dates, title, body, and as the media its first source that
     TimelineJS can show (`timelinejs_media`: an article's address there is a broken image).
@@ -75,7 +84,7 @@ def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:
     row.update(zip(("Year", "Month", "Day", "Time"), start, strict=True))
     row.update(zip(("End Year", "End Month", "End Day", "End Time"), end, strict=True))
     row.update({
-        "Display Date": sheet_text(html_text(entry.display_date)),
+        "Display Date": sheet_text(display_date(entry, words)),
         "Headline": sheet_text(str(words.entry_headline(entry))),
         # A sheet is read away from the site: the body's addresses are made absolute.
         "Text": "\n".join(part for part in (str(words.entry_lead(entry)),
