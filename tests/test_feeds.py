@@ -184,3 +184,14 @@ def test_characters_xml_forbids_are_dropped(write_site: Callable[..., Path]) -> 
     assert build_site(root).ok
     feed = parse(root / "public/s/feed.xml")
     assert "A bell  and a form feed  here." in feed.entries[0].content[0].value
+
+
+def test_a_feed_words_a_date_as_its_author_did(write_site: Callable[..., Path]) -> None:
+    # "Mid-November 2024" holds back a precision the day would claim; the feed says it too.
+    dated = event("2024-11-15", "The talks", extra='display_date: "Mid-November 2024"\n')
+    site = write_site({"content/s/_index.md": story(), "content/s/a.md": dated})
+    assert build_site(site).ok
+    [item] = feedparser.parse((site / "public/s/feed.xml").read_bytes()).entries
+    content = lxml.html.fromstring(item.content[0].value)
+    [when] = content.xpath("//time")
+    assert (when.text, when.get("datetime")) == ("Mid-November 2024", "2024-11-15")
