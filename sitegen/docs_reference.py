@@ -183,7 +183,7 @@ TRANSLATIONS = """\
 
 `<entry-id>.<language>.md` beside an entry translates it, `_index.<language>.md`
 a story, for a language listed in `languages`. A translation writes its own
-`title`, `role`, `quote`, `verdict` and body (a story's `title`, `summary` and
+`title`, `role`, `quote`, `verdict`, `display_date` and body (a story's `title`, `summary` and
 background) and shares every other field with the original.
 """
 

@@ -100,7 +100,7 @@ def test_feeds_and_timelinejs_exist_per_language_and_keep_the_original_quote(
     timeline = json.loads(read(root, "uk/call/timeline.json"))
     assert timeline["title"]["text"]["headline"] == "Дзвінок"
     slide = next(e for e in timeline["events"] if e["unique_id"] == "denial")
-    assert '<blockquote lang="ru">Чистой воды вымысел.</blockquote>' in slide["text"]["text"]
+    assert '<blockquote class="sitegen-quote" lang="ru">Чистой воды вымысел.</blockquote>' in slide["text"]["text"]
     assert slide["display_date"] == "11 листопада 2024\u202fр."
     # The feed's icon is the shared one at the site root, not in the language's folder.
     assert "<icon>https://example.org/checks/assets/favicon.svg</icon>" in read(root, "uk/call/feed.xml")
@@ -240,6 +240,24 @@ def test_a_review_shown_untranslated_says_the_language_its_words_are_in(
         html = read(root, page)
         data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
         assert data["inLanguage"] == language and data["reviewBody"] == "There was.", page
+
+
+def test_a_translation_words_the_date_in_its_own_language(write_site: Callable[..., Path]) -> None:
+    root = write_site({
+        "sitegen.toml": TWO_LANGUAGES,
+        "content/talks/_index.md": "---\ntitle: The talks\nsummary: When were they?\n---\n",
+        "content/talks/_index.uk.md": "---\ntitle: Переговори\n---\n",
+        "content/talks/round.md": event("2024-11-15", "The talks",
+                                        extra='display_date: "Mid-November 2024"\n'),
+        "content/talks/round.uk.md": '---\ntitle: Переговори\ndisplay_date: "Середина листопада 2024"\n---\n',
+    })
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    assert "Середина листопада 2024" in read(root, "uk/talks/round/index.html")
+    assert "Mid-November 2024" in read(root, "talks/round/index.html")
+    [slide] = json.loads(read(root, "uk/talks/timeline.json"))["events"]
+    assert slide["display_date"] == "Середина листопада 2024"
+    assert "Середина листопада 2024" in read(root, "uk/talks/feed.xml")
 
 
 def test_a_quote_in_the_speakers_own_language_is_shown_once(write_site: Callable[..., Path]) -> None:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 TRANSLATION_NAME = re.compile(r"^(?P<stem>[^.]+)\.(?P<language>[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*)\.md$")
 """`peskov-denial.uk.md`, `_index.pt-BR.md`: ids have no dots, so a dot names a language."""
 
-ENTRY_TRANSLATED = ("title", "role", "quote", "verdict", "draft")
+ENTRY_TRANSLATED = ("title", "role", "quote", "verdict", "display_date", "draft")
 """What an entry's translation writes in its own words (a draft translation is not shown)."""
 STORY_TRANSLATED = ("title", "summary", "draft")
 UNTRANSLATED_WARNING = ("quote", "verdict")
@@ -225,6 +225,7 @@ class TranslationReader:
             role=values.get("role", entry.role),
             quote=values.get("quote", entry.quote),
             verdict=values.get("verdict", entry.verdict),
+            display_date=values.get("display_date", entry.display_date),
             body_html=body_html or entry.body_html,
             summary=summary or entry.summary,
             digest=file_digest(source),

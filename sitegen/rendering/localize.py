@@ -52,8 +52,8 @@ def _entry(entry: Entry, language: str) -> Entry:
         return entry
     return replace(
         entry, language=language, title=text.title, role=text.role, quote=text.quote,
-        verdict=text.verdict, body_html=text.body_html, summary=text.summary,
-        digest=entry.digest + text.digest,
+        verdict=text.verdict, display_date=text.display_date, body_html=text.body_html,
+        summary=text.summary, digest=entry.digest + text.digest,
     )
 
 

@@ -183,6 +183,8 @@ class EntryText:
     role: str = ""
     quote: str = ""
     verdict: str = ""
+    display_date: str = ""
+    """The author's wording of the date, in this language ("Середина листопада 2024")."""
     body_html: str = ""
     summary: str = ""
     digest: str = ""
