@@ -100,7 +100,8 @@ def test_feeds_and_timelinejs_exist_per_language_and_keep_the_original_quote(
     timeline = json.loads(read(root, "uk/call/timeline.json"))
     assert timeline["title"]["text"]["headline"] == "Дзвінок"
     slide = next(e for e in timeline["events"] if e["unique_id"] == "denial")
-    assert '<blockquote class="sitegen-quote" lang="ru">Чистой воды вымысел.</blockquote>' in slide["text"]["text"]
+    original = '<blockquote class="sitegen-quote" lang="ru">Чистой воды вымысел.</blockquote>'
+    assert original in slide["text"]["text"]
     assert slide["display_date"] == "11 листопада 2024\u202fр."
     # The feed's icon is the shared one at the site root, not in the language's folder.
     assert "<icon>https://example.org/checks/assets/favicon.svg</icon>" in read(root, "uk/call/feed.xml")
