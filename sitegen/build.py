@@ -40,6 +40,7 @@ from sitegen.reading.content import CONTENT_DIR, ReadCache, ReadCounts, SiteRead
 from sitegen.reading.document import Node, pickled_without_meta
 from sitegen.reading.placeholders import base_url_warning, placeholder_warnings
 from sitegen.reading.sitefiles import walk
+from sitegen.reading.sources import RACY_NS
 from sitegen.rendering.i18n import SOURCE_LANGUAGE
 from sitegen.rendering.localize import localize
 from sitegen.rendering.memo import CarriedMemo
@@ -722,11 +723,17 @@ def static_pages(paths: Iterable[str]) -> frozenset[str]:
 
 
 def file_artifact(output_path: str, source: Path, origin: str) -> Artifact:
-    """Copy a file verbatim; its fingerprint is its size and modification time."""
+    """Copy a file verbatim; its fingerprint is its stat (change time, which no tool can set
+    back, size and inode), or its bytes' hash while that stat is too recent to vouch for them
+    (a second save within one tick of the clock: see `reading.sources.RACY_NS`)."""
     stat = source.stat()
+    if time.time_ns() - stat.st_ctime_ns < RACY_NS:
+        fingerprint = "file-bytes:" + hashlib.sha256(source.read_bytes()).hexdigest()
+    else:
+        fingerprint = f"file:{source}:{stat.st_size}:{stat.st_ctime_ns}:{stat.st_ino}"
     return Artifact(
         path=output_path,
-        fingerprint=f"file:{source}:{stat.st_size}:{stat.st_mtime_ns}",
+        fingerprint=fingerprint,
         produce=source.read_bytes,
         origin=origin,
     )

@@ -22,7 +22,11 @@ RACY_NS = 2_000_000_000
 """Files modified this close to the walk are also compared by their bytes' hash."""
 
 Signature = tuple[str, int, int, int]
-"""("file", modification ns, size, inode), ("folder", 0, 0, 0) or ("link:<target>", 0, 0, 0)."""
+"""("file", change ns, size, inode), ("folder", 0, 0, 0) or ("link:<target>", 0, 0, 0).
+
+The change time (ctime), not the modification time: an editor or a tool may set the latter
+back (`touch -d`, `os.utime`, an archive unpacked with its times), but every write, rename
+or change of the times moves the former to now, and nobody can set it."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ def _file_signature(path: str) -> Signature | None:
         stat = os.stat(path)
     except OSError:
         return None
-    return ("file", stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return ("file", stat.st_ctime_ns, stat.st_size, stat.st_ino)
 
 
 def scan(roots: Iterable[str]) -> dict[str, Signature]:
@@ -119,7 +123,7 @@ def _scan(path: str, found: dict[str, Signature], seen: set[tuple[int, int]]) ->
         found[path] = ("missing", 0, 0, 0)
         return
     if not S_ISDIR(info.st_mode):
-        found[path] = ("file", info.st_mtime_ns, info.st_size, info.st_ino)
+        found[path] = ("file", info.st_ctime_ns, info.st_size, info.st_ino)
         return
     found[path] = ("folder", 0, 0, 0)
     folder = (info.st_dev, info.st_ino)
@@ -139,7 +143,7 @@ def _scan(path: str, found: dict[str, Signature], seen: set[tuple[int, int]]) ->
             file = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        found[entry.path] = ("file", file.st_mtime_ns, file.st_size, file.st_ino)
+        found[entry.path] = ("file", file.st_ctime_ns, file.st_size, file.st_ino)
     seen.discard(folder)
 
 

@@ -27,7 +27,8 @@ from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.urls import slugify
 
 Signature = tuple[int, int, int]
-"""A file's (modification time in ns, size, inode): equal means unchanged, unless racy."""
+"""A file's (change time in ns, size, inode): equal means unchanged, unless racy. The change
+time, not the modification time, which a tool may set back (see `cache.snapshot.Signature`)."""
 
 RACY_NS = 2_000_000_000
 """A file modified this recently may change again within one tick of its clock without its
@@ -127,8 +128,9 @@ class SourceReader:
                 known = self.previous.files.get(relative)
         limit = self.settings.max_file_bytes
         stat = path.stat()
-        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        trusted = signature if time.time_ns() - stat.st_mtime_ns > RACY_NS else None
+        # The change time, which no tool can set back (see `cache.snapshot.Signature`).
+        signature = (stat.st_ctime_ns, stat.st_size, stat.st_ino)
+        trusted = signature if time.time_ns() - stat.st_ctime_ns > RACY_NS else None
         if known is not None and known.limit == limit and known.signature == signature:
             parsed = known
         elif limit and stat.st_size > limit:
