@@ -298,6 +298,28 @@ def test_reused_shards_and_a_warm_cache_write_the_bytes_a_fresh_build_does(
         folder_digest(tmp_path / "fresh" / "pagefind")
 
 
+def test_stories_that_change_places_on_the_home_page_keep_the_index_a_fresh_build_writes(
+    write_site: Callable[..., Path], tmp_path: Path,
+) -> None:
+    # A story updated later moves up the home page; the index must not follow that order,
+    # or a warm build's reused bundle differs from a fresh build's for the same records.
+    root = write_site({
+        "content/alpha/_index.md": story("Alpha", "First."),
+        "content/alpha/a1.md": event("2024-03-01", "Alpha event"),
+        "content/beta/_index.md": story("Beta", "Second."),
+        "content/beta/b1.md": event("2024-01-01", "Beta event"),
+    })
+    cache = tmp_path / "cache"
+    assert Builder(root, root / "public", cache_dir=cache).build().ok
+    (root / "content/beta/_index.md").write_text(
+        "---\ntitle: Beta\nsummary: Second.\nupdated: 2024-06-01\n---\n")
+    assert Builder(root, root / "public", cache_dir=cache).build().ok
+    assert Builder(root, tmp_path / "fresh").build().ok
+    home = (root / "public/index.html").read_text("utf-8")
+    assert home.index("Beta") < home.index("Alpha")  # the edit did move it
+    assert folder_digest(root / "public" / "pagefind") == folder_digest(tmp_path / "fresh" / "pagefind")
+
+
 def test_every_shard_holds_each_language_of_its_stories(
     write_site: Callable[..., Path], tiny_shards: None,
 ) -> None:

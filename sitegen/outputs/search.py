@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.outputs.pagefind_bundle import ENTRY_FILE, merge_bundle, stabilise
 from sitegen.outputs.pagefind_service import PagefindCancelled, PagefindError, PagefindService
-from sitegen.outputs.search_records import SearchRecord, search_records
+from sitegen.outputs.search_records import SearchRecord, in_shard_order, search_records
 from sitegen.outputs.search_shards import SHARDS_FOLDER, Shard, plan_shards, shard_list
 from sitegen.structure.diagnostics import Diagnostics
 from sitegen.structure.urls import SEARCH_INDEX_FOLDER
@@ -229,7 +229,7 @@ def build_search_index(staged: StagedOutput) -> dict[str, str]:
         reuse = {fingerprint: staged.output / key for key, fingerprint in remembered.items()}
 
     def records_of(stories: frozenset[str]) -> Iterable[Iterable[SearchRecord]]:
-        return (search_records(plan, stories) for plan in staged.plans)
+        return (in_shard_order(search_records(plan, stories)) for plan in staged.plans)
 
     if not write_index(shards, records_of, binary, target, reuse, staged.diagnostics):
         return {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
 
@@ -89,6 +89,14 @@ def search_records(plan: SitePlan, stories: Container[str] | None = None) -> Ite
             yield from found
         else:
             yield from (each for each in found if each.story in stories)
+
+
+def in_shard_order(records: Iterable[SearchRecord]) -> list[SearchRecord]:
+    """Records in the order Pagefind is given them: by story slug, each story's in its timeline
+    order. A shard's bundle depends on that order, and its fingerprint covers the stories by
+    slug (`search_shards`): in the pages' order (the home page's, newest update first), a story
+    moving up made another bundle under the same fingerprint, so a warm build kept the old one."""
+    return sorted(records, key=lambda record: record.story)
 
 
 def record(

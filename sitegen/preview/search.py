@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sitegen.outputs.plan import StagedOutput
 from sitegen.outputs.search import MISSING_BINARY, find_pagefind, write_index
-from sitegen.outputs.search_records import SearchRecord, search_records
+from sitegen.outputs.search_records import SearchRecord, in_shard_order, search_records
 from sitegen.outputs.search_shards import Shard, plan_shards
 from sitegen.structure.diagnostics import Diagnostics
 from sitegen.structure.urls import SEARCH_INDEX_FOLDER
@@ -105,7 +105,7 @@ class BackgroundSearchIndex:
                 self._warned = True
                 staged.diagnostics.warning(".", 0, 0, MISSING_BINARY)
             return {}
-        languages = [list(search_records(plan)) for plan in staged.plans]
+        languages = [in_shard_order(search_records(plan)) for plan in staged.plans]
         shards = plan_shards((r for records in languages for r in records), self.binary)
         self._staged = Wanted(languages, shards, " ".join(shard.fingerprint for shard in shards))
         return {}
