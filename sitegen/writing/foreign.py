@@ -25,6 +25,7 @@ from pathlib import Path
 from sitegen.cache.record import Stat, stat_of
 from sitegen.structure.urls import SEARCH_INDEX_FOLDER
 from sitegen.writing.outputguard import MANIFEST
+from sitegen.writing.spare import output_folders
 
 SITEGEN_FOLDERS = frozenset({SEARCH_INDEX_FOLDER})
 """Folders a build makes whole, after its pages (the search index): never anyone else's."""
@@ -50,12 +51,8 @@ def foreign_paths(output: Path, sitegen_paths: Collection[str], folders: Mapping
     the last build carried, whose folders it recorded before carrying them."""
     again = {path.rpartition("/")[0] for path in carried}
     owned = set(sitegen_paths) | {MANIFEST}
-    parents: set[str] = {""}
-    for path in owned:  # every folder that holds one of sitegen's files
-        folder = path.rpartition("/")[0]
-        while folder and folder not in parents:
-            parents.add(folder)
-            folder = folder.rpartition("/")[0]
+    # Every folder that holds one of sitegen's files: the last build recorded them.
+    parents = {"", *folders} if folders is not None else {""} | output_folders(owned)
     base = os.fspath(output)
     found: list[str] = []
     for folder in parents:
