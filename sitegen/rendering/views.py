@@ -457,21 +457,7 @@ def rebase_links(body_html: str, written_for: str, shown_on: str, language_folde
             return url
         return urls.relative(language_folder + shown_on if shared else shown_on, target)
 
-    def rebase(match: re.Match[str]) -> str:
-        url = html.unescape(match[2])
-        moved = rebased(url)
-        return match[0] if moved == url else f'{match[1]}="{html.escape(moved)}"'
-
-    def rebase_candidates(match: re.Match[str]) -> str:
-        # `srcset="chart-2x.png 2x, chart.png 1x"`: each candidate's address, its descriptor kept.
-        candidates = []
-        for candidate in html.unescape(match[1]).split(","):
-            address, _, descriptor = candidate.strip().partition(" ")
-            candidates.append(f"{rebased(address)} {descriptor}".strip())
-        return f'srcset="{html.escape(", ".join(candidates))}"'
-
-    body_html = URL_ATTRIBUTE.sub(rebase, body_html)
-    return SRCSET_ATTRIBUTE.sub(rebase_candidates, body_html) if "srcset=" in body_html else body_html
+    return with_addresses(body_html, rebased)
 
 
 def absolute_links(body_html: str, page_url: str) -> str:
@@ -482,16 +468,24 @@ def absolute_links(body_html: str, page_url: str) -> str:
     def absolute(url: str) -> str:
         return url if not url or urlsplit(url).scheme else urljoin(page_url, url)
 
+    return with_addresses(body_html, absolute)
+
+
+def with_addresses(body_html: str, change: Callable[[str], str]) -> str:
+    """A body with `change` applied to each address its tags hold (href, src, poster, and every
+    candidate of a srcset), the attributes written again only where one changed."""
+
     def replace_url(match: re.Match[str]) -> str:
         url = html.unescape(match[2])
-        moved = absolute(url)
+        moved = change(url)
         return match[0] if moved == url else f'{match[1]}="{html.escape(moved)}"'
 
     def replace_candidates(match: re.Match[str]) -> str:
+        # `srcset="chart-2x.png 2x, chart.png 1x"`: each candidate's address, its descriptor kept.
         candidates = []
         for candidate in html.unescape(match[1]).split(","):
             address, _, descriptor = candidate.strip().partition(" ")
-            candidates.append(f"{absolute(address)} {descriptor}".strip())
+            candidates.append(f"{change(address)} {descriptor}".strip())
         return f'srcset="{html.escape(", ".join(candidates))}"'
 
     body_html = URL_ATTRIBUTE.sub(replace_url, body_html)
