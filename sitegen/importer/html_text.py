@@ -103,25 +103,24 @@ def split_lead(html: str) -> tuple[str, Lead]:
     if not any(name in html for name in LEAD_CLASSES):
         return html, {}
     soup = BeautifulSoup(html, "html.parser")
-    lead: Lead = {}
+    found: dict[str, str] = {}
     for element in soup.find_all(class_=list(LEAD_CLASSES)):
         classes = element.get_attribute_list("class")
         if "sitegen-speaker" in classes:
             role = element.find("span", class_="sitegen-role")
             if role is not None:
-                lead["role"] = _words(role.get_text(" "))
+                found["role"] = _words(role.get_text(" "))
                 role.decompose()
-            lead["speaker"] = _words(element.get_text(" ")).removesuffix(",").strip()
+            found["speaker"] = _words(element.get_text(" ")).removesuffix(",").strip()
         elif "sitegen-quote" in classes and element.get("lang"):
-            lead["original_quote"] = _words(element.get_text(" "))
-            lead["original_language"] = str(element["lang"])
+            found["original_quote"] = _words(element.get_text(" "))
+            found["original_language"] = str(element["lang"])
         elif "sitegen-quote" in classes:
-            lead["quote"] = _words(element.get_text(" "))
+            found["quote"] = _words(element.get_text(" "))
         elif (verdict := element.find("span", class_="sitegen-verdict")) is not None:
-            lead["verdict"] = _words(verdict.get_text(" "))
+            found["verdict"] = _words(verdict.get_text(" "))
         element.decompose()
-    for key in [key for key, value in lead.items() if not value]:
-        del lead[key]  # type: ignore[misc]
+    lead: Lead = {key: value for key, value in found.items() if value}  # type: ignore[assignment]
     return str(soup), lead
 
 

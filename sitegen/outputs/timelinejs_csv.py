@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from sitegen.outputs.plan import SitePlan
 from sitegen.outputs.timelinejs import plan_story_exports
 from sitegen.outputs.timelinejs_media import source_media
-from sitegen.rendering.escape import html_text
 from sitegen.rendering.views import absolute_links
 from sitegen.structure import urls
 from sitegen.writing.artifact import Artifact
@@ -62,10 +61,9 @@ def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
 def display_date(entry: EntryView, words: Any) -> str:
     """The author's wording of the date; else, where the cells alone would say more than the
     author did (an approximate date) or less (a time's UTC offset), the date as the site words it."""
-    if entry.display_date:
-        return html_text(entry.display_date)
     timed = any(date is not None and date.has_time for date in (entry.date, entry.end_date))
-    return str(words.entry_date(entry)) if entry.approximate or timed else ""
+    # The export template's `entry_date` gives the author's wording first, as the slide does.
+    return str(words.entry_date(entry)) if entry.display_date or entry.approximate or timed else ""
 
 
 def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:

@@ -128,8 +128,9 @@ def resolve_speakers(
             if raw.speaker is None:
                 out.append(raw)
                 continue
-            found = speaker_id(raw.entry, raw.speaker, speakers, by_name, result, diagnostics)
-            if found not in speakers or len(speaker_owners(raw.speaker.text, speakers, by_name)) > 1:
+            owners = speaker_owners(raw.speaker.text, speakers, by_name)
+            found = speaker_id(raw.entry, raw.speaker, owners, speakers, result, diagnostics)
+            if found not in speakers or len(owners) > 1:
                 free.add(story)  # read again next time, so its problem is reported again
             out.append(_with_speaker(raw, found, before))
         linked[story] = out
@@ -153,15 +154,15 @@ def speaker_owners(value: str, registry: dict[str, Speaker], by_name: dict[str, 
 
 
 def speaker_id(
-    entry: Entry, written: Located, registry: dict[str, Speaker], by_name: dict[str, list[str]],
+    entry: Entry, written: Located, owners: list[str], registry: dict[str, Speaker],
     speakers: dict[str, Speaker], diagnostics: Diagnostics,
 ) -> str:
-    """The speaker a statement names: a registry id or name, else a free-text speaker of its own.
+    """The speaker a statement names: one of the registry speakers it may mean (`owners`, see
+    `speaker_owners`), else a free-text speaker of its own.
 
     A name that two speakers answer to is an error: a quote given to the wrong person is the
     worst mistake a fact-check can publish, so sitegen never picks one."""
     value = written.text
-    owners = speaker_owners(value, registry, by_name)
     if len(owners) > 1:
         files = ", ".join(f"`{owner}` ({registry[owner].path})" for owner in owners)
         diagnostics.error(
