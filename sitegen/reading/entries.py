@@ -18,6 +18,7 @@ from sitegen.reading.fields import ENTRY_FIELDS, Located, did_you_mean
 from sitegen.reading.sources import SourceReader, file_digest, line_of_meta
 from sitegen.structure.dates import PartialDate
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
+from sitegen.structure.interning import shared
 from sitegen.structure.model import RELATION_TYPES, Entry, EntryRef, RelationType
 from sitegen.structure.urls import RESERVED_ENTRY_IDS, tag_slug
 
@@ -124,7 +125,7 @@ class _EntryReader:
         """The entry, or None; and the id of a hidden draft ("" for any other entry)."""
         source, meta, settings = self.source, self.meta, self.settings
         values = self.sources.fields(source, ENTRY_FIELDS, "an entry", self.zone, self.diagnostics)
-        entry_id = values.get("id", self.path.stem)
+        entry_id = shared(values.get("id", self.path.stem))
         id_position = (1, 1)
         if "id" in meta:
             id_position = (meta["id"].line, meta["id"].column)

@@ -16,6 +16,7 @@ from sitegen.reading.document import Node
 from sitegen.reading.editorial import RULE_IDS
 from sitegen.structure.dates import DATE_FORMS_HINT, PartialDate, date_problem, parse_date
 from sitegen.structure.diagnostics import Diagnostics
+from sitegen.structure.interning import shared
 from sitegen.structure.model import Citation, Correction
 from sitegen.structure.urls import escaped_url
 
@@ -225,7 +226,7 @@ class FieldReader:
     def convert(self, field: Field, node: Node) -> Any:
         """Convert one value to its field's type, or report why it cannot be."""
         converter = getattr(self, f"_read_{field.type}")
-        return converter(field, node)
+        return shared(converter(field, node))
 
     def scalar(self, field: Field, node: Node) -> str | None:
         """Return a scalar's text, or report that a single value was expected."""
@@ -402,7 +403,7 @@ class FieldReader:
             elif key == "date":
                 values[key] = self.date("sources: date", located)
             else:
-                values[key] = located.text
+                values[key] = shared(located.text)
         if "url" not in item.value or item.value["url"].value is None:
             self.error(item, "a source needs a `url` (http or https)")
             return None

@@ -33,6 +33,7 @@ from sitegen.structure.dates import (
     format_offset_label,
     load_zone,
 )
+from sitegen.structure.interning import shared
 from sitegen.structure.model import (
     Citation,
     Correction,
@@ -755,7 +756,7 @@ class SiteViews:
             incoming=relation.incoming,
             title=other.title,
             url=urls.entry(other.story, other.id),
-            fragment="#" + anchor(other.id),
+            fragment=shared("#" + anchor(other.id)),
             date=self.date(other.date),
             speaker=self.site.speakers[other.speaker].name if other.speaker else "",
             story_title=self.story_by_slug[other.story].title,
