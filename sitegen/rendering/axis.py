@@ -25,7 +25,7 @@ import itertools
 import statistics
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import MAXYEAR, datetime, timedelta, tzinfo
 from typing import Literal
 
 from sitegen.structure.dates import PartialDate, Precision
@@ -209,15 +209,17 @@ def local(moment: datetime, zone: tzinfo) -> datetime:
 
 
 def period_end(date: PartialDate, zone: tzinfo) -> datetime:
-    """Where a date written as an end ("until 10 November") stops: the end of that day, month…"""
-    start = local(date.start, zone)
-    if date.precision == Precision.YEAR:
-        return start.replace(year=start.year + 1)
-    if date.precision == Precision.MONTH:
-        return _add_months(start, 1)
-    if date.precision == Precision.DAY:
-        return start + timedelta(days=1)
-    return start
+    """Where a date written as an end ("until 10 November") stops: the end of that day, month…
+    (see `PartialDate.span`), or the calendar's end for the last ones."""
+    return _later(local(date.start, zone), date.span()) or datetime.max
+
+
+def _later(moment: datetime, step: timedelta) -> datetime | None:
+    """`step` after `moment`; None past the calendar's end (9999-12-31)."""
+    try:
+        return moment + step
+    except OverflowError:
+        return None
 
 
 def _split(items: Sequence[AxisItem], zone: tzinfo, width: int) -> list[_Span]:
@@ -394,26 +396,27 @@ def _ticks_for(span: _Span) -> tuple[Unit, list[datetime]]:
 
 
 def _aligned(start: datetime, end: datetime, unit: Unit, step: int) -> Iterator[datetime]:
-    """Tick times from `start` to `end` on round values of the unit."""
+    """Tick times from `start` to `end` on round values of the unit (none past the calendar's end)."""
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    moment: datetime | None
     if unit in ("minute", "hour"):
         size = timedelta(minutes=step) if unit == "minute" else timedelta(hours=step)
-        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        moment = day + ((start - day) // size) * size
+        moment = midnight + ((start - midnight) // size) * size
         if moment < start:
-            moment += size
-        while moment <= end:
+            moment = _later(moment, size)
+        while moment is not None and moment <= end:
             yield moment
-            moment += size
+            moment = _later(moment, size)
     elif unit == "day":
-        moment = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        while moment <= end:
+        moment = midnight
+        while moment is not None and moment <= end:
             # Steps of 5 restart each month (1, 6 … 26), so labels stay on round days.
             if moment >= start and (step < 5 or (moment.day % 5 == 1 and moment.day <= 26)):
                 yield moment
-            moment += timedelta(days=step if step < 5 else 1)
+            moment = _later(moment, timedelta(days=step if step < 5 else 1))
     elif unit == "month":
-        moment = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        while moment <= end:
+        moment = midnight.replace(day=1)
+        while moment is not None and moment <= end:
             if moment >= start and (moment.month - 1) % step == 0:
                 yield moment
             moment = _add_months(moment, 1)
@@ -425,9 +428,12 @@ def _aligned(start: datetime, end: datetime, unit: Unit, step: int) -> Iterator[
             year += step
 
 
-def _add_months(moment: datetime, months: int) -> datetime:
-    """The same day and time `months` later, clamped to the month's last day."""
+def _add_months(moment: datetime, months: int) -> datetime | None:
+    """The same day and time `months` later, clamped to the month's last day; None past the
+    calendar's end."""
     index = moment.month - 1 + months
     year, month = moment.year + index // 12, index % 12 + 1
+    if year > MAXYEAR:
+        return None
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)

@@ -77,9 +77,10 @@ class PartialDate:
             time += f":{self.second:02d}"
         return f"{date}T{time}{format_offset_iso(self.offset or timedelta(0))}"
 
-    def ends_before(self, other: PartialDate) -> bool:
-        """Whether all of the time this date names is over before `other` starts: an end date
-        of 2024-11-10 covers that whole day, so it is not before 2024-11-10T10:00."""
+    def span(self) -> timedelta:
+        """How long the time this date names lasts, in its own calendar: 2024 the whole year,
+        2024-02 that February, 2024-11-10 that day. The last ones (9999, 9999-12, 9999-12-31)
+        last until the calendar's end, the last instant a date can hold."""
         local = datetime(self.year, self.month, self.day, self.hour, self.minute, self.second)
         try:
             if self.precision == Precision.YEAR:
@@ -89,9 +90,14 @@ class PartialDate:
             else:
                 following = local + {Precision.DAY: timedelta(days=1), Precision.MINUTE: timedelta(minutes=1),
                                      Precision.SECOND: timedelta(seconds=1)}[self.precision]
-        except (ValueError, OverflowError):  # the year 9999 lasts until the end of time
-            return False
-        return self.start + (following - local) <= other.start
+        except (ValueError, OverflowError):
+            following = datetime.max
+        return following - local
+
+    def ends_before(self, other: PartialDate) -> bool:
+        """Whether all of the time this date names is over before `other` starts: an end date
+        of 2024-11-10 covers that whole day, so it is not before 2024-11-10T10:00."""
+        return self.span() <= other.start - self.start
 
     def sort_key(self) -> tuple[datetime, int]:
         """Order by starting instant, the coarser precision first."""
