@@ -133,6 +133,11 @@ CASES = [
          {ENTRY: event('"9999-12-31T23:59-05:00"')}, error=(ENTRY, 3, "is not a date")),
     Case("date at the start of the calendar with an offset",
          {ENTRY: event('"0001-01-01T00:30+05:00"')}, error=(ENTRY, 3, "is not a date")),
+    Case("two tags whose pages are one folder on a disk that ignores case",
+         {ENTRY: event("2024-05-01", extra="tags: [straße]\n"),
+          "content/s/c.md": event("2024-05-02", extra="tags: [STRASSE]\n")},
+         error=("content/s/c.md", 5, "tag `STRASSE` (tags/strasse/) and tag `straße` (tags/straße/) "
+                "differ only in case")),
     # The calendar ends in 9999: an end date there lasts until then, and the axis stops there.
     Case("an end date in the calendar's last year", {ENTRY: event("9999-01-01", extra="end_date: 9999\n")}),
     Case("an end date in the calendar's last month",

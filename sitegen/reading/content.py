@@ -216,6 +216,7 @@ class _SiteRead:
                 "no content/ folder here; run `sitegen init DIR` to create a site, or "
                 "pass --source with the folder that holds sitegen.toml and content/",
             )
+        self.report_tag_clashes(stories, raw_entries)
         raw_entries, speakers = resolve_speakers(raw_entries, speakers, self.diagnostics, self.linked)
         entries = resolve_relations(raw_entries, self.unlisted, self.diagnostics, self.linked)
         stories = attach_entries(stories, entries, self.linked)
@@ -316,6 +317,36 @@ class _SiteRead:
             if slug not in slugs:
                 slugs.append(slug)
         return tuple(slugs)
+
+    def report_tag_clashes(self, stories: list[Story], raw_entries: dict[str, list[RawEntry]]) -> None:
+        """Report, where it is written, each tag whose page would be another's on a disk that
+        ignores case (macOS, Windows, most web hosts' uploads): `STRASSE` and `straße` are two
+        tags, `tags/strasse/` and `tags/straße/`, but one folder there. The tag first read keeps
+        its page; every other place that writes it another way is told the spelling to use."""
+        first: dict[str, str] = {}
+        clashing: dict[str, str] = {}
+        for slug in self.tags:
+            kept = first.setdefault(slug.casefold(), slug)
+            if kept != slug:
+                clashing[slug] = kept
+        if not clashing:
+            return
+        places: list[tuple[str, int, str]] = []
+        for story in stories:
+            document = self.sources.document(story.path)
+            line = line_of_meta(document, "tags") if document is not None else 1
+            places += [(story.path, line, slug) for slug in story.tags if slug in clashing]
+        for entries in raw_entries.values():
+            for raw in entries:
+                places += [(raw.entry.path, raw.tags_line, slug) for slug in raw.entry.tags if slug in clashing]
+        for path, line, slug in sorted(places):
+            tag = self.tags[clashing[slug]]
+            self.diagnostics.error(
+                path, line, 1,
+                f"tag `{self.tags[slug].name}` (tags/{slug}/) and tag `{tag.name}` (tags/{tag.slug}/) "
+                "differ only in case: on a disk that ignores case (macOS, Windows) their pages "
+                f"are one folder; write `{tag.name}` here",
+            )
 
     # -- speakers and pages ------------------------------------------------
 
