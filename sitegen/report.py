@@ -14,7 +14,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import TextIO
 
-from sitegen.structure.diagnostics import Diagnostic, to_json
+from sitegen.structure.characters import shown_in_terminal
+from sitegen.structure.diagnostics import Diagnostic, numbered_lines, to_json
 
 RED, YELLOW, CYAN, BOLD, DIM, RESET = "\033[31m", "\033[33m", "\033[36m", "\033[1m", "\033[2m", "\033[0m"
 
@@ -33,10 +34,27 @@ def source_line(root: Path, path: str, line: int) -> str | None:
     if line < 1:
         return None
     try:
-        lines = (root / path).read_text("utf-8", errors="replace").splitlines()
+        lines = numbered_lines((root / path).read_text("utf-8", errors="replace"))
     except (OSError, ValueError):
         return None
     return lines[line - 1] if line <= len(lines) else None
+
+
+EXCERPT_WIDTH = 100
+"""The most of a line quoted under a problem: a minified or pasted line can be a megabyte."""
+
+
+def excerpt(text: str, column: int) -> tuple[str, int]:
+    """What to quote of a line for a problem at `column` (1-based; 0: none), and how far in the
+    caret goes: at most `EXCERPT_WIDTH` characters around the column, cut with `…`, with what a
+    terminal would act on written as escapes, so the caret still stands under its character."""
+    text = text.expandtabs(1)
+    at = max(column - 1, 0)
+    start = max(0, min(at - EXCERPT_WIDTH // 2, len(text) - EXCERPT_WIDTH))
+    end = start + EXCERPT_WIDTH
+    before = ("…" if start else "") + shown_in_terminal(text[start:at])
+    shown = before + shown_in_terminal(text[at:end]) + ("…" if end < len(text) else "")
+    return shown, len(before) + max(0, at - max(len(text), start))
 
 
 def format_text(diagnostics: Sequence[Diagnostic], root: Path, colour: bool = False) -> str:
@@ -46,19 +64,21 @@ def format_text(diagnostics: Sequence[Diagnostic], root: Path, colour: bool = Fa
     blocks: list[str] = []
     for path, group in groupby(diagnostics, key=lambda d: d.path):
         items = list(group)
-        lines = [paint(BOLD, f"{path}") + paint(DIM, f" ({len(items)} problem{'s' * (len(items) > 1)})")]
+        count = f" ({len(items)} problem{'s' * (len(items) > 1)})"
+        lines = [paint(BOLD, shown_in_terminal(path)) + paint(DIM, count)]
         for item in items:
             severity = paint(BOLD + (RED if item.severity == "error" else YELLOW), item.severity)
             rule = paint(DIM, f" [{item.rule}]") if item.rule else ""
-            lines.append(f"{item.path}:{item.line}:{item.column}: {severity}: {item.message}{rule}")
+            lines.append(shown_in_terminal(f"{item.path}:{item.line}:{item.column}: ") + severity
+                         + shown_in_terminal(f": {item.message}") + rule)
             text = source_line(root, item.path, item.line)
             if text is None:
                 continue
             gutter = f"{item.line:>5} | "
-            lines.append(paint(DIM, gutter) + text.expandtabs(1))
+            quoted, caret = excerpt(text, item.column)
+            lines.append(paint(DIM, gutter) + quoted)
             if item.column >= 1:
-                lines.append(" " * (len(gutter) - 2) + paint(DIM, "| ") + " " * (item.column - 1)
-                             + paint(CYAN, "^"))
+                lines.append(" " * (len(gutter) - 2) + paint(DIM, "| ") + " " * caret + paint(CYAN, "^"))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -90,7 +110,8 @@ def format_github(diagnostics: Sequence[Diagnostic], root: Path, workspace: Path
                 properties.append(f"col={item.column}")
         title = f"sitegen {item.rule}" if item.rule else "sitegen check"
         properties.append(f"title={escape_property(title)}")
-        lines.append(f"::{item.severity} {','.join(properties)}::{escape_data(item.message)}")
+        command = f"::{item.severity} {','.join(properties)}::{escape_data(item.message)}"
+        lines.append(shown_in_terminal(command))
     return "\n".join(lines)
 
 

@@ -81,3 +81,51 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch) -> None:
     item = Diagnostic("a.md", 0, 0, "error", "broken")
     assert "\033[31m" in format_text([item], Path("."), colour=True)
     assert "\033[" not in format_text([item], Path("."), colour=False)
+
+
+def test_a_files_control_codes_are_shown_as_escapes_never_sent_to_the_terminal(
+    write_site: Callable[..., Path],
+) -> None:
+    # A body pasted from a terminal, or written to attack one: ESC [2J clears the screen,
+    # ESC ] 0 ; sets the window title, U+202E turns the rest of the line around.
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-01-01", body="Body \x1b[2J\x1b]0;pwned\x07 [x](javascript:1)\n"
+                                                   "\u202e [y](javascript:2)"),
+    })
+    for form in ("text", "github"):
+        result = run_cli("check", "--source", str(site), "--format", form, cwd=site)
+        assert "javascript:1" in result.stdout
+        assert "javascript:2" in result.stdout
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202e]", result.stdout), repr(result.stdout)
+    lines = run_cli("check", "--source", str(site), cwd=site).stdout.splitlines()
+    assert "    7 | Body \\x1b[2J\\x1b]0;pwned\\x07 [x](javascript:1)" in lines
+    # The caret still stands under the link's address, past the escape.
+    quoted = lines.index("    8 | \\u202e [y](javascript:2)")
+    assert lines[quoted][lines[quoted + 1].index("^")] == "j", "\n".join(lines)
+
+
+def test_a_problem_on_a_very_long_line_quotes_only_the_words_around_it(
+    write_site: Callable[..., Path],
+) -> None:
+    long_line = "word " * 20_000 + "[x](javascript:1)" + " tail" * 1_000
+    site = write_site({"content/s/_index.md": story(), "content/s/a.md": event("2024-01-01", body=long_line)})
+    lines = run_cli("check", "--source", str(site), cwd=site).stdout.splitlines()
+    assert max(len(line) for line in lines) < 200
+    quoted = next(line for line in lines if "[x](javascript:1)" in line and " | " in line)
+    assert quoted.split(" | ", 1)[1].startswith("…") and quoted.endswith("…")
+    caret = lines[lines.index(quoted) + 1]
+    assert quoted[caret.index("^")] == "j", f"{quoted}\n{caret}"
+
+
+def test_the_line_quoted_is_the_line_numbered_even_after_a_line_separator(
+    write_site: Callable[..., Path],
+) -> None:
+    # U+2028 and a form feed end a line for Python's splitlines, not for an editor or for sitegen.
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/a.md": event("2024-01-01", body="One\u2028two\x0cthree.\n\n[x](javascript:1)"),
+    })
+    text = run_cli("check", "--source", str(site), cwd=site).stdout
+    assert re.search(r"a\.md:9:\d+: warning: link to `javascript:1`", text), text
+    assert "    9 | [x](javascript:1)" in text, text

@@ -31,7 +31,7 @@ from sitegen.rendering.i18n import (
 from sitegen.rendering.theme import LAYOUTS_DIR, builtin_theme_dir
 from sitegen.structure.characters import described, without_forbidden_in
 from sitegen.structure.dates import load_zone, unknown_zone_message
-from sitegen.structure.diagnostics import Diagnostics
+from sitegen.structure.diagnostics import Diagnostics, numbered_lines
 from sitegen.structure.model import TONES, Config, Organization, Rating, SiteText, tone_at
 from sitegen.structure.urls import escaped_url, slugify
 
@@ -82,10 +82,10 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
     except tomllib.TOMLDecodeError as error:
         line, column = _toml_position(str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        line_text = raw_bytes.decode("utf-8", "replace").splitlines()[line - 1:line] or [""]
+        line_text = numbered_lines(raw_bytes.decode("utf-8", "replace"))[line - 1:line] or [""]
         message, column = _plain_toml_problem(message, line_text[0], column)
         diagnostics.error(CONFIG_FILE, line, column, f"sitegen.toml is not valid TOML: {message}")
-    lines = raw_bytes.decode("utf-8", "replace").splitlines()
+    lines = numbered_lines(raw_bytes.decode("utf-8", "replace"))
 
     def line_of(key: str) -> int:
         pattern = re.compile(rf"^\s*(\[+\s*)?{re.escape(key)}\b")

@@ -338,7 +338,8 @@ class _SiteRead:
             places += [(story.path, line, slug) for slug in story.tags if slug in clashing]
         for entries in raw_entries.values():
             for raw in entries:
-                places += [(raw.entry.path, raw.tags_line, slug) for slug in raw.entry.tags if slug in clashing]
+                places += [(raw.entry.path, raw.tags_line, slug)
+                           for slug in raw.entry.tags if slug in clashing]
         for path, line, slug in sorted(places):
             tag = self.tags[clashing[slug]]
             self.diagnostics.error(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitegen.rendering.memo import CarriedMemo
-from sitegen.structure.diagnostics import Diagnostic, Diagnostics
+from sitegen.structure.diagnostics import Diagnostic, Diagnostics, numbered_lines
 
 if TYPE_CHECKING:
     from sitegen.structure.model import Site, Story
@@ -74,7 +74,7 @@ def placeholders_in(text: str) -> tuple[tuple[int, int, str], ...]:
     if not any(placeholder in text for placeholder in PLACEHOLDER_TEXTS):
         return ()
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(numbered_lines(text), start=1):
         if line.lstrip().startswith("#"):
             continue
         for placeholder in PLACEHOLDER_TEXTS:
@@ -89,7 +89,7 @@ def base_url_warning(source: Path, base_url: str, diagnostics: Diagnostics) -> N
     if base_url != PLACEHOLDER_BASE_URL:
         return
     config = source / "sitegen.toml"
-    lines = config.read_text("utf-8", "replace").splitlines() if config.is_file() else []
+    lines = numbered_lines(config.read_text("utf-8", "replace")) if config.is_file() else []
     number = next((i for i, line in enumerate(lines, start=1) if line.startswith("base_url")), 1)
     diagnostics.warning(
         "sitegen.toml", number, 1,

@@ -23,7 +23,7 @@ from sitegen.reading.fields import SLUG_PATTERN, FieldReader
 from sitegen.reading.markup import MarkdownRenderer, MarkupError, MarkupTimeout, Rendered
 from sitegen.reading.sitefiles import walk
 from sitegen.structure.characters import undecodable_at
-from sitegen.structure.diagnostics import Diagnostic, Diagnostics
+from sitegen.structure.diagnostics import Diagnostic, Diagnostics, numbered_lines
 from sitegen.structure.urls import slugify
 
 Signature = tuple[int, int, int]
@@ -269,7 +269,7 @@ def place_of(source: Document, url: str) -> tuple[int, int]:
 
     Where it is written as one (`](url`, `<url>`, `="url"`, a reference's `]: url`) wins over
     a mention of the same words earlier in the text; the first line of the body if neither."""
-    lines = source.body.splitlines()
+    lines = numbered_lines(source.body)
     # Python-Markdown expands tabs before it sees a link (`java<TAB>script:`).
     for needles in ((f"]({url}", f"<{url}>", f'="{url}', f"='{url}", f"]: {url}"), (url,)):
         for offset, text in enumerate(lines):

@@ -86,3 +86,21 @@ def undecodable_at(error: UnicodeDecodeError) -> tuple[int, int, str]:
     line = data.count(b"\n", 0, error.start) + 1
     column = len(data[line_start:error.start].decode("utf-8", "replace")) + 1
     return line, column, f"not UTF-8 text (byte 0x{data[error.start]:02x} at line {line}, column {column})"
+
+
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+"""What a terminal acts on rather than shows: the controls (ESC starts the sequences that clear
+the screen or set the window's title) but tab, and the marks and overrides that reorder the
+text shown after them."""
+
+
+def shown_in_terminal(text: str) -> str:
+    """`text` with every character a terminal would act on written as its escape (`\\x1b`):
+    a problem quotes a file's words, and a content file is not to be trusted with the screen."""
+    return _TERMINAL_UNSAFE.sub(_escape_for_terminal, text)
+
+
+def _escape_for_terminal(found: re.Match[str]) -> str:
+    code = ord(found[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
+from sitegen.structure.characters import shown_in_terminal
+
 Severity = Literal["error", "warning"]
 
 
@@ -32,9 +34,17 @@ class Diagnostic:
         object.__setattr__(self, "column", max(self.column, 1))
 
     def format(self) -> str:
-        """Render as `path:line:column: severity: message`, the form editors parse."""
+        """Render as `path:line:column: severity: message`, the form editors parse, on one line
+        whatever the file's name and words hold (see `shown_in_terminal`)."""
         suffix = f" [{self.rule}]" if self.rule else ""
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}{suffix}"
+        line = f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}{suffix}"
+        return shown_in_terminal(line)
+
+
+def numbered_lines(text: str) -> list[str]:
+    """A file's lines as problems number them, and editors do: only a newline ends one
+    (Python's `splitlines` also ends one at a form feed, U+0085 or U+2028)."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
 
 
 @dataclass
