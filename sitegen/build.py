@@ -39,7 +39,7 @@ from sitegen.reading.config import CONFIG_FILE, load_config
 from sitegen.reading.content import CONTENT_DIR, ReadCache, ReadCounts, SiteReader
 from sitegen.reading.document import Node, pickled_without_meta
 from sitegen.reading.placeholders import base_url_warning, placeholder_warnings
-from sitegen.reading.sitefiles import walk
+from sitegen.reading.sitefiles import is_leftover, walk
 from sitegen.reading.sources import RACY_NS
 from sitegen.rendering.i18n import SOURCE_LANGUAGE
 from sitegen.rendering.localize import localize
@@ -257,7 +257,7 @@ class Builder:
         self.check_layouts(diagnostics)
         static = self.site_dir / STATIC_DIR
         static_files = [(path.relative_to(static).as_posix(), path)
-                        for path in walk(self.site_dir, static, diagnostics) if not path.name.startswith(".")]
+                        for path in walk(self.site_dir, static, diagnostics) if not is_leftover(path, static)]
         if len(diagnostics.items) > layouts_before:
             return artifacts
         site = replace(site, static_pages=static_pages(relative for relative, _ in static_files))

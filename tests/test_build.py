@@ -212,6 +212,25 @@ def test_a_build_writes_nothing_in_the_site_folder_but_the_output(
     assert (site / "public/images/logo.txt").read_text() == "logo"
 
 
+def test_a_hosts_dot_files_in_static_are_published_and_what_tools_leave_there_is_not(
+    write_site: Callable[..., Path],
+) -> None:
+    # Apache reads .htaccess, security.txt lives in .well-known/; a Mac, an editor and git leave the rest.
+    kept = {".htaccess": "ErrorDocument 404 /404.html\n", ".well-known/.keep-me": "x",
+            ".well-known/security.txt": "Contact: mailto:a@example.org\n"}
+    left = {".DS_Store": "\0", "images/.DS_Store": "\0", "about.txt~": "old", ".#about.txt": "lock",
+            "images/.map.png.swp": "swap", ".gitkeep": "", ".git/config": "[core]\n"}
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/one.md": event("2024-01-01", "One"),
+        **{f"static/{name}": text for name, text in {**kept, **left}.items()},
+    })
+    assert build_site(site).ok
+    for name, text in kept.items():
+        assert (site / "public" / name).read_text() == text
+    assert not [name for name in left if (site / "public" / name).exists()]
+
+
 def test_a_static_file_in_the_place_of_a_page_is_an_error_in_every_build(
     write_site: Callable[..., Path], tmp_path: Path,
 ) -> None:

@@ -30,6 +30,21 @@ def escape_reason(root: Path, path: Path) -> str | None:
     return None
 
 
+LEFTOVER_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".gitignore", ".gitattributes"})
+"""Files an operating system, an editor or git leaves in a folder, which no reader is sent."""
+LEFTOVER_FOLDERS = frozenset({".git", ".hg", ".svn"})
+
+
+def is_leftover(path: Path, folder: Path) -> bool:
+    """Whether a file under `folder` is what a tool left there rather than a file for the site:
+    `.DS_Store`, an editor's `x~`, `.#x` or `.x.swp`, anything in a `.git` folder. Other names
+    that start with a dot are the host's (`.htaccess`, `.nojekyll`, `.well-known/`) and are kept."""
+    name = path.name
+    return (name in LEFTOVER_NAMES or name.endswith("~") or name.startswith(".#")
+            or (name.startswith(".") and name.endswith((".swp", ".swo", ".swx")))
+            or not LEFTOVER_FOLDERS.isdisjoint(path.relative_to(folder).parts[:-1]))
+
+
 def walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str = "") -> Iterator[Path]:
     """Every file under `folder` (ending in `suffix`), in name order, reporting unsafe ones.
 
