@@ -124,6 +124,56 @@ def test_a_bad_base_url_flag_is_blamed_on_the_flag(write_site: Callable[..., Pat
     assert "not `https://news.test/checks?x=1#top`" in queried.stderr  # as written, nothing added
 
 
+def test_a_base_url_naming_a_page_or_an_impossible_port_is_refused_with_the_address_to_write(
+    write_site: Callable[..., Path],
+) -> None:
+    # A home page's address pasted as it is gave every canonical link, feed and sitemap
+    # address an `index.html/` inside it.
+    site = write_site({"content/s/_index.md": story()})
+    paged = run_cli("build", "--source", str(site), "--base-url", "https://news.test/checks/index.html")
+    assert paged.returncode == 2
+    assert ("--base-url must be the folder the site lives in, not a page of it: "
+            "write `https://news.test/checks/`") in paged.stderr
+    ported = run_cli("build", "--source", str(site), "--base-url", "https://news.test:99999/")
+    assert ported.returncode == 2 and "ports go from 1 to 65535" in ported.stderr
+    assert not (site / "public").exists()
+    # A folder whose name has a dot in it is a folder.
+    assert run_cli("build", "--source", str(site), "--base-url", "https://news.test/v1.2/").returncode == 0
+
+
+def test_sitegen_toml_saved_with_a_byte_order_mark_is_read(write_site: Callable[..., Path]) -> None:
+    # Windows Notepad starts a UTF-8 file with one; TOML does not allow it.
+    site = write_site({"content/s/_index.md": story()})
+    (site / "sitegen.toml").write_bytes(b"\xef\xbb\xbftitle = 'Desk'\nbase_url = 'https://news.test/'\n")
+    result = run_cli("build", "--source", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "<title>Desk</title>" in (site / "public/index.html").read_text()
+
+
+def test_a_folder_named_sitegen_toml_is_an_error_not_a_site_without_settings(
+    write_site: Callable[..., Path],
+) -> None:
+    site = write_site({"content/s/_index.md": story()})
+    (site / "sitegen.toml").unlink()
+    (site / "sitegen.toml").mkdir()
+    result = run_cli("build", "--source", str(site))
+    assert result.returncode == 1
+    assert "sitegen.toml:1:1: error: sitegen.toml is a folder, not a file" in result.stderr
+    assert not (site / "public").exists()
+
+
+def test_every_language_the_theme_cannot_speak_is_warned_about(write_site: Callable[..., Path]) -> None:
+    site = write_site({
+        "sitegen.toml": 'title = "T"\nbase_url = "https://x.org/"\nlanguage = "en"\n'
+                        'languages = ["en", "es", "uk"]\n',
+        "content/s/_index.md": story(),
+    })
+    _, lines = check(site)
+    assert any(line.startswith("sitegen.toml:4:1: warning: the theme has no translation for `es`")
+               for line in lines), lines
+    assert not any("no translation for `uk`" in line for line in lines), lines
+
+
 def test_new_entry_works_from_inside_the_story_folder(write_site: Callable[..., Path]) -> None:
     site = write_site({"content/s/_index.md": story()})
     result = run_cli("new", "entry", "s", "reply", "--kind", "event", cwd=site / "content" / "s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import re
@@ -67,13 +68,27 @@ def base_url_problem(url: str) -> str | None:
                 f"https://example.org/checks/), not `{given}`")
     if not is_web_url(url):
         return f"must be an absolute http(s) URL such as https://example.org/checks/, not `{given}`"
+    try:
+        port = urlsplit(url).port
+    except ValueError:  # not a number, or past 65535
+        port = 0
+    if port is not None and not 0 < port < 65536:
+        return f"has a port that cannot be (ports go from 1 to 65535): `{given}`"
+    page = re.search(r"/([^/]+\.(?:html?|php|aspx?|xml))/?$", urlsplit(given).path)
+    if page:
+        folder = given[:given.rindex(page[1])]
+        return (f"must be the folder the site lives in, not a page of it: write `{folder}`, "
+                f"not `{given}`")
     return None
 
 
 def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = None) -> Config:
     """Read the site's sitegen.toml (if any); report problems with their line."""
     path = source / CONFIG_FILE
-    raw_bytes = path.read_bytes() if path.is_file() else b""
+    raw_bytes = path.read_bytes().removeprefix(codecs.BOM_UTF8) if path.is_file() else b""
+    if path.exists() and not path.is_file():
+        diagnostics.error(CONFIG_FILE, 0, 0, "sitegen.toml is a folder, not a file: the site's settings "
+                          "go in a text file of that name (`sitegen init` writes one)")
     data: dict[str, Any] = {}
     try:
         data = tomllib.loads(raw_bytes.decode("utf-8"))
@@ -174,16 +189,23 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
         problem("language", f"unknown language `{language}`; write a BCP 47 tag such as "
                             "en, uk, ru, ar, es or pt-BR")
         language = "en"
-    catalogues = catalogue_files((source / LAYOUTS_DIR, builtin_theme_dir()), language)
-    if not catalogues and catalogue_names(language)[-1] != SOURCE_LANGUAGE:
-        diagnostics.warning(
-            CONFIG_FILE, line_of("language"), 1,
-            f"the theme has no translation for `{language}`: its words stay English while dates "
-            f"follow `{language}`; add layouts/locales/{catalogue_names(language)[-1]}/LC_MESSAGES/"
-            "messages.po (see docs/translating.md)",
-        )
-    translations, _ = load_translations(catalogues)
+    themes = (source / LAYOUTS_DIR, builtin_theme_dir())
+
+    def untranslated(code: str, key: str) -> None:
+        if not catalogue_files(themes, code) and catalogue_names(code)[-1] != SOURCE_LANGUAGE:
+            diagnostics.warning(
+                CONFIG_FILE, line_of(key), 1,
+                f"the theme has no translation for `{code}`: its words stay English while dates "
+                f"follow `{code}`; add layouts/locales/{catalogue_names(code)[-1]}/LC_MESSAGES/"
+                "messages.po (see docs/translating.md)",
+            )
+
+    untranslated(language, "language")
+    translations, _ = load_translations(catalogue_files(themes, language))
     languages = _languages(data.get("languages"), language, problem)
+    for other in languages:
+        if other != language:
+            untranslated(other, "languages")
     in_subfolder = data.get("default_language_in_subfolder", False)
     if not isinstance(in_subfolder, bool):
         problem("default_language_in_subfolder", "`default_language_in_subfolder` must be true or false")

@@ -30,7 +30,8 @@ def escape_reason(root: Path, path: Path) -> str | None:
     return None
 
 
-LEFTOVER_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".gitignore", ".gitattributes"})
+LEFTOVER_NAMES = frozenset({
+    ".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".gitignore", ".gitattributes"})
 """Files an operating system, an editor or git leaves in a folder, which no reader is sent."""
 LEFTOVER_FOLDERS = frozenset({".git", ".hg", ".svn"})
 
