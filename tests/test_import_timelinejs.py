@@ -231,3 +231,100 @@ def test_a_folder_given_as_the_file_says_which_file_to_give(tmp_path: Path) -> N
     result = run_cli("import", "timelinejs", str(tmp_path), "--story", "call", "--source", str(site))
     assert result.returncode == 2 and "is a folder; give the TimelineJS .json file" in result.stderr
     assert not (site / "content/call").exists()
+
+
+ROUND_TRIP = {
+    **SITE,
+    "content/s/_index.md": "---\ntitle: S\nsummary: Sum.\n---\n\nBackground with a [link](https://example.com/bg).\n",
+    "content/s/e.md": (
+        "---\nkind: event\ndate: 2020-01-01\ntitle: E\ntags: [Kremlin]\n---\n\n"
+        "First with [a link](https://example.com/a) and *emphasis*.\n\n- item one\n- item two\n\n"
+        "Third paragraph.\n"),
+    "content/s/moscow.md": (
+        "---\nkind: event\ndate: 2024-11-10T18:30+03:00\ntitle: Moscow evening\n---\n\nx\n"),
+    "content/s/london.md": "---\nkind: event\ndate: 2024-11-10T17:00Z\ntitle: London afternoon\n---\n\ny\n",
+}
+
+
+@pytest.mark.parametrize("export", ["timeline.json", "timeline.csv"])
+def test_an_export_imported_again_gives_back_each_body_whole_and_each_time_at_its_instant(
+    write_site, export: str,
+) -> None:
+    site = write_site(ROUND_TRIP)
+    assert build_site(site).ok
+    copy = site / export
+    copy.write_bytes((site / "public/s" / export).read_bytes())
+    result = run_cli("import", "timelinejs", str(copy), "--story", "back", "--source", str(site))
+    assert result.returncode == 0, result.stderr
+    entry = frontmatter.load(site / "content/back/e.md")
+    assert entry.content == ("First with [a link](https://example.com/a) and *emphasis*.\n\n"
+                             "- item one\n- item two\n\nThird paragraph.")
+    # No date wording the parts already say, and no tag made of the kind TimelineJS groups by.
+    assert "display_date" not in entry.metadata and entry.get("tags", []) == []
+    background = (site / "content/back/_index.md").read_text("utf-8")
+    assert "Background with a [link](https://example.com/bg)." in background
+    assert build_site(site).ok
+    # 18:30 in Moscow is 15:30 UTC: before 17:00 in London, on the site and once imported again.
+    story = (site / "public/back/index.html").read_text("utf-8")
+    assert story.index("Moscow evening") < story.index("London afternoon")
+    assert 'datetime="2024-11-10T15:30Z"' in (site / "public/back/moscow/index.html").read_text("utf-8")
+
+
+def test_words_that_look_like_markdown_stay_words_and_line_breaks_stay(write_site) -> None:
+    site = write_site(SITE)
+    slides = {
+        "ordered": "1945. The war in Europe ends in May.",
+        "under": ("<p>The file was named _draft_ and the [sic](note) remark stayed; "
+                  "3 &lt; 4 &amp; AT&amp;T.</p>"),
+        "dash": "<p>- 5 degrees was the low.</p>",
+        "hash": "<p># 1 in the charts</p>",
+        "breaks": "<p>Casualties:<br>Army: 500<br>Navy: 200</p>",
+    }
+    timeline = {"events": [
+        {"start_date": {"year": str(1945 + number)}, "text": {"headline": name, "text": text},
+         "unique_id": name}
+        for number, (name, text) in enumerate(slides.items())]}
+    (site / "words.json").write_text(json.dumps(timeline), "utf-8")
+    result = run_cli("import", "timelinejs", str(site / "words.json"), "--story", "w", "--source", str(site))
+    assert result.returncode == 0, result.stderr
+    assert build_site(site).ok
+    shown = {name: (site / f"public/w/{name}/index.html").read_text("utf-8") for name in slides}
+    assert "<p>1945. The war in Europe ends in May.</p>" in shown["ordered"]
+    assert ("<p>The file was named _draft_ and the [sic](note) remark stayed; 3 &lt; 4 &amp; AT&amp;T.</p>"
+            in shown["under"])
+    assert "<p>- 5 degrees was the low.</p>" in shown["dash"]
+    assert "<p># 1 in the charts</p>" in shown["hash"]
+    assert "Casualties:<br>" in shown["breaks"].replace("<br />", "<br>")
+
+
+def test_a_headline_keeps_its_words_whole_around_inline_tags(write_site) -> None:
+    site = write_site(SITE)
+    timeline = {"events": [{"start_date": {"year": "2016"}, "unique_id": "h", "text": {
+        "headline": "The <em>New York Times</em>'s H<sub>2</sub>O report, won<b>der</b>ful", "text": "x"}}]}
+    (site / "h.json").write_text(json.dumps(timeline), "utf-8")
+    result = run_cli("import", "timelinejs", str(site / "h.json"), "--story", "h", "--source", str(site))
+    assert result.returncode == 0, result.stderr
+    assert frontmatter.load(site / "content/h/h.md")["title"] == "The New York Times's H2O report, wonderful"
+
+
+def test_a_sheet_row_with_an_end_time_but_no_end_date_ends_on_its_start_day(write_site) -> None:
+    site = write_site(SITE)
+    (site / "sheet.csv").write_text(
+        "Year,Month,Day,Time,End Year,End Month,End Day,End Time,Headline,Text\r\n"
+        "2020,4,5,9:00 AM,,,,5:00 PM,Workday,<p>x</p>\r\n", "utf-8")
+    result = run_cli("import", "timelinejs", str(site / "sheet.csv"), "--story", "s", "--source", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "end time 5:00 PM has no end date; it is taken as on the start's day" in result.stderr
+    workday = frontmatter.load(site / "content/s/workday.md")
+    assert (str(workday["date"]), str(workday["end_date"])) == ("2020-04-05T09:00", "2020-04-05T17:00")
+
+
+def test_a_unique_id_too_long_for_a_file_name_is_shortened_with_a_warning(write_site) -> None:
+    site = write_site(SITE)
+    timeline = {"events": [{"start_date": {"year": "2020"}, "text": {"headline": "L", "text": "x"},
+                            "unique_id": "a" * 300}]}
+    (site / "long.json").write_text(json.dumps(timeline), "utf-8")
+    result = run_cli("import", "timelinejs", str(site / "long.json"), "--story", "l", "--source", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "is 300 characters long" in result.stderr
+    assert (site / "content/l" / ("a" * 60 + ".md")).is_file()

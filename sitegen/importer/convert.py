@@ -23,6 +23,7 @@ from sitegen.importer.html_text import (
     split_sources,
     to_markdown,
     to_plain_text,
+    without_permalink,
 )
 from sitegen.importer.slides import DATE_KEYS, Slide, Timeline
 from sitegen.reading.fields import SLUG_PATTERN, is_web_url
@@ -38,6 +39,12 @@ TIME_PATTERN = re.compile(
 )
 TITLE_LIMIT = 90
 """A title made from a slide's text when it has no headline is cut to this many characters."""
+
+
+KIND_GROUPS = ("event", "statement")
+"""The groups a sitegen export gives its slides (the theme's `group` macro, in English)."""
+MAX_ID_LENGTH = 60
+"""The longest entry id an import makes: it is a file name and a part of an address."""
 
 
 @dataclass
@@ -188,7 +195,12 @@ class SlideConverter:
             else:
                 self.warning(slide, f"unique_id `{candidate}` is not a valid entry id; it is `{fallback}`")
                 candidate = fallback
-        base = candidate or slugify(title)[:60].strip("-") or f"slide-{number}"
+        if len(candidate) > MAX_ID_LENGTH:
+            shortened = candidate[:MAX_ID_LENGTH].strip("-")
+            self.warning(slide, f"unique_id `{candidate[:20]}…` is {len(candidate)} characters long; "
+                                f"its entry's file and address take its first {MAX_ID_LENGTH}: `{shortened}`")
+            candidate = shortened
+        base = candidate or slugify(title)[:MAX_ID_LENGTH].strip("-") or f"slide-{number}"
         entry_id, count = base, 1
         while entry_id in self.ids:
             count += 1
@@ -246,7 +258,13 @@ class SlideConverter:
                               "(start_date.year, or the Year column)")
             return None
         date = self.date(slide, slide.start, slide.time, "start_date")
-        end = self.date(slide, slide.end, slide.end_time, "end_date") if slide.end or slide.end_time else None
+        end_parts = slide.end
+        if end_parts is None and slide.end_time:
+            # A sheet's "9:00 AM" to "5:00 PM" on one day: the End Time alone, on the start's day.
+            end_parts = {key: value for key, value in slide.start.items() if key in ("year", "month", "day")}
+            self.warning(slide, f"end time {slide.end_time} has no end date; it is taken as on the "
+                                "start's day (give End Year, End Month and End Day to say otherwise)")
+        end = self.date(slide, end_parts, slide.end_time, "end_date") if end_parts or slide.end_time else None
         if date is None or ((slide.end or slide.end_time) and end is None):
             return None
         start_value = parse_date(date, UTC)
@@ -257,7 +275,7 @@ class SlideConverter:
                 self.error(slide, f"end_date {end} is before start_date {date}")
                 return None
         title = self.title(slide, number)
-        text, listed = split_sources(slide.text)
+        text, listed = split_sources(without_permalink(slide.text))
         text, lead = split_lead(text) if self.kind == "statement" else (text, {})
         for source in listed:
             if not is_web_url(source["url"]):
@@ -268,7 +286,9 @@ class SlideConverter:
         known = {source["url"] for source in listed}  # the media is among them when sitegen exported it
         sources = listed + [source for source in sources if source["url"] not in known]
         body = "\n\n".join(part for part in (to_markdown(text), media_body) if part)
-        tags = [to_plain_text(slide.group)] if to_plain_text(slide.group) else []
+        group = to_plain_text(slide.group)
+        # sitegen's own exports group slides by kind: that is the entry's kind, not a tag.
+        tags = [group] if group and group.casefold() not in KIND_GROUPS else []
         assert start_value is not None
         for era_start, era_end, name in eras:
             if era_start.sort_key() <= start_value.sort_key() <= era_end.sort_key() and name not in tags:

@@ -19,8 +19,32 @@ DROPPED_TAGS = ("script", "style", "iframe", "object", "embed", "noscript", "tem
 """Elements whose content is code or a foreign player, never words for the body."""
 
 
+_MARKDOWN_SIGNS = re.compile(r"([\\`*_\[\]])")
+"""What makes Markdown of plain words anywhere in a line: escaped with a backslash."""
+_LINE_SIGNS = re.compile(r"^(\s*)(-+|\++|#{1,6}|>|\d{1,9}[.)])(?=\s|$)", re.MULTILINE)
+"""What makes a list, a heading or a quote at the start of a line ("1945. The war ends")."""
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+
+
 class _BodyConverter(MarkdownConverter):
-    """ATX headings and `-` bullets, the way sitegen's own entries are written."""
+    """ATX headings and `-` bullets, the way sitegen's own entries are written; a text's words
+    stay words. markdownify's own `escape_misc` escapes `<`, `&`, `=`, `|` and `~` with a
+    backslash, which Python-Markdown does not take as an escape and shows; here `<` and `&`
+    become entities and only Python-Markdown's escapable signs get a backslash."""
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        if not text:
+            return ""
+        text = _MARKDOWN_SIGNS.sub(r"\\\1", text)
+        text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+        return _LINE_SIGNS.sub(_escaped_line_sign, text)
+
+
+def _escaped_line_sign(found: re.Match[str]) -> str:
+    sign = found[2]
+    if sign[0].isdigit():  # the number stays; the dot after it is what makes the list
+        return found[1] + sign[:-1] + "\\" + sign[-1]
+    return found[1] + "\\" + sign
 
 
 def _clean_soup(html: str) -> BeautifulSoup:
@@ -34,11 +58,13 @@ def to_markdown(html: str) -> str:
     """Convert TimelineJS HTML to Markdown, keeping links, emphasis and lists."""
     if not html.strip():
         return ""
-    converter = _BodyConverter(heading_style="ATX", bullets="-", escape_underscores=False)
+    converter = _BodyConverter(heading_style="ATX", bullets="-")
     # A character reference (`&#1;`) decodes to what no page may carry: what a browser shows
     # for it is nothing, so the body keeps nothing.
     text = without_forbidden(converter.convert_soup(_clean_soup(html)))
-    text = re.sub(r"[ \t]+\n", "\n", text)
+    # Trailing blanks go, but for the two spaces of a line break (`<br>`), which Python-Markdown
+    # reads as one (it has no backslash break).
+    text = re.sub(r"[ \t]+\n", lambda blanks: "  \n" if blanks[0] == "  \n" else "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
@@ -80,6 +106,22 @@ def split_sources(html: str) -> tuple[str, list[Source]]:
             sources += [_linked_source(link) for link in paragraph.find_all("a", href=True)]
         paragraph.decompose()
     return str(soup), sources
+
+
+def without_permalink(html: str) -> str:
+    """A slide's text without its last paragraph when that is only a link whose words are its
+    address: the way back to the entry's page a sitegen export ends each slide with, which an
+    import of that export would keep as the body's last line."""
+    soup = BeautifulSoup(html, "html.parser")
+    blocks = [node for node in soup.contents if not (isinstance(node, str) and not node.strip())]
+    last = blocks[-1] if blocks else None
+    if isinstance(last, Tag) and last.name == "p":
+        children = [node for node in last.contents if not (isinstance(node, str) and not node.strip())]
+        link = children[0] if len(children) == 1 else None
+        if isinstance(link, Tag) and link.name == "a" and link.get_text().strip() == link.get("href"):
+            last.decompose()
+            return str(soup)
+    return html
 
 
 LEAD_CLASSES = ("sitegen-speaker", "sitegen-quote", "sitegen-rating")
@@ -166,11 +208,22 @@ def _linked_source(link: Tag) -> Source:
     return source
 
 
+BLOCK_TAGS = ("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+              "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p",
+              "pre", "section", "table", "td", "th", "tr", "ul")
+"""Elements that end a run of words: between two of them there is a space, inside others none."""
+
+
 def to_plain_text(html: str) -> str:
-    """The words of an HTML fragment on one line, entities decoded: for titles and names."""
+    """The words of an HTML fragment on one line, entities decoded: for titles and names.
+    `Won<b>der</b>ful` is one word and `H<sub>2</sub>O` one formula; `<p>a</p><p>b</p>` two words."""
     if not html.strip():
         return ""
-    return " ".join(without_forbidden(_clean_soup(html).get_text(" ")).split())
+    soup = _clean_soup(html)
+    for block in soup.find_all(BLOCK_TAGS):
+        block.insert_before(" ")
+        block.insert_after(" ")
+    return " ".join(without_forbidden(soup.get_text()).split())
 
 
 def first_sentences(text: str, limit: int = 280) -> str:

@@ -2,7 +2,8 @@
 
 The shape follows Knight Lab's format: a title slide from the story, one
 event per entry with `start_date`/`end_date` objects carrying only the parts
-the author gave, `display_date` as the site shows it, `group` by kind and
+the author gave (a time as its instant in UTC), `display_date` in the site's words where
+the parts alone would not say it, the text as the entry's page has it, `group` by kind and
 `unique_id` = the entry id, and `media` where TimelineJS can show one
 (`timelinejs_media`). The JSON is built here; every headline, text and
 label in it comes from the theme's `partials/timelinejs.html`, so a theme can
@@ -15,11 +16,15 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
 
 from sitegen.outputs.plan import SitePlan
 from sitegen.outputs.timelinejs_media import slide_media
 from sitegen.rendering.theme import template_errors
+from sitegen.rendering.views import absolute_links
 from sitegen.structure import urls
 from sitegen.writing.artifact import Artifact
 
@@ -33,9 +38,29 @@ PARTS_BY_PRECISION = {"year": 1, "month": 2, "day": 3, "minute": 5, "second": 6}
 
 
 def date_object(date: DateView) -> dict[str, int]:
-    """A TimelineJS date with the parts the author gave, and no more."""
+    """A TimelineJS date with the parts the author gave, and no more; a time in UTC (see
+    `date_parts`)."""
     count = PARTS_BY_PRECISION[date.precision]
-    return {part: getattr(date, part) for part in DATE_PARTS[:count]}
+    return dict(zip(DATE_PARTS[:count], date_parts(date), strict=False))
+
+
+def date_parts(date: DateView) -> tuple[int, ...]:
+    """Year, month, day, hour, minute, second of a date as an export gives them: a time as the
+    instant in UTC, for TimelineJS knows no offsets: 18:30 in Moscow went before 17:00 in
+    London there, and came back from an import three hours late. The slide's display date
+    keeps the author's wording, offset included (`timelinejs_csv.display_date`)."""
+    if date.has_time:
+        moment = date.start.astimezone(UTC)
+        return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    return (date.year, date.month, date.day, date.hour, date.minute, date.second)
+
+
+def display_date(entry: EntryView, words: Any) -> str:
+    """The author's wording of the date; else, where the cells alone would say more than the
+    author did (an approximate date) or less (a time's UTC offset), the date as the site words it."""
+    timed = any(date is not None and date.has_time for date in (entry.date, entry.end_date))
+    # The export template's `entry_date` gives the author's wording first, as the slide does.
+    return str(words.entry_date(entry)) if entry.display_date or entry.approximate or timed else ""
 
 
 def slide(entry: EntryView, base_url: str, words: Any) -> dict[str, Any]:
@@ -44,18 +69,23 @@ def slide(entry: EntryView, base_url: str, words: Any) -> dict[str, Any]:
     if entry.end_date is not None:
         event["end_date"] = date_object(entry.end_date)
     page = urls.absolute(base_url, entry.url)
-    event.update(
-        display_date=str(words.entry_date(entry)),
-        text={
-            "headline": str(words.entry_headline(entry)),
-            "text": str(words.entry_text(entry, page)),
-        },
-    )
+    if wording := display_date(entry, words):
+        event["display_date"] = wording
+    body = Markup(absolute_links(entry.body_html.strip(), page))
+    event["text"] = {
+        "headline": str(words.entry_headline(entry)),
+        "text": str(words.entry_text(entry, page, body)),
+    }
     media = slide_media(entry, page)
     if media is not None:
         event["media"] = media
     event.update(group=str(words.group(entry)), unique_id=entry.id)
     return event
+
+
+def story_background(story: StoryView, base_url: str) -> Markup:
+    """The story's background as its page shows it, its addresses absolute: the title slide's."""
+    return Markup(absolute_links(story.background_html.strip(), urls.absolute(base_url, story.url)))
 
 
 def timeline(story: StoryView, entries: tuple[EntryView, ...], base_url: str, words: Any) -> dict[str, Any]:
@@ -64,7 +94,8 @@ def timeline(story: StoryView, entries: tuple[EntryView, ...], base_url: str, wo
         "scale": "human",
         # No unique_id on the title slide: a story's slug may equal one of its entry ids.
         "title": {"text": {
-            "headline": str(words.story_headline(story)), "text": str(words.story_text(story)),
+            "headline": str(words.story_headline(story)),
+            "text": str(words.story_text(story, story_background(story, base_url))),
         }},
         "events": [slide(entry, base_url, words) for entry in entries],
     }

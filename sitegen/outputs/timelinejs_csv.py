@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sitegen.outputs.plan import SitePlan
-from sitegen.outputs.timelinejs import plan_story_exports
+from sitegen.outputs.timelinejs import date_parts, display_date, plan_story_exports, story_background
 from sitegen.outputs.timelinejs_media import source_media
 from sitegen.rendering.views import absolute_links
 from sitegen.structure import urls
@@ -45,25 +45,17 @@ def sheet_text(text: str) -> str:
 
 
 def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
-    """Year, Month, Day and Time, filled only as far as the author's precision goes."""
+    """Year, Month, Day and Time, filled only as far as the author's precision goes; a time in UTC."""
     if date is None:
         return ("", "", "", "")
-    month = str(date.month) if date.precision != "year" else ""
-    day = str(date.day) if date.precision not in ("year", "month") else ""
+    year, month, day, hour, minute, second = date_parts(date)
     time = ""
     if date.has_time:
-        time = f"{date.hour:02d}:{date.minute:02d}"
+        time = f"{hour:02d}:{minute:02d}"
         if date.precision == "second":
-            time += f":{date.second:02d}"
-    return (str(date.year), month, day, time)
-
-
-def display_date(entry: EntryView, words: Any) -> str:
-    """The author's wording of the date; else, where the cells alone would say more than the
-    author did (an approximate date) or less (a time's UTC offset), the date as the site words it."""
-    timed = any(date is not None and date.has_time for date in (entry.date, entry.end_date))
-    # The export template's `entry_date` gives the author's wording first, as the slide does.
-    return str(words.entry_date(entry)) if entry.display_date or entry.approximate or timed else ""
+            time += f":{second:02d}"
+    return (str(year), str(month) if date.precision != "year" else "",
+            str(day) if date.precision not in ("year", "month") else "", time)
 
 
 def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:
@@ -105,7 +97,7 @@ def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], words: Any, b
     title = dict.fromkeys(COLUMNS, "")
     title.update({
         "Headline": sheet_text(str(words.story_headline(story))),
-        "Text": str(words.story_text(story)),
+        "Text": str(words.story_text(story, story_background(story, base_url))),
         "Type": "title",
     })
     writer.writerow(title)
