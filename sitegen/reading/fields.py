@@ -156,8 +156,11 @@ class Located:
 
 
 def did_you_mean(word: str, candidates: list[str] | tuple[str, ...]) -> str:
-    """Return ` (did you mean `x`?)` for the closest candidate, or ""."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    """Return ` (did you mean `x`?)` for the closest candidate, or "": first one of the same
+    words in another order (`date_end` is `end_date`, not `date`), then the likeliest typo."""
+    words = sorted(re.split(r"[_-]", word.lower()))
+    reordered = [c for c in candidates if len(words) > 1 and sorted(re.split(r"[_-]", c)) == words]
+    close = reordered or difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
@@ -234,6 +237,18 @@ class FieldReader:
             return node.value
         shape = "a list" if isinstance(node.value, list) else "a set of fields"
         self.error(node, f"`{field.name}` must be a single value, not {shape}")
+        return None
+
+    def item_text(self, field: Field, item: Node) -> str | None:
+        """Return the text of one item of a list field, or report what it is instead."""
+        if isinstance(item.value, str):
+            return item.value
+        if item.value is None:
+            self.error(item, f"an item of `{field.name}` is empty; remove the `-` or the comma, "
+                             "or give it a value")
+        else:
+            shape = "a list" if isinstance(item.value, list) else "a set of fields"
+            self.error(item, f"each item of `{field.name}` must be a text, not {shape}")
         return None
 
     def _read_text(self, field: Field, node: Node) -> str | None:
@@ -335,10 +350,18 @@ class FieldReader:
             return node.value
         return [node]
 
+    def text_items(self, field: Field, node: Node) -> list[Node]:
+        """Like `items`, for a list of texts: a set of fields is none (reported)."""
+        if isinstance(node.value, dict):
+            self.error(node, f"`{field.name}` must be a list (`[a, b]`, or one `- item` a line), "
+                             "not a set of fields")
+            return []
+        return self.items(field, node)
+
     def _read_strings(self, field: Field, node: Node) -> tuple[str, ...] | None:
         values = []
-        for item in self.items(field, node):
-            text = self.scalar(field, item)
+        for item in self.text_items(field, node):
+            text = self.item_text(field, item)
             if text is None or not text.strip():
                 continue
             if field.choices and text.strip() not in field.choices:
@@ -353,8 +376,8 @@ class FieldReader:
 
     def _read_refs(self, field: Field, node: Node) -> tuple[Located, ...] | None:
         refs = []
-        for item in self.items(field, node):
-            text = self.scalar(field, item)
+        for item in self.text_items(field, node):
+            text = self.item_text(field, item)
             if text is not None:
                 refs.append(Located(text.strip(), item.line, item.column))
         return tuple(refs)

@@ -87,12 +87,28 @@ def _walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str, seen:
             yield from _walk(root, path, diagnostics, suffix, seen)
         elif entry.is_file() and entry.name.endswith(suffix):
             yield path
-        elif suffix and entry.name.lower().endswith(suffix) and not entry.name.startswith("."):
-            # `Entry.MD` from a system that ignores case: skipped without a word, it vanishes.
-            right = entry.name.lower()
+        elif suffix and not entry.name.startswith(".") and (right := _meant_name(entry.name, suffix)):
+            # `Entry.MD` from a system that ignores case, `entry.markdown` from Jekyll or Hugo:
+            # skipped without a word, it vanishes from the site.
             diagnostics.warning(_rel(root, path), 0, 0,
                                 f"not read: content files end in `{suffix}`; rename it to `{right}`")
     seen.discard(real)
+
+
+MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".md.txt")
+"""The other names Markdown files go by (Jekyll, Hugo and editors read them)."""
+
+
+def _meant_name(name: str, suffix: str) -> str | None:
+    """The name a file that is surely meant as a content file should have, or None."""
+    lower = name.lower()
+    if lower.endswith(suffix):
+        return lower
+    if suffix == ".md":
+        for other in MARKDOWN_SUFFIXES:
+            if lower.endswith(other):
+                return name[: -len(other)] + suffix
+    return None
 
 
 def _rel(root: Path, path: Path) -> str:
