@@ -137,8 +137,9 @@ relation names it. Relations show on both ends: `denies: wapo-report` shows
 reaches across stories. A statement needs `speaker` and `sources`; `rating`
 needs `verdict` and `reviewed`. Entries of the same day are shown in time
 order; an entry dated only by its day comes after the timed entries it
-responds to, denies, confirms or corrects, and `sitegen check` warns when a
-relation points at an entry that happened later.
+responds to, denies, confirms or corrects. A response, denial or correction
+that points at an entry that happened later is an error (the editorial check
+`relation-out-of-order`, which `[checks]` in sitegen.toml can make a warning).
 """,
     "source": """\
 A source is a URL or a set of fields; only `url` is required.
