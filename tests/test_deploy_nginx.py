@@ -121,6 +121,19 @@ def test_each_language_gets_its_own_404_page_with_the_documented_config(
     assert status == 404 and lxml.html.fromstring(body).get("lang") == "en"
 
 
+def test_the_sub_path_without_its_slash_reaches_the_site_with_the_documented_config(
+    example_build: Path, nginx_server: Callable[..., str]
+) -> None:
+    documented = (REPO_ROOT / "docs" / "deploy.md").read_text("utf-8")
+    block = documented.split("location = /checks {", 1)[1].split("}", 1)[0]
+    bare = nginx_server(example_build, "/checks/")
+    assert fetch(bare.rstrip("/"))[0] in (403, 404)  # nginx's own page, without the block
+    served_at = nginx_server(example_build, "/checks/", extra=f"location = /checks {{{block}}}")
+    status, body, _ = fetch(served_at.rstrip("/"))  # followed to /checks/
+    assert status == 200 and b"<h1" in body
+    assert lxml.html.fromstring(body).get("lang") == "en"
+
+
 def test_search_assets_are_served_under_the_sub_path(
     example_build: Path, nginx_server: Callable[..., str]
 ) -> None:
