@@ -23,7 +23,8 @@ def check_site(
     source: Path, drafts: bool = False, cache_dir: Path | None = None,
     notice: Callable[[str], None] = lambda _: None,
 ) -> Diagnostics:
-    """Read and check a site, writing nothing but the build cache in `cache_dir` (if given).
+    """Read and check a site, writing nothing but the build cache in `cache_dir` (if given);
+    a site with no error in what it says is also planned, as a build would plan it.
 
     The cache makes a check after an edit parse only the edited files, as a build does,
     and the second read (with drafts) reuses every file and body the first one parsed.
@@ -32,8 +33,13 @@ def check_site(
     builder.load_cached_reads()
     # Taken before reading, so the next build knows which story folders changed since.
     builder.note_inputs()
-    _, published = builder.read()
-    builder.check_files(published)  # what a build would find in layouts/ and static/ before rendering
+    site, published = builder.read()
+    if site is not None and not published.has_errors():
+        # Planned as a build plans (nothing is rendered): a static file in a page's place, two
+        # pages of one address, are errors the build would fail with, so the check says them.
+        builder.plan(site, published)
+    else:
+        builder.check_files(published)  # what a build would find in layouts/ and static/ before rendering
     builder.keep_reads(reported={d.path for d in published.items})
     if builder.cache is not None:
         for text in builder.cache.take_notices():

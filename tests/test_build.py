@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.publishing import html_files
-from tests.support.sites import build_site, event, statement, story
+from tests.support.sites import build_site, event, run_cli, statement, story
 
 PESKOV = """\
 ---
@@ -254,6 +254,22 @@ def test_a_static_file_in_the_place_of_a_page_is_an_error_in_every_build(
     (site / "static/s/one/index.html").unlink()
     assert preview.build({"static/s/one/index.html"}).ok
     assert "mine" not in (tmp_path / "preview/s/one/index.html").read_text()
+
+
+def test_sitegen_check_finds_a_static_file_in_a_pages_place_as_the_build_does(
+    write_site: Callable[..., Path],
+) -> None:
+    # A pre-commit hook or a CI job runs `check`: green there and red in the build breaks both.
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/one.md": event("2024-01-01", "One"),
+        "static/robots.txt": "User-agent: *\n",
+    })
+    result = run_cli("check", "--source", str(site))
+    assert result.returncode == 1
+    assert ("static/robots.txt:1:1: error: `robots.txt` is written by both robots.txt and "
+            "static/robots.txt; rename one of them") in result.stdout
+    assert not (site / "public").exists()
 
 
 def test_a_site_layout_overrides_the_theme_file_by_file(write_site: Callable[..., Path]) -> None:
