@@ -478,7 +478,8 @@ class _SiteRead:
             max_file_bytes=self.config.max_file_bytes,
         )
         entries: list[RawEntry] = []
-        seen: dict[str, str] = {}
+        seen: dict[str, int] = {}
+        """Each id taken, by where its entry is in `entries`."""
         translations: list[tuple[Path, str, str]] = []
         for path in sources.markdown_files(folder, diagnostics):
             if path == index or path.name == STORY_INDEX:
@@ -492,14 +493,19 @@ class _SiteRead:
                 continue
             entry_id = raw.entry.id
             if entry_id in seen:
-                line, column = raw.id_position
+                taken = entries[seen[entry_id]]
+                # This file is named by the id, so the other one's `id:` took it: that is the
+                # one to change, and this entry keeps its id.
+                kept, dropped = (raw, taken) if path.stem == entry_id else (taken, raw)
+                line, column = dropped.id_position
                 diagnostics.error(
-                    raw.entry.path, line, column,
-                    f"entry id `{entry_id}` is already used by {seen[entry_id]}; "
+                    dropped.entry.path, line, column,
+                    f"entry id `{entry_id}` is already used by {kept.entry.path}; "
                     "ids must be unique within a story: rename the file or set `id:`",
                 )
+                entries[seen[entry_id]] = kept
                 continue
-            seen[entry_id] = raw.entry.path
+            seen[entry_id] = len(entries)
             entries.append(raw)
         if translations:
             reader = TranslationReader(sources, self.config, self.drafts, diagnostics)
