@@ -108,6 +108,28 @@ def test_each_rule_fires_on_an_entry_that_breaks_it_alone(
     assert all(any(verb in d.message for verb in ("add", "give", "say", "check")) for d in found)
 
 
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ("reviewed: 2024-11-12", "reviewed: 2999-01-01", "`reviewed` 2999-01-01 is in the future"),
+    ("  - date: 2024-11-13", "  - date: 2999-01-01", "correction 1 is dated 2999-01-01, in the future"),
+])
+def test_a_review_or_a_correction_dated_in_the_future_is_told_at_its_line(
+    write_site: Callable[..., Path], old: str, new: str, words: str,
+) -> None:
+    # A date in the future on the site's pages and in its feeds would stay first until then.
+    site = site_with(write_site, CLEAN.replace(old, new))
+    (found,) = problems(site)
+    assert found.rule == "date-in-future" and words in found.message
+    assert found.line == CLEAN.split(old)[0].count("\n") + 1
+
+
+def test_a_storys_update_dated_in_the_future_is_told_in_its_index(write_site: Callable[..., Path]) -> None:
+    site = site_with(write_site, CLEAN)
+    (site / "content/s/_index.md").write_text(story(extra="updated: 2999-01-01\n"), "utf-8")
+    (found,) = problems(site)
+    assert (found.path, found.rule) == ("content/s/_index.md", "date-in-future")
+    assert "`updated` 2999-01-01 is in the future" in found.message
+
+
 def test_a_problem_points_at_the_line_to_fix(write_site: Callable[..., Path]) -> None:
     site = site_with(write_site, CLEAN.replace(*BROKEN["source-not-archived"]))
     (found,) = problems(site)

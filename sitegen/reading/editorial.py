@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from sitegen.reading.document import Node
 from sitegen.structure.dates import PartialDate, Precision
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
-from sitegen.structure.model import Citation, EntryRef, Site, Story
+from sitegen.structure.model import Citation, Correction, EntryRef, Site, Story
 
 Setting = Literal["off", "warning", "error"]
 SETTINGS: tuple[Setting, ...] = ("off", "warning", "error")
@@ -217,7 +217,8 @@ def relation_out_of_order(story: Story, site: Site, now: datetime) -> Iterator[F
                 )
 
 
-@rule("date-in-future", "warning", "An entry is not dated in the future.")
+@rule("date-in-future", "warning",
+      "An entry is not dated in the future, nor a review, a correction or a story's update.")
 def date_in_future(story: Story, site: Site, now: datetime) -> Iterator[Finding]:
     for entry in story.entries:
         if entry.date.start > now:
@@ -226,6 +227,38 @@ def date_in_future(story: Story, site: Site, now: datetime) -> Iterator[Finding]
                 f"`date` {entry.date.text} is in the future: check the year, or keep the entry as "
                 "`draft: true` until it has happened",
             )
+        if entry.reviewed is not None and entry.reviewed.start > now:
+            yield Finding(entry.path, ("reviewed",), f"`reviewed` {entry.reviewed.text} is in the future: "
+                                                     "write the day the claim was reviewed")
+        yield from _future_corrections(entry.path, entry.corrections, now)
+    # The story's update is the newest of its `updated`, its entries' dates and every correction:
+    # told here only when it is the `updated` written, the others are told where they are.
+    told = [entry.date for entry in story.entries] + [
+        c.date for c in (*story.corrections, *(c for e in story.entries for c in e.corrections))]
+    if story.updated is not None and story.updated.start > now and story.updated not in told:
+        yield Finding(story.path, ("updated",), f"`updated` {story.updated.text} is in the future: "
+                                                "the story would say so, and stay first, until then")
+    yield from _future_corrections(story.path, story.corrections, now)
+
+
+def _future_corrections(path: str, corrections: tuple[Correction, ...], now: datetime) -> Iterator[Finding]:
+    for index, correction in enumerate(corrections):
+        if correction.date is not None and correction.date.start > now:
+            yield Finding(path, ("corrections", index, "date"),
+                          f"correction {index + 1} is dated {correction.date.text}, in the future: "
+                          "write the day it was made")
+
+
+def future_dates(story: Story) -> Iterator[datetime]:
+    """Every date of a story `date-in-future` looks at: a finding of it lasts until the first comes."""
+    for entry in story.entries:
+        yield entry.date.start
+        if entry.reviewed is not None:
+            yield entry.reviewed.start
+        yield from (c.date.start for c in entry.corrections if c.date is not None)
+    if story.updated is not None:
+        yield story.updated.start
+    yield from (c.date.start for c in story.corrections if c.date is not None)
 
 
 @rule("speaker-role-missing", "warning", "A statement by a person gives their `role` at the time.")
@@ -423,6 +456,6 @@ def _check_story(
                                 written(meta, finding.where) or not finding.near))
     targets = tuple(r.target for e in story.entries for r in e.relations
                     if not r.incoming and r.type in ORDERED_RELATIONS)
-    future = [e.date.start for e in story.entries if e.date.start > now]
+    future = [moment for moment in future_dates(story) if moment > now]
     return StoryFindings(story, targets, tuple(map(site.entries.get, targets)),
                          min(future) if future else None, tuple(found))
