@@ -121,6 +121,13 @@ def test_the_default_language_can_have_its_own_folder_too(write_site: Callable[.
     assert '<a href="en/" hreflang="en" lang="en">English</a>' in chooser
     assert '<a href="uk/" hreflang="uk" lang="uk">Українська</a>' in chooser
     assert '<link rel="alternate" hreflang="uk" href="https://example.org/checks/uk/">' in chooser
+    # One x-default for the home pages, the chooser, named by each of them as by itself; other
+    # pages have the default language's.
+    x_default = '<link rel="alternate" hreflang="x-default" href="https://example.org/checks/">'
+    for home in ("index.html", "en/index.html", "uk/index.html"):
+        assert x_default in read(root, home), home
+    assert ('<link rel="alternate" hreflang="x-default" href="https://example.org/checks/en/call/denial/">'
+            in read(root, "uk/call/denial/index.html"))
     # Hosts serve the root 404.html at any depth: its links are absolute, into the default language.
     assert 'href="/checks/en/speakers/"' in read(root, "404.html")
     assert not (root / "public" / "call").exists()

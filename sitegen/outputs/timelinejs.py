@@ -55,21 +55,24 @@ def date_parts(date: DateView) -> tuple[int, ...]:
     return (date.year, date.month, date.day, date.hour, date.minute, date.second)
 
 
-def display_date(entry: EntryView, words: Any) -> str:
-    """The author's wording of the date; else, where the cells alone would say more than the
-    author did (an approximate date) or less (a time's UTC offset), the date as the site words it."""
+def display_date(entry: EntryView, words: Any, language: str) -> str:
+    """The author's wording of the date; else, where the parts alone would say more than the
+    author did (an approximate date) or less (a time's UTC offset), or TimelineJS would word them
+    in English on another language's timeline, the date as the site words it. Not otherwise: an
+    import of the export would take the words for the author's and keep them past any edit."""
     timed = any(date is not None and date.has_time for date in (entry.date, entry.end_date))
+    worded = entry.display_date or entry.approximate or timed or language.split("-")[0] != "en"
     # The export template's `entry_date` gives the author's wording first, as the slide does.
-    return str(words.entry_date(entry)) if entry.display_date or entry.approximate or timed else ""
+    return str(words.entry_date(entry)) if worded else ""
 
 
-def slide(entry: EntryView, base_url: str, words: Any) -> dict[str, Any]:
-    """One entry as a TimelineJS event; `words` is the export template's module."""
+def slide(entry: EntryView, base_url: str, words: Any, language: str) -> dict[str, Any]:
+    """One entry as a TimelineJS event; `words` is the export template's module in `language`."""
     event: dict[str, Any] = {"start_date": date_object(entry.date)}
     if entry.end_date is not None:
         event["end_date"] = date_object(entry.end_date)
     page = urls.absolute(base_url, entry.url)
-    if wording := display_date(entry, words):
+    if wording := display_date(entry, words, language):
         event["display_date"] = wording
     body = Markup(absolute_links(entry.body_html.strip(), page))
     event["text"] = {
@@ -88,7 +91,9 @@ def story_background(story: StoryView, base_url: str) -> Markup:
     return Markup(absolute_links(story.background_html.strip(), urls.absolute(base_url, story.url)))
 
 
-def timeline(story: StoryView, entries: tuple[EntryView, ...], base_url: str, words: Any) -> dict[str, Any]:
+def timeline(
+    story: StoryView, entries: tuple[EntryView, ...], base_url: str, words: Any, language: str,
+) -> dict[str, Any]:
     """A story as a TimelineJS3 document: a title slide and its entries in order."""
     return {
         "scale": "human",
@@ -97,7 +102,7 @@ def timeline(story: StoryView, entries: tuple[EntryView, ...], base_url: str, wo
             "headline": str(words.story_headline(story)),
             "text": str(words.story_text(story, story_background(story, base_url))),
         }},
-        "events": [slide(entry, base_url, words) for entry in entries],
+        "events": [slide(entry, base_url, words, language) for entry in entries],
     }
 
 
@@ -105,8 +110,10 @@ def plan_timelines(plan: SitePlan) -> Iterator[Artifact]:
     """One timeline.json per story; fingerprinted from the views and the macros they use."""
     base_url = plan.site.config.base_url
 
+    language = plan.renderer.theme.language
+
     def render(story: StoryView, entries: tuple[EntryView, ...], words: Any) -> bytes:
-        document = timeline(story, entries, base_url, words)
+        document = timeline(story, entries, base_url, words, language)
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
     return plan_story_exports(plan, urls.timeline_json, render, "the TimelineJS export", salt=base_url)

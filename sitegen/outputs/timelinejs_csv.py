@@ -58,7 +58,7 @@ def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
             str(day) if date.precision not in ("year", "month") else "", time)
 
 
-def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:
+def entry_row(entry: EntryView, words: Any, base_url: str, language: str) -> dict[str, str]:
     """One entry as a sheet row: its dates, title, body, and as the media its first source that
     TimelineJS can show (`timelinejs_media`: an article's address there is a broken image).
 
@@ -74,7 +74,7 @@ def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:
     row.update(zip(("Year", "Month", "Day", "Time"), start, strict=True))
     row.update(zip(("End Year", "End Month", "End Day", "End Time"), end, strict=True))
     row.update({
-        "Display Date": sheet_text(display_date(entry, words)),
+        "Display Date": sheet_text(display_date(entry, words, language)),
         "Headline": sheet_text(str(words.entry_headline(entry))),
         # A sheet is read away from the site: the body's addresses are made absolute.
         "Text": "\n".join(part for part in (str(words.entry_lead(entry)),
@@ -89,7 +89,9 @@ def entry_row(entry: EntryView, words: Any, base_url: str) -> dict[str, str]:
     return row
 
 
-def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], words: Any, base_url: str) -> str:
+def timeline_csv(
+    story: StoryView, entries: tuple[EntryView, ...], words: Any, base_url: str, language: str,
+) -> str:
     """A story as the sheet's rows: the title slide, then every entry in order."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
@@ -102,7 +104,7 @@ def timeline_csv(story: StoryView, entries: tuple[EntryView, ...], words: Any, b
     })
     writer.writerow(title)
     for entry in entries:
-        writer.writerow(entry_row(entry, words, base_url))
+        writer.writerow(entry_row(entry, words, base_url, language))
     return buffer.getvalue()
 
 
@@ -111,7 +113,9 @@ def plan_timeline_csvs(plan: SitePlan) -> Iterator[Artifact]:
 
     base_url = plan.site.config.base_url
 
+    language = plan.renderer.theme.language
+
     def render(story: StoryView, entries: tuple[EntryView, ...], words: Any) -> bytes:
-        return timeline_csv(story, entries, words, base_url).encode("utf-8")
+        return timeline_csv(story, entries, words, base_url, language).encode("utf-8")
 
     return plan_story_exports(plan, urls.timeline_csv, render, "the TimelineJS sheet export", salt=base_url)
