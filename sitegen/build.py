@@ -39,7 +39,7 @@ from sitegen.reading.config import CONFIG_FILE, load_config
 from sitegen.reading.content import CONTENT_DIR, ReadCache, ReadCounts, SiteReader
 from sitegen.reading.document import Node, pickled_without_meta
 from sitegen.reading.placeholders import base_url_warning, placeholder_warnings
-from sitegen.reading.sitefiles import is_leftover, walk
+from sitegen.reading.sitefiles import first_link, is_leftover, site_part_escapes, walk
 from sitegen.reading.sources import RACY_NS
 from sitegen.rendering.i18n import SOURCE_LANGUAGE
 from sitegen.rendering.localize import localize
@@ -189,6 +189,10 @@ class Builder:
     def read(self, changed: Collection[str] | None = None) -> tuple[Site | None, Diagnostics]:
         """Read and check the whole site; no output is touched. `changed`: see `SiteReader.read`."""
         diagnostics = Diagnostics()
+        for name, reason in site_part_escapes(self.site_dir):
+            diagnostics.error(name, 0, 0, reason)
+        if diagnostics.has_errors():  # nothing is read through them, not even to check it
+            return None, diagnostics
         config = load_config(self.site_dir, diagnostics, self.base_url)
         site = self.reader.read(config, diagnostics, self.drafts, self.progress, changed)
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC), self._findings)
@@ -220,10 +224,14 @@ class Builder:
 
     def check_files(self, diagnostics: Diagnostics) -> None:
         """What planning finds wrong in layouts/ and static/, for a run that stops before it (a
-        read with errors, `sitegen check`), so that one run tells every problem."""
-        self.check_layouts(diagnostics)
-        for _ in walk(self.site_dir, self.site_dir / STATIC_DIR, diagnostics):
-            pass
+        read with errors, `sitegen check`), so that one run tells every problem; nothing of a
+        folder that links out of the site (told by `read`)."""
+        escaping = {name for name, _ in site_part_escapes(self.site_dir)}
+        if LAYOUTS_DIR not in escaping:
+            self.check_layouts(diagnostics)
+        if STATIC_DIR not in escaping:
+            for _ in walk(self.site_dir, self.site_dir / STATIC_DIR, diagnostics):
+                pass
 
     def check_layouts(self, diagnostics: Diagnostics) -> None:
         """Links out of the site in layouts/, and every template there that does not parse: all
@@ -258,6 +266,16 @@ class Builder:
         static = self.site_dir / STATIC_DIR
         static_files = [(path.relative_to(static).as_posix(), path)
                         for path in walk(self.site_dir, static, diagnostics) if not is_leftover(path, static)]
+        output, told = self.output.resolve(), set()
+        for _, path in static_files:
+            if path.resolve().is_relative_to(output):
+                # Copied in, it would be copied again from the new output: a tree that grows.
+                link = first_link(path, static)
+                if link not in told:
+                    told.add(link)
+                    diagnostics.error(f"{STATIC_DIR}/{link.relative_to(static).as_posix()}", 0, 0,
+                                      f"this links into the output folder ({self.output.name}/), which "
+                                      "each build replaces; remove the link")
         if len(diagnostics.items) > layouts_before:
             return artifacts
         site = replace(site, static_pages=static_pages(relative for relative, _ in static_files))

@@ -256,6 +256,24 @@ def test_a_static_file_in_the_place_of_a_page_is_an_error_in_every_build(
     assert "mine" not in (tmp_path / "preview/s/one/index.html").read_text()
 
 
+def test_a_static_folder_linking_into_the_output_is_an_error_not_a_tree_that_grows(
+    write_site: Callable[..., Path],
+) -> None:
+    # Copied in, the output would be copied into the next output again: 29, 76, 123… files.
+    site = write_site({"content/s/_index.md": story(), "content/s/one.md": event("2024-01-01", "One")})
+    assert build_site(site).ok
+    before = sorted(p.relative_to(site) for p in (site / "public").rglob("*"))
+    (site / "static").mkdir()
+    (site / "static/mirror").symlink_to("../public")
+    for _ in range(2):
+        result = build_site(site)
+        assert not result.ok
+        assert [d.format() for d in result.diagnostics if d.severity == "error"] == [
+            "static/mirror:1:1: error: this links into the output folder (public/), which each build "
+            "replaces; remove the link"]
+    assert sorted(p.relative_to(site) for p in (site / "public").rglob("*")) == before
+
+
 def test_sitegen_check_finds_a_static_file_in_a_pages_place_as_the_build_does(
     write_site: Callable[..., Path],
 ) -> None:

@@ -164,6 +164,11 @@ CASES = [
          error=("layouts/base.html", 1, "outside the site folder")),
     Case("a static file linking outside the site", setup=link("/etc/hostname", "static/host.txt"),
          error=("static/host.txt", 1, "outside the site folder")),
+    # The site's own folders as links: `walk` checks the links inside them, not the folder itself.
+    Case("the layouts folder linking outside the site", setup=link("/etc", "layouts"),
+         error=("layouts", 1, "outside the site folder")),
+    Case("the static folder linking outside the site", setup=link("/etc", "static"),
+         error=("static", 1, "outside the site folder")),
     Case("a runtime error in a layout override", {
         "layouts/404.html": "{% extends 'base.html' %}\n{% block main %}\n{{ 1 / 0 }}\n{% endblock %}\n"},
          error=("layouts/404.html", 3, "ZeroDivisionError")),

@@ -30,6 +30,28 @@ def escape_reason(root: Path, path: Path) -> str | None:
     return None
 
 
+def first_link(path: Path, folder: Path) -> Path:
+    """The outermost symbolic link on the way from `folder` down to `path` (`path` if none is)."""
+    step = folder
+    for part in path.relative_to(folder).parts:
+        step = step / part
+        if step.is_symlink():
+            return step
+    return path
+
+
+SITE_PARTS = ("sitegen.toml", "content", "layouts", "static")
+"""What a build reads at the top of the site folder."""
+
+
+def site_part_escapes(root: Path) -> list[tuple[str, str]]:
+    """Each of the site's own top-level folders and files that is a link it must not follow
+    (out of the site, dangling, a loop), with why: `walk` checks the links inside a folder,
+    and would follow the folder itself to wherever it points."""
+    return [(name, reason) for name in SITE_PARTS
+            if (root / name).is_symlink() and (reason := escape_reason(root, root / name))]
+
+
 LEFTOVER_NAMES = frozenset({
     ".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".gitignore", ".gitattributes"})
 """Files an operating system, an editor or git leaves in a folder, which no reader is sent."""
