@@ -53,7 +53,7 @@ from sitegen.structure.model import Site
 from sitegen.summary import BuildResult
 from sitegen.writing.artifact import Artifact, OutputError, check_unique
 from sitegen.writing.buffer import BufferedOutput
-from sitegen.writing.foreign import carry, foreign_paths, last_manifest
+from sitegen.writing.foreign import ForeignInTheWay, carry, foreign_paths, last_manifest
 from sitegen.writing.output_check import CheckJob, OutputCheck, check_spare_tree
 from sitegen.writing.outputguard import (
     MANIFEST,
@@ -510,6 +510,10 @@ class Builder:
                 trash = self.cache.trash if self.cache is not None else None
                 kept = swap(staging, self.output, files=len(self.fingerprints), trash=trash,
                             spare=self._spare_for_next())
+        except ForeignInTheWay as error:
+            self._discard(staging)
+            diagnostics.error(".", 0, 0, str(error))
+            return self._result(diagnostics, False, started)
         except OSError as error:
             self._discard(staging)
             diagnostics.error(*io_error_place(error, self.site_dir), io_error_message(error))
@@ -534,7 +538,7 @@ class Builder:
         trees = self._trees
         self._foreign = foreign_paths(self.output, written, trees.folders if trees is not None else None,
                                       trees.foreign if trees is not None else ())
-        carry(self.output, staging, self._foreign)
+        carry(self.output, staging, self._foreign, [path for path in fingerprints if not path.endswith("/")])
 
     def _render_ahead(self) -> RenderAhead | None:
         """What renders pages while the rest is planned, in a cold build into a real output

@@ -87,3 +87,35 @@ def test_a_folder_replaced_with_force_keeps_nothing_of_what_it_held(tmp_path: Pa
     (output / "old.txt").write_text("replace me")
     sitegen_build(site, tmp_path / "cache", "--output", str(output), "--force")
     assert not (output / "old.txt").exists() and (output / "index.html").is_file()
+
+
+def test_a_folder_put_by_hand_where_a_new_page_now_goes_keeps_its_files(site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    sitegen_build(site, cache)
+    (site / "public/s/c").mkdir()
+    (site / "public/s/c/notes.txt").write_text("the desk's notes on c")
+    (site / "content/s/c.md").write_text(event("2024-11-12", "A third entry, named like the folder"))
+    for _ in range(3):
+        sitegen_build(site, cache)
+        assert (site / "public/s/c/notes.txt").read_text() == "the desk's notes on c"
+        assert "A third entry" in (site / "public/s/c/index.html").read_text()
+
+
+def test_a_file_put_by_hand_where_a_new_page_needs_a_folder_stops_the_build(
+    site: Path, tmp_path: Path,
+) -> None:
+    # The page s/c/ is a folder where the file is: one of the two must go, and it is not
+    # sitegen's to delete the one it did not write.
+    cache = tmp_path / "cache"
+    sitegen_build(site, cache)
+    (site / "public/s/c").write_text("a file of mine")
+    (site / "content/s/c.md").write_text(event("2024-11-12", "A third entry"))
+    result = run_cli("build", "--source", str(site), "--cache-dir", str(cache))
+    assert result.returncode == 1
+    assert ("public/s/c was not written by sitegen, and the new build writes its own file there; "
+            "move them out of the output folder") in result.stderr
+    assert (site / "public/s/c").read_text() == "a file of mine"
+    assert (site / "public/s/b/index.html").is_file()  # the last output, as it was
+    (site / "public/s/c").rename(tmp_path / "c-of-mine")
+    sitegen_build(site, cache)
+    assert "A third entry" in (site / "public/s/c/index.html").read_text()

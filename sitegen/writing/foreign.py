@@ -21,9 +21,11 @@ import shutil
 import stat
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from sitegen.cache.record import Stat, stat_of
 from sitegen.structure.urls import SEARCH_INDEX_FOLDER
+from sitegen.writing.artifact import OutputError
 from sitegen.writing.outputguard import MANIFEST
 from sitegen.writing.spare import output_folders
 
@@ -73,19 +75,59 @@ def foreign_paths(output: Path, sitegen_paths: Collection[str], folders: Mapping
     return sorted(found)
 
 
-def carry(output: Path, staging: Path, paths: Collection[str]) -> None:
-    """Hard-link each of `paths` of `output` into `staging`, folders whole, links as links; a
-    path the new build wrote too stays the build's."""
+class ForeignInTheWay(OutputError):
+    """A file someone put in the output stands where the new build writes one of its own."""
+
+
+def carry(output: Path, staging: Path, paths: Collection[str], built: Collection[str]) -> None:
+    """Hard-link each of `paths` of `output` into `staging`, folders whole, links as links.
+
+    `built` are the files the new build wrote into `staging`. A folder it made too (a page now
+    takes the folder's name) gets what is not the build's; a file it writes too, or a file
+    where it makes a folder, stops the build with `ForeignInTheWay`, naming each: replacing it
+    would delete a file sitegen did not write. What else `staging` holds there (an earlier
+    carry, in the output before last it was updated from) gives way to the file as it is now."""
+    owned = Owned(set(built), output_folders(built))
+    in_the_way: list[str] = []
     for path in paths:
-        source, target = output / path, staging / path
-        if os.path.lexists(target):
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        info = os.lstat(source)
-        if stat.S_ISDIR(info.st_mode):
-            shutil.copytree(source, target, symlinks=True, copy_function=_link)
+        _carry_one(output / path, staging / path, path, owned, in_the_way)
+    if in_the_way:
+        shown = ", ".join(f"{output.name}/{path}" for path in in_the_way[:5])
+        more = f" and {len(in_the_way) - 5} more" if len(in_the_way) > 5 else ""
+        raise ForeignInTheWay(
+            f"{shown}{more} {'was' if len(in_the_way) == 1 else 'were'} not written by sitegen, and "
+            f"the new build writes its own {'file' if len(in_the_way) == 1 else 'files'} there; "
+            "move them out of the output folder (or rename what now takes their place) and build again")
+
+
+class Owned(NamedTuple):
+    """The new build's own files, and the folders that hold them."""
+
+    files: set[str]
+    folders: set[str]
+
+
+def _carry_one(source: Path, target: Path, path: str, owned: Owned, in_the_way: list[str]) -> None:
+    info = os.lstat(source)
+    if path in owned.folders and stat.S_ISDIR(info.st_mode):
+        with os.scandir(source) as entries:
+            names = sorted(entry.name for entry in entries)
+        for name in names:
+            _carry_one(source / name, target / name, f"{path}/{name}", owned, in_the_way)
+        return
+    if path in owned.files or path in owned.folders:
+        in_the_way.append(path)
+        return
+    if os.path.lexists(target):  # carried before, into the output this staging was updated from
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
         else:
-            _link(os.fspath(source), os.fspath(target))
+            target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if stat.S_ISDIR(info.st_mode):
+        shutil.copytree(source, target, symlinks=True, copy_function=_link)
+    else:
+        _link(os.fspath(source), os.fspath(target))
 
 
 def _link(source: str, target: str) -> None:
