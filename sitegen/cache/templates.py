@@ -6,8 +6,10 @@ one-entry edit may take). Jinja's own bytecode cache keeps each compiled templat
 checksum of its source and rejects it when the source changed; the folder is named after
 sitegen's code digest (`store.code_digest`: its modules and the libraries' versions), since
 the compiled code also depends on the environment sitegen sets up. Older folders are
-deleted when a new one is made. A file that cannot be read back is deleted and compiled
-again, with a notice, like every other cache file.
+deleted when a new one is made. Each file is sealed with a SHA-256 of what it holds, as
+every other cache file is (`store`): one that cannot be read back, or whose bytes are not
+the ones written (a flipped bit turned `<a href=` into another tag, silently), is deleted and
+compiled again, with a notice.
 
 The folder also keeps, by the hash of each template's source, the names of the templates
 it extends, includes or imports: a page's fingerprint covers them (`rendering.theme`), and
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -41,18 +44,29 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
         self.notice = notice
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        path = self._get_cache_filename(bucket)
         try:
-            super().load_bytecode(bucket)
+            with open(path, "rb") as stream:
+                payload = unsealed(stream.read())
+        except OSError:  # none yet (or unreadable): compiled, as without a cache
+            return
+        try:
+            if payload is None:
+                raise ValueError("its checksum does not match")
+            bucket.load_bytecode(io.BytesIO(payload))
         except Exception as error:  # garbage where Jinja expects its header: compile again
             bucket.reset()
             with contextlib.suppress(OSError):
-                os.unlink(self._get_cache_filename(bucket))
+                os.unlink(path)
             self.notice(f"build cache discarded: a compiled template could not be read "
-                        f"({type(error).__name__}); compiling it again")
+                        f"({error if isinstance(error, ValueError) else type(error).__name__}); "
+                        "compiling it again")
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        buffer = io.BytesIO()
+        bucket.write_bytecode(buffer)
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
-            super().dump_bytecode(bucket)
+            write_whole(self._get_cache_filename(bucket), sealed(buffer.getvalue()), self.directory)
 
     def references(self, source: str, find: Callable[[str], list[str]]) -> list[str]:
         """The templates `source` names, as `find` says, kept by the source's hash for the next
@@ -60,17 +74,46 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
         digest = hashlib.sha256(source.encode()).hexdigest()
         path = os.path.join(self.directory, f"refs-{digest}.json")
         with contextlib.suppress(OSError, ValueError):
-            with open(path, encoding="utf-8") as stream:
-                kept = json.load(stream)
+            with open(path, "rb") as stream:
+                payload = unsealed(stream.read())
+            kept = json.loads(payload) if payload is not None else None
             if isinstance(kept, list) and all(isinstance(name, str) for name in kept):
                 return kept
         found = find(source)
         with contextlib.suppress(OSError):
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".refs-")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(found, stream)
-            os.replace(temporary, path)
+            write_whole(path, sealed(json.dumps(found).encode()), self.directory)
         return found
+
+
+SEAL = b"sitegen-sealed\n"
+"""What a sealed file starts with, before the SHA-256 of the rest."""
+
+
+def sealed(payload: bytes) -> bytes:
+    """`payload` with a checksum of itself before it (see `unsealed`)."""
+    return SEAL + hashlib.sha256(payload).digest() + payload
+
+
+def unsealed(data: bytes) -> bytes | None:
+    """What `sealed` was given, or None when `data` is not those bytes."""
+    start = len(SEAL) + hashlib.sha256().digest_size
+    payload = data[start:]
+    if not data.startswith(SEAL) or hashlib.sha256(payload).digest() != data[len(SEAL):start]:
+        return None
+    return payload
+
+
+def write_whole(path: str, data: bytes, directory: str) -> None:
+    """Write a file whole, then rename it into place: another process reads the old or the new."""
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def template_cache(folder: Path, notice: Callable[[str], None]) -> TemplateCache | None:

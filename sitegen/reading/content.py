@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -496,7 +496,8 @@ class _SiteRead:
                 taken = entries[seen[entry_id]]
                 # This file is named by the id, so the other one's `id:` took it: that is the
                 # one to change, and this entry keeps its id.
-                kept, dropped = (raw, taken) if path.stem == entry_id else (taken, raw)
+                took = path.stem == entry_id and PurePosixPath(taken.entry.path).stem != entry_id
+                kept, dropped = (raw, taken) if took else (taken, raw)
                 line, column = dropped.id_position
                 diagnostics.error(
                     dropped.entry.path, line, column,
