@@ -330,7 +330,9 @@ def init_site(target: Path, title: str = "Timeline Checks") -> None:
         raise ScaffoldError(f"{target} is not empty; choose a new folder")
     target.mkdir(parents=True, exist_ok=True)
     (target / "sitegen.toml").write_text(SITE_CONFIG.format(title=title), "utf-8")
-    (target / ".gitignore").write_text("public/\n", "utf-8")
+    # The output, and the lock and staging folders a build keeps beside it while it runs (an
+    # interrupted one's are tidied by the next build, but must not be committed meanwhile).
+    (target / ".gitignore").write_text("public/\n.public.*\n", "utf-8")
     content = target / CONTENT_DIR
     _write_new(content / "_speakers" / "example-speaker.md", SPEAKER)
     for slug, (page_title, weight, summary) in PAGES.items():

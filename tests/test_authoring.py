@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from tests.support.sites import run_cli
@@ -23,6 +24,20 @@ def test_init_creates_a_site_that_builds_cleanly(tmp_path: Path) -> None:
     assert run_cli("build", "--source", str(site)).returncode == 0
     assert (site / "public/first-story/first-statement/index.html").is_file()
     assert (site / "public/methodology/index.html").is_file()
+
+
+def test_git_ignores_the_output_and_what_a_build_keeps_beside_it_while_it_runs(tmp_path: Path) -> None:
+    # A build stopped with kill -9 leaves its lock and staging folder beside public/ until the
+    # next build tidies them: `git add -A` meanwhile must not commit a copy of the site.
+    site = tmp_path / "newsroom"
+    assert run_cli("init", str(site)).returncode == 0
+    subprocess.run(["git", "init", "-q", str(site)], check=True)
+    names = ["public/index.html", ".public.lock", ".public.new-abc123/index.html",
+             ".public.new-spare-1-2/index.html"]
+    ignored = subprocess.run(["git", "-C", str(site), "check-ignore", *names], capture_output=True, text=True)
+    assert ignored.stdout.split() == names
+    assert subprocess.run(["git", "-C", str(site), "check-ignore", "-q", "content/first-story/_index.md"]
+                          ).returncode == 1
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
