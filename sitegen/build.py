@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import hashlib
 import itertools
+import re
 import shutil
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -45,7 +46,14 @@ from sitegen.rendering.i18n import SOURCE_LANGUAGE
 from sitegen.rendering.localize import localize
 from sitegen.rendering.memo import CarriedMemo
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
-from sitegen.rendering.theme import LAYOUTS_DIR, TemplateFailure, Theme, builtin_theme_dir, template_failure
+from sitegen.rendering.theme import (
+    LAYOUTS_DIR,
+    TemplateFailure,
+    Theme,
+    builtin_theme_dir,
+    template_errors,
+    template_failure,
+)
 from sitegen.rendering.views import SiteViews, is_shared_file
 from sitegen.structure import urls
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
@@ -449,6 +457,7 @@ class Builder:
             self.check_files(diagnostics)
             return self._result(diagnostics, False, started)
         ahead = self._render_ahead()
+        artifacts: list[Artifact] = []
         try:
             artifacts = self.plan(site, diagnostics, ahead)
             collector.settle()
@@ -470,6 +479,8 @@ class Builder:
                                                  spare, handed)
         except TemplateFailure as error:
             report_template_error(error, self.site_dir, diagnostics)
+            for other in other_template_failures(artifacts, error):
+                report_template_error(other, self.site_dir, diagnostics)
             return self._result(diagnostics, False, started)
         except jinja2.TemplateError as error:
             # Raised outside a render, while a planner loads a template (a syntax error).
@@ -765,6 +776,34 @@ def manifest_artifact(paths: list[str]) -> Artifact:
     """The manifest that marks the output as sitegen's (see `outputguard`)."""
     digest = hashlib.sha256("\n".join(sorted(paths)).encode()).hexdigest()
     return Artifact(MANIFEST, f"manifest:{digest}", lambda: manifest_bytes(paths), "sitegen")
+
+
+PAGE_TEMPLATE = re.compile(r"\(([^()]+)\)$")
+"""The template named at the end of a page's origin: `the page s/a/ (entry.html)`."""
+
+
+def other_template_failures(artifacts: list[Artifact], first: TemplateFailure) -> list[TemplateFailure]:
+    """After rendering stopped at `first`, the failure of each other page template, found by
+    rendering one page of each here: a build tells every broken template at once, where
+    rendering stops at the first (a page template's own mistakes, or a partial's it uses)."""
+    seen = {(first.filename, first.line, first.message)}
+    failures: list[TemplateFailure] = []
+    tried: set[str] = set()
+    for artifact in artifacts:
+        named = PAGE_TEMPLATE.search(artifact.origin)
+        if named is None or named[1] in tried:
+            continue
+        tried.add(named[1])
+        try:
+            with template_errors():
+                artifact.produce()
+        except TemplateFailure as failure:
+            if (failure.filename, failure.line, failure.message) not in seen:
+                seen.add((failure.filename, failure.line, failure.message))
+                failures.append(failure)
+        except Exception:
+            continue
+    return failures
 
 
 def report_template_error(error: TemplateFailure, site_dir: Path, diagnostics: Diagnostics) -> None:

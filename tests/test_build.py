@@ -274,6 +274,24 @@ def test_a_static_folder_linking_into_the_output_is_an_error_not_a_tree_that_gro
     assert sorted(p.relative_to(site) for p in (site / "public").rglob("*")) == before
 
 
+def test_every_layout_that_fails_to_render_is_told_in_one_build(write_site: Callable[..., Path]) -> None:
+    # Rendering stops at the first page that fails; the author then fixed one template a build.
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/one.md": event("2024-01-01", "One"),
+        "layouts/404.html": "{% extends 'base.html' %}\n{% block main %}\n{{ 1 / 0 }}\n{% endblock %}\n",
+        "layouts/entry.html": ("{% extends 'base.html' %}\n"
+                               "{% block main %}{{ entry.nope.deeper }}{% endblock %}\n"),
+    })
+    result = build_site(site)
+    assert not result.ok
+    errors = sorted(d.format() for d in result.diagnostics if d.severity == "error")
+    assert errors[0] == "layouts/404.html:3:1: error: template error: ZeroDivisionError: division by zero"
+    assert errors[1].startswith("layouts/entry.html:2:1: error: template error: `nope` is not a field of "
+                                "EntryView; it has story, story_title, story_url, id,")
+    assert len(errors) == 2 and not (site / "public").exists()
+
+
 def test_sitegen_check_finds_a_static_file_in_a_pages_place_as_the_build_does(
     write_site: Callable[..., Path],
 ) -> None:

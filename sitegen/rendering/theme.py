@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gettext
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -189,8 +191,26 @@ def template_failure(error: jinja2.TemplateError) -> TemplateFailure:
     if isinstance(error, jinja2.TemplateNotFound):
         message = missing_template(str(error.name))
     else:
-        message = error.message or str(error)
+        message = plain_undefined(error.message or str(error))
     return TemplateFailure(message, *template_position(error))
+
+
+_NO_ATTRIBUTE = re.compile(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'$")
+
+
+def plain_undefined(message: str) -> str:
+    """Jinja's "'sitegen.rendering.views.EntryView object' has no attribute 'x'" as the author
+    can act on it: what the value is, and the fields it has."""
+    found = _NO_ATTRIBUTE.match(message)
+    if found is None:
+        return message
+    from sitegen.rendering import views  # a view's fields, by its class's name
+
+    kind = getattr(views, found[1], None)
+    if not dataclasses.is_dataclass(kind):
+        return message
+    fields = ", ".join(field.name for field in dataclasses.fields(kind))
+    return f"`{found[2]}` is not a field of {found[1]}; it has {fields}"
 
 
 def missing_template(name: str) -> str:
