@@ -592,9 +592,16 @@ class Builder:
         self._trees = TreeState(folders, spare, tuple(self._foreign))
         self.cache.save_trees(self.output, self._trees)
 
-    def note_inputs(self) -> None:
-        """Record the inputs before a read done outside `build` (`check`), to save with it."""
-        self._read_snapshot = self._snapshot()
+    def read_since_cache(self) -> tuple[Site | None, Diagnostics]:
+        """A read done outside `build` (`check`) that, like a build's, reads again only the
+        story folders changed since the cached read (by the inputs it recorded; all of them
+        without a cache), and records the inputs before it, to save with it."""
+        inputs = self._read_snapshot = self._snapshot()
+        changed = None
+        if self._state_snapshot is not None and inputs is not None:
+            changed = changed_since(self._state_snapshot, inputs, self.site_dir)
+        self._state_snapshot = None
+        return self.read(changed)
 
     def keep_reads(self, reported: Collection[str] | None = None) -> None:
         """Save what the read found for later runs, when enough of it was new to be worth it.

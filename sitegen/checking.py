@@ -9,6 +9,7 @@ are checked as if published, and their errors are errors).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,17 @@ from sitegen.build import Builder
 from sitegen.structure.diagnostics import Diagnostics
 
 DRAFT_MARK = "in a draft: "
+
+
+DRAFT_FIELD = re.compile(r"^draft\s*:", re.MULTILINE)
+
+
+def mentions_drafts(builder: Builder) -> bool:
+    """Whether the front matter of a file the read took in says `draft:`: if none does, the
+    second read, with drafts, would find the same site, and reading it whole again is most of
+    what a check costs a large site."""
+    return any(DRAFT_FIELD.search(parsed.document.text, 0, parsed.document.body_start)
+               for parsed in builder.reader.cache.files.files.values())
 
 
 def check_site(
@@ -31,9 +43,7 @@ def check_site(
     """
     builder = Builder(source, source / "public", drafts=drafts, cache_dir=cache_dir)
     builder.load_cached_reads()
-    # Taken before reading, so the next build knows which story folders changed since.
-    builder.note_inputs()
-    site, published = builder.read()
+    site, published = builder.read_since_cache()
     if site is not None and not published.has_errors():
         # Planned as a build plans (nothing is rendered): a static file in a page's place, two
         # pages of one address, are errors the build would fail with, so the check says them.
@@ -44,8 +54,8 @@ def check_site(
     if builder.cache is not None:
         for text in builder.cache.take_notices():
             notice(text)
-    if drafts:
-        return published
+    if drafts or not mentions_drafts(builder):
+        return published  # a read with drafts would find the same
     with_drafts_reader = Builder(source, source / "public", drafts=True)
     with_drafts_reader.reader.cache = builder.reader.cache
     _, with_drafts = with_drafts_reader.read()

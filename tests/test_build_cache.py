@@ -612,6 +612,34 @@ def test_check_converts_each_body_once_and_leaves_the_cache_warm_for_the_build(
     assert result.ok and result.entries_read == 0 and converted == []
 
 
+def test_a_check_after_an_edit_reads_again_only_the_story_that_changed(
+    site: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As a build does: a pre-commit hook on a 10,000-entry site read every entry each commit.
+    from sitegen import checking
+    from sitegen.reading import content
+
+    read: list[str] = []
+    original = content.read_entry
+
+    def counted(sources: object, path: Path, settings: object, zone: object, known: object = None) -> object:
+        checked = original(sources, path, settings, zone, known)  # type: ignore[arg-type]
+        if checked is not known:  # read again, not the last read of the same bytes
+            read.append(path.name)
+        return checked
+
+    monkeypatch.setattr(content, "read_entry", counted)
+    assert not checking.check_site(site, cache_dir=cache).has_errors()
+    assert sorted(read) == ["a1.md", "a2.md", "b1.md"]
+    read.clear()
+    (site / "content/beta/b1.md").write_text(event("2024-03-02", "Beta event, edited"), "utf-8")
+    assert not checking.check_site(site, cache_dir=cache).has_errors()
+    assert read == ["b1.md"]  # and once: with no `draft:` anywhere, one read says it all
+    (site / "content/beta/b1.md").write_text(event("2024-13-02", "Beta event, broken"), "utf-8")
+    found = checking.check_site(site, cache_dir=cache)
+    assert [d.path for d in found.items if d.severity == "error"] == ["content/beta/b1.md"]
+
+
 def test_check_takes_the_cache_flags_and_writes_nothing_in_the_site(site: Path, tmp_path: Path) -> None:
     before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
     done = run_cli("check", "--source", str(site), "--cache-dir", str(tmp_path / "named"))
