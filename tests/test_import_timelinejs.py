@@ -264,7 +264,8 @@ def test_an_export_imported_again_gives_back_each_body_whole_and_each_time_at_it
     background = (site / "content/back/_index.md").read_text("utf-8")
     assert "Background with a [link](https://example.com/bg)." in background
     assert build_site(site).ok
-    # 18:30 in Moscow is 15:30 UTC: before 17:00 in London, on the site and once imported again.
+    # 18:30 in Moscow is 15:30 UTC: before 17:00 in London, on the site and once imported again
+    # (the export writes times by the story's clock, here UTC, which the import reads them in).
     story = (site / "public/back/index.html").read_text("utf-8")
     assert story.index("Moscow evening") < story.index("London afternoon")
     assert 'datetime="2024-11-10T15:30Z"' in (site / "public/back/moscow/index.html").read_text("utf-8")

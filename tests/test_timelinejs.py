@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from sitegen.outputs.timelinejs_media import shown_as_media
 from tests.support.publishing import FULL_SITE
-from tests.support.sites import build_site, run_cli, write_files
+from tests.support.sites import build_site, event, run_cli, story, write_files
 
 # Knight Lab's own examples (MPL-2.0, see LICENSE-NOTE.md there), copied byte for byte.
 EXAMPLES = Path(__file__).resolve().parent / "data" / "timelinejs"
@@ -40,11 +41,11 @@ def check_shape(document: dict[str, Any]) -> None:
     for slide in slides:
         assert set(slide) <= SLIDE_KEYS, set(slide) - SLIDE_KEYS
         assert set(slide.get("text", {})) <= {"headline", "text"}
-    for event in document["events"]:
+    for slide in document["events"]:
         for key in ("start_date", "end_date"):
-            if key in event:
-                assert set(event[key]) <= DATE_KEYS
-                assert int(event[key]["year"]) == float(event[key]["year"])
+            if key in slide:
+                assert set(slide[key]) <= DATE_KEYS
+                assert int(slide[key]["year"]) == float(slide[key]["year"])
 
 
 @pytest.mark.parametrize("name", ["eras", "group_sample", "marktwain", "welcome", "years"])
@@ -69,9 +70,9 @@ def test_story_timeline(full_site: Path) -> None:
     # Exact days: TimelineJS words them itself, and an import does not take its words for the author's.
     assert "display_date" not in events["opening"]
     minister = events["minister-claim"]
-    # TimelineJS knows no offsets: a time is its instant in UTC, which orders the slides as the
-    # site does; the display date keeps the author's clock.
-    assert minister["start_date"] == {"year": 2024, "month": 2, "day": 5, "hour": 8, "minute": 30}
+    # TimelineJS knows no offsets: a time is written by the story's clock (Kyiv), on which its
+    # dates without a time are days; the display date keeps the author's own.
+    assert minister["start_date"] == {"year": 2024, "month": 2, "day": 5, "hour": 10, "minute": 30}
     assert minister["display_date"] == "5 February 2024, 10:30 UTC+2"
     assert minister["group"] == "Statement"
     assert events["opening"]["group"] == "Event"
@@ -211,3 +212,29 @@ def test_words_written_the_other_way_keep_their_direction_on_the_slide(tmp_path:
     [event] = json.loads((site / "public/deal/timeline.json").read_text("utf-8"))["events"]
     quote = '<blockquote class="sitegen-quote" lang="ar" dir="rtl">سنوقع الاتفاق.</blockquote>'
     assert quote in event["text"]["text"]
+
+
+def test_times_go_out_by_the_storys_clock_so_timelinejs_orders_them_as_the_site(
+    write_site: Callable[..., Path],
+) -> None:
+    # TimelineJS puts every date on the reader's calendar: a day-only date and a time must be on
+    # one clock, or 01:30 in Moscow on 11 November lands on the 10th, before that day's report.
+    root = write_site({
+        "sitegen.toml": 'title = "T"\nbase_url = "https://e.org/"\ntimezone = "Europe/Moscow"\n',
+        "content/s/_index.md": story(),
+        "content/s/report.md": event("2024-11-11", "Report"),
+        "content/s/reply.md": event("2024-11-11T01:30", "Reply", "responds_to: report\n"),
+        "content/s/london.md": event("2024-11-11T17:00Z", "London"),
+    })
+    assert build_site(root).ok
+    events = json.loads((root / "public/s/timeline.json").read_text("utf-8"))["events"]
+    assert [(e["text"]["headline"], e["start_date"]) for e in events] == [
+        ("Report", {"year": 2024, "month": 11, "day": 11}),
+        ("Reply", {"year": 2024, "month": 11, "day": 11, "hour": 1, "minute": 30}),
+        ("London", {"year": 2024, "month": 11, "day": 11, "hour": 20, "minute": 0}),
+    ]
+    assert events[2]["display_date"] == "11 November 2024, 17:00 UTC"
+    with (root / "public/s/timeline.csv").open(encoding="utf-8", newline="") as sheet:
+        rows = {row["Headline"]: row for row in csv.DictReader(sheet)}
+    assert (rows["London"]["Day"], rows["London"]["Time"]) == ("11", "20:00")
+

@@ -16,7 +16,8 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -26,6 +27,7 @@ from sitegen.outputs.timelinejs_media import slide_media
 from sitegen.rendering.theme import template_errors
 from sitegen.rendering.views import absolute_links
 from sitegen.structure import urls
+from sitegen.structure.dates import load_zone
 from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
@@ -37,20 +39,38 @@ DATE_PARTS = ("year", "month", "day", "hour", "minute", "second")
 PARTS_BY_PRECISION = {"year": 1, "month": 2, "day": 3, "minute": 5, "second": 6}
 
 
-def date_object(date: DateView) -> dict[str, int]:
-    """A TimelineJS date with the parts the author gave, and no more; a time in UTC (see
-    `date_parts`)."""
+@dataclass(frozen=True)
+class ExportSettings:
+    """What a story's export is written for, beside its views and the theme's words."""
+
+    base_url: str
+    language: str
+    """The language of the site's folder it is in (see `display_date`)."""
+    zone: tzinfo
+    """The story's time zone: its dates without a time are days of its calendar."""
+
+
+def story_settings(plan: SitePlan, story: StoryView) -> ExportSettings:
+    """The settings of one story's export in this plan's language."""
+    config = plan.site.config
+    zone = load_zone(story.timezone or config.timezone_name) or config.timezone
+    return ExportSettings(config.base_url, plan.renderer.theme.language, zone)
+
+
+def date_object(date: DateView, zone: tzinfo) -> dict[str, int]:
+    """A TimelineJS date with the parts the author gave, and no more (see `date_parts`)."""
     count = PARTS_BY_PRECISION[date.precision]
-    return dict(zip(DATE_PARTS[:count], date_parts(date), strict=False))
+    return dict(zip(DATE_PARTS[:count], date_parts(date, zone), strict=False))
 
 
-def date_parts(date: DateView) -> tuple[int, ...]:
+def date_parts(date: DateView, zone: tzinfo) -> tuple[int, ...]:
     """Year, month, day, hour, minute, second of a date as an export gives them: a time as the
-    instant in UTC, for TimelineJS knows no offsets: 18:30 in Moscow went before 17:00 in
-    London there, and came back from an import three hours late. The slide's display date
-    keeps the author's wording, offset included (`timelinejs_csv.display_date`)."""
+    story's clock says it (`zone`). TimelineJS knows no offsets and puts each date on the
+    reader's calendar, days included, so every date must be on one clock: the author's own
+    put 18:30 in Moscow after 17:00 in London, UTC put 01:30 in Moscow on 11 November before
+    that day itself. The slide's display date keeps the author's wording, offset included."""
     if date.has_time:
-        moment = date.start.astimezone(UTC)
+        moment = date.start.astimezone(zone)
         return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
     return (date.year, date.month, date.day, date.hour, date.minute, date.second)
 
@@ -66,13 +86,13 @@ def display_date(entry: EntryView, words: Any, language: str) -> str:
     return str(words.entry_date(entry)) if worded else ""
 
 
-def slide(entry: EntryView, base_url: str, words: Any, language: str) -> dict[str, Any]:
-    """One entry as a TimelineJS event; `words` is the export template's module in `language`."""
-    event: dict[str, Any] = {"start_date": date_object(entry.date)}
+def slide(entry: EntryView, words: Any, settings: ExportSettings) -> dict[str, Any]:
+    """One entry as a TimelineJS event; `words` is the export template's module."""
+    event: dict[str, Any] = {"start_date": date_object(entry.date, settings.zone)}
     if entry.end_date is not None:
-        event["end_date"] = date_object(entry.end_date)
-    page = urls.absolute(base_url, entry.url)
-    if wording := display_date(entry, words, language):
+        event["end_date"] = date_object(entry.end_date, settings.zone)
+    page = urls.absolute(settings.base_url, entry.url)
+    if wording := display_date(entry, words, settings.language):
         event["display_date"] = wording
     body = Markup(absolute_links(entry.body_html.strip(), page))
     event["text"] = {
@@ -92,7 +112,7 @@ def story_background(story: StoryView, base_url: str) -> Markup:
 
 
 def timeline(
-    story: StoryView, entries: tuple[EntryView, ...], base_url: str, words: Any, language: str,
+    story: StoryView, entries: tuple[EntryView, ...], words: Any, settings: ExportSettings,
 ) -> dict[str, Any]:
     """A story as a TimelineJS3 document: a title slide and its entries in order."""
     return {
@@ -100,23 +120,26 @@ def timeline(
         # No unique_id on the title slide: a story's slug may equal one of its entry ids.
         "title": {"text": {
             "headline": str(words.story_headline(story)),
-            "text": str(words.story_text(story, story_background(story, base_url))),
+            "text": str(words.story_text(story, story_background(story, settings.base_url))),
         }},
-        "events": [slide(entry, base_url, words, language) for entry in entries],
+        "events": [slide(entry, words, settings) for entry in entries],
     }
 
 
 def plan_timelines(plan: SitePlan) -> Iterator[Artifact]:
     """One timeline.json per story; fingerprinted from the views and the macros they use."""
-    base_url = plan.site.config.base_url
-
-    language = plan.renderer.theme.language
-
     def render(story: StoryView, entries: tuple[EntryView, ...], words: Any) -> bytes:
-        document = timeline(story, entries, base_url, words, language)
+        document = timeline(story, entries, words, story_settings(plan, story))
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
-    return plan_story_exports(plan, urls.timeline_json, render, "the TimelineJS export", salt=base_url)
+    return plan_story_exports(plan, urls.timeline_json, render, "the TimelineJS export",
+                              salt=settings_salt(plan))
+
+
+def settings_salt(plan: SitePlan) -> str:
+    """What an export depends on beside its views: the addresses, and the site's time zone (a
+    story's own is in its view)."""
+    return f"{plan.site.config.base_url}\x1f{plan.site.config.timezone_name}"
 
 
 StoryRender = Callable[["StoryView", "tuple[EntryView, ...]", Any], bytes]

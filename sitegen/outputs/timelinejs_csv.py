@@ -14,10 +14,19 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sitegen.outputs.plan import SitePlan
-from sitegen.outputs.timelinejs import date_parts, display_date, plan_story_exports, story_background
+from sitegen.outputs.timelinejs import (
+    ExportSettings,
+    date_parts,
+    display_date,
+    plan_story_exports,
+    settings_salt,
+    story_background,
+    story_settings,
+)
 from sitegen.outputs.timelinejs_media import source_media
 from sitegen.rendering.views import absolute_links
 from sitegen.structure import urls
@@ -44,11 +53,12 @@ def sheet_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
-    """Year, Month, Day and Time, filled only as far as the author's precision goes; a time in UTC."""
+def date_cells(date: DateView | None, zone: tzinfo) -> tuple[str, str, str, str]:
+    """Year, Month, Day and Time, filled only as far as the author's precision goes; a time
+    by the story's clock (`timelinejs.date_parts`)."""
     if date is None:
         return ("", "", "", "")
-    year, month, day, hour, minute, second = date_parts(date)
+    year, month, day, hour, minute, second = date_parts(date, zone)
     time = ""
     if date.has_time:
         time = f"{hour:02d}:{minute:02d}"
@@ -58,7 +68,7 @@ def date_cells(date: DateView | None) -> tuple[str, str, str, str]:
             str(day) if date.precision not in ("year", "month") else "", time)
 
 
-def entry_row(entry: EntryView, words: Any, base_url: str, language: str) -> dict[str, str]:
+def entry_row(entry: EntryView, words: Any, settings: ExportSettings) -> dict[str, str]:
     """One entry as a sheet row: its dates, title, body, and as the media its first source that
     TimelineJS can show (`timelinejs_media`: an article's address there is a broken image).
 
@@ -67,14 +77,14 @@ def entry_row(entry: EntryView, words: Any, base_url: str, language: str) -> dic
     body's images stay in it, where TimelineJS shows them too, and every source is listed after
     it (`entry_sources`): the import reads both back.
     """
-    start, end = date_cells(entry.date), date_cells(entry.end_date)
+    start, end = date_cells(entry.date, settings.zone), date_cells(entry.end_date, settings.zone)
     media = source_media(entry.sources) or {}
-    page = urls.absolute(base_url, entry.url)
+    page = urls.absolute(settings.base_url, entry.url)
     row = dict.fromkeys(COLUMNS, "")
     row.update(zip(("Year", "Month", "Day", "Time"), start, strict=True))
     row.update(zip(("End Year", "End Month", "End Day", "End Time"), end, strict=True))
     row.update({
-        "Display Date": sheet_text(display_date(entry, words, language)),
+        "Display Date": sheet_text(display_date(entry, words, settings.language)),
         "Headline": sheet_text(str(words.entry_headline(entry))),
         # A sheet is read away from the site: the body's addresses are made absolute.
         "Text": "\n".join(part for part in (str(words.entry_lead(entry)),
@@ -90,7 +100,7 @@ def entry_row(entry: EntryView, words: Any, base_url: str, language: str) -> dic
 
 
 def timeline_csv(
-    story: StoryView, entries: tuple[EntryView, ...], words: Any, base_url: str, language: str,
+    story: StoryView, entries: tuple[EntryView, ...], words: Any, settings: ExportSettings,
 ) -> str:
     """A story as the sheet's rows: the title slide, then every entry in order."""
     buffer = io.StringIO()
@@ -99,23 +109,20 @@ def timeline_csv(
     title = dict.fromkeys(COLUMNS, "")
     title.update({
         "Headline": sheet_text(str(words.story_headline(story))),
-        "Text": str(words.story_text(story, story_background(story, base_url))),
+        "Text": str(words.story_text(story, story_background(story, settings.base_url))),
         "Type": "title",
     })
     writer.writerow(title)
     for entry in entries:
-        writer.writerow(entry_row(entry, words, base_url, language))
+        writer.writerow(entry_row(entry, words, settings))
     return buffer.getvalue()
 
 
 def plan_timeline_csvs(plan: SitePlan) -> Iterator[Artifact]:
     """One timeline.csv per story; fingerprinted from the views and the macros they use."""
 
-    base_url = plan.site.config.base_url
-
-    language = plan.renderer.theme.language
-
     def render(story: StoryView, entries: tuple[EntryView, ...], words: Any) -> bytes:
-        return timeline_csv(story, entries, words, base_url, language).encode("utf-8")
+        return timeline_csv(story, entries, words, story_settings(plan, story)).encode("utf-8")
 
-    return plan_story_exports(plan, urls.timeline_csv, render, "the TimelineJS sheet export", salt=base_url)
+    return plan_story_exports(plan, urls.timeline_csv, render, "the TimelineJS sheet export",
+                              salt=settings_salt(plan))
