@@ -142,6 +142,25 @@ def test_a_free_text_speaker_gets_a_page_too(write_site: Callable[..., Path]) ->
     assert "Jane Roe" in text_of(site / "public/speakers/jane-roe/index.html")
 
 
+def test_a_free_text_speaker_in_another_script_keeps_its_page_when_others_are_added(
+    write_site: Callable[..., Path],
+) -> None:
+    # Named `speaker`, `speaker-2`… in the order read, a page moved to another person when a
+    # speaker was added: links and bookmarks then named someone else.
+    site = write_site({
+        "content/s/_index.md": story(),
+        "content/s/b.md": statement("2024-01-02", "Дмитро Кулеба"),
+        "content/s/c.md": statement("2024-01-03", "山田太郎"),
+    })
+    assert build_site(site).ok
+    assert "Дмитро Кулеба" in text_of(site / "public/speakers/дмитро-кулеба/index.html")
+    (site / "content/s/a.md").write_text(statement("2024-01-01", "Андрій Сибіга"), "utf-8")
+    assert build_site(site).ok
+    assert "Дмитро Кулеба" in text_of(site / "public/speakers/дмитро-кулеба/index.html")
+    assert "山田太郎" in text_of(site / "public/speakers/山田太郎/index.html")
+    assert "Андрій Сибіга" in text_of(site / "public/speakers/андрій-сибіга/index.html")
+
+
 def test_tags_keep_their_letters_and_merge_when_they_slug_alike(
     write_site: Callable[..., Path],
 ) -> None:

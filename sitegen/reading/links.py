@@ -19,7 +19,7 @@ from sitegen.reading.fields import SLUG_PATTERN, Located, did_you_mean
 from sitegen.structure.dates import PartialDate, Precision
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
 from sitegen.structure.model import Entry, EntryRef, Relation, RelationType, Speaker, Story
-from sitegen.structure.urls import slugify
+from sitegen.structure.urls import slugify, tag_slug
 
 T = TypeVar("T")
 
@@ -182,8 +182,10 @@ def speaker_id(
 
 
 def free_speaker(name: str, speakers: dict[str, Speaker]) -> str:
-    """Give a free-text speaker an id of its own that no registry speaker has."""
-    base = slugify(name) or "speaker"
+    """Give a free-text speaker an id of its own that no registry speaker has: the name's
+    Latin letters, else its letters of any script, as a tag keeps them (`Дмитро Кулеба` is
+    `дмитро-кулеба`; a numbered `speaker-2` moved to another person when one was added)."""
+    base = slugify(name) or tag_slug(name) or "speaker"
     candidate, number = base, 1
     while candidate in speakers and speakers[candidate].name != name:
         number += 1
