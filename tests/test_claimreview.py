@@ -109,6 +109,28 @@ def test_exactly_one_script_and_nothing_breaks_out(write_site: Callable[..., Pat
     assert "</script>" not in scripts[0].text and "<" not in scripts[0].text
 
 
+def test_a_correction_made_before_the_review_does_not_modify_it(write_site: Callable[..., Path]) -> None:
+    # dateModified before datePublished says the review changed before it was published.
+    def site(correction: str) -> dict[str, Any]:
+        return claim_reviews(root(correction) / "public/s/claim/index.html", "https://example.org/s/claim/")[0]
+
+    def root(correction: str) -> Path:
+        made = write_site({
+            "content/s/_index.md": story(),
+            "content/s/claim.md": statement(
+                "2024-02-05", "Jane Roe", title="Jane Roe on taxes",
+                extra=f"rating: false\nverdict: V.\nreviewed: 2024-02-10\ncorrections:\n"
+                      f"  - date: {correction}\n    note: Fixed the date.\n"),
+        }, folder=correction)
+        assert build_site(made).ok
+        return made
+
+    before = site("2024-02-07")
+    assert before["datePublished"] == "2024-02-10" and "dateModified" not in before
+    after = site("2024-02-12")
+    assert (after["datePublished"], after["dateModified"]) == ("2024-02-10", "2024-02-12")
+
+
 def test_numeric_scale_from_config_values(write_site: Callable[..., Path]) -> None:
     root = write_site({
         "sitegen.toml": (

@@ -136,6 +136,17 @@ def test_a_correction_updates_the_story_feed(write_site: Callable[..., Path]) ->
     assert added.feed.updated == "2024-03-01T00:00:00Z"
 
 
+def test_an_empty_corrections_feed_was_updated_when_the_site_began_not_in_1970(
+    write_site: Callable[..., Path],
+) -> None:
+    root = write_site({"content/s/_index.md": story(), "content/s/e.md": event("2024-03-05"),
+                       "content/s/f.md": event("2024-04-01")})
+    assert build_site(root).ok
+    feed = feedparser.parse((root / "public/corrections/feed.xml").read_text("utf-8"))
+    assert not feed.bozo and feed.entries == []
+    assert feed.feed.updated == "2024-03-05T00:00:00Z"
+
+
 def test_corrections_page_and_feed_list_everything_newest_first(full_site: Path) -> None:
     feed = parse(full_site / "corrections/feed.xml")
     assert [e.summary for e in feed.entries] == [

@@ -114,6 +114,28 @@ def test_every_page_has_canonical_description_social_meta_and_favicon(full_site:
     ]
 
 
+def test_a_base_url_in_another_script_is_escaped_in_every_address(
+    write_site: Callable[..., Path], schema: lxml.etree.XMLSchema,
+) -> None:
+    # sitemaps.org wants escaped URLs; the tag part was escaped, the base_url's path was not.
+    root = write_site({"content/s/_index.md": story(),
+                       "content/s/e.md": event("2024-01-01", extra="tags: [café]\n")})
+    run = run_cli("build", "--source", str(root), "--base-url", "https://example.org/перевірки/")
+    assert run.returncode == 0, run.stderr
+    base = "https://example.org/" + quote("перевірки") + "/"
+    sitemap = (root / "public/sitemap.xml").read_text("utf-8")
+    assert f"<loc>{base}tags/caf%C3%A9/</loc>" in sitemap and "перевірки" not in sitemap
+    schema.assertValid(lxml.etree.parse(str(root / "public/sitemap.xml")))
+    assert f'<link rel="canonical" href="{base}s/e/">' in (root / "public/s/e/index.html").read_text("utf-8")
+    assert f"Sitemap: {base}sitemap.xml" in (root / "public/robots.txt").read_text("utf-8")
+
+
+def test_the_search_page_is_not_indexed(full_site: Path) -> None:
+    # It is not in the sitemap either: a tool, not a page of content.
+    assert '<meta name="robots" content="noindex">' in (full_site / "search/index.html").read_text("utf-8")
+    assert "/search/" not in (full_site / "sitemap.xml").read_text("utf-8")
+
+
 def test_base_url_flag_overrides_the_config_for_one_build(write_site: Callable[..., Path]) -> None:
     root = write_site({"content/s/_index.md": story(), "content/s/e.md": event("2024-01-01")})
     run = run_cli("build", "--source", str(root), "--base-url", "https://checks.example.net/")

@@ -74,7 +74,9 @@ def claim_review(entry: EntryView, config: Config, speaker: Speaker | None = Non
         review["datePublished"] = schema_date(entry.reviewed)
     if entry.corrections:
         newest = max((c.date for c in entry.corrections), key=lambda d: d.sort_key())
-        review["dateModified"] = schema_date(newest)
+        # A correction of the entry before the review was published did not modify the review.
+        if entry.reviewed is None or newest.sort_key() >= entry.reviewed.sort_key():
+            review["dateModified"] = schema_date(newest)
     return review
 
 

@@ -148,7 +148,9 @@ def site_feed_data(views: SiteViews) -> Feed:
     return Feed("site", urls.home(), rfc3339(updated), tuple(entry_item(e) for e in entries))
 
 
-def corrections_feed_data(log: tuple[CorrectionItem, ...]) -> Feed:
+def corrections_feed_data(log: tuple[CorrectionItem, ...], since: datetime = EPOCH) -> Feed:
+    """The corrections log as a feed; with none yet, `updated` is `since`, when the site's
+    story begins (a log with nothing in it said it was last changed in 1970)."""
     items = tuple(
         FeedItem(
             id=item.key,
@@ -159,7 +161,7 @@ def corrections_feed_data(log: tuple[CorrectionItem, ...]) -> Feed:
         )
         for item in log
     )
-    updated = items[0].updated if items else rfc3339(EPOCH)
+    updated = items[0].updated if items else rfc3339(since)
     return Feed("corrections", urls.corrections(), updated, items)
 
 
@@ -172,8 +174,11 @@ def feed_specs(views: SiteViews) -> Iterator[PagePlan]:
                         functools.partial(story_feed_data, views, story))
         yield PagePlan(urls.story_feed(story.slug), FEED_TEMPLATE, {"feed": feed}, kind="feed",
                        title=story.title)
+    # Each story's entries are oldest first: the site's first date is the first of one of them.
+    firsts = [entries[0].date.start for s in views.stories if (entries := views.story_entries(s.slug))]
     yield PagePlan(urls.corrections_feed(), FEED_TEMPLATE,
-                   {"feed": corrections_feed_data(corrections_log(views))}, kind="feed")
+                   {"feed": corrections_feed_data(corrections_log(views), min(firsts, default=EPOCH))},
+                   kind="feed")
 
 
 def plan_feeds(plan: SitePlan) -> Iterator[Artifact]:

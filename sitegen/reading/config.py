@@ -10,7 +10,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from sitegen.reading.editorial import RULES, SETTINGS
 from sitegen.reading.fields import (
@@ -58,6 +58,15 @@ BASE_URL_FLAG = "--base-url"
 def with_slash(url: str) -> str:
     """A base URL names a folder: end it with `/`."""
     return url if url.endswith("/") else url + "/"
+
+
+def ascii_address(url: str) -> str:
+    """A base URL with its path's letters of other scripts percent-encoded, as every address
+    made from it then is: a sitemap must hold escaped URLs (sitemaps.org), and
+    `https://example.org/перевірки/tags/caf%C3%A9/` mixed the two forms in one address."""
+    parts = urlsplit(url)
+    path = re.sub(r"[^\x00-\x7f]+", lambda found: quote(found[0]), parts.path)
+    return urlunsplit(parts._replace(path=path))
 
 
 def base_url_problem(url: str) -> str | None:
@@ -137,7 +146,7 @@ def load_config(source: Path, diagnostics: Diagnostics, base_url: str | None = N
         diagnostics.error(BASE_URL_FLAG, 1, 1, f"`{BASE_URL_FLAG}` {url_problem}")
     elif url_problem:
         problem("base_url", f"`base_url` {url_problem}")
-    url = "http://localhost:8000/" if url_problem else escaped_url(with_slash(url))
+    url = "http://localhost:8000/" if url_problem else ascii_address(escaped_url(with_slash(url)))
 
     def limit(key: str, default: float, low: float, high: float) -> float:
         value = data.get(key, default)
