@@ -42,7 +42,7 @@ from sitegen.reading.document import Node, pickled_without_meta
 from sitegen.reading.placeholders import base_url_warning, placeholder_warnings
 from sitegen.reading.sitefiles import first_link, is_leftover, site_part_escapes, walk
 from sitegen.reading.sources import RACY_NS
-from sitegen.rendering.i18n import SOURCE_LANGUAGE
+from sitegen.rendering.i18n import SOURCE_LANGUAGE, catalogue_files, catalogue_problems
 from sitegen.rendering.localize import localize
 from sitegen.rendering.memo import CarriedMemo
 from sitegen.rendering.render import PagePlan, TemplateRenderer, json_filter, site_context
@@ -57,7 +57,7 @@ from sitegen.rendering.theme import (
 from sitegen.rendering.views import SiteViews, is_shared_file
 from sitegen.structure import urls
 from sitegen.structure.diagnostics import Diagnostic, Diagnostics
-from sitegen.structure.model import Site
+from sitegen.structure.model import Config, Site
 from sitegen.summary import BuildResult
 from sitegen.writing.artifact import Artifact, OutputError, check_unique
 from sitegen.writing.buffer import BufferedOutput
@@ -202,6 +202,7 @@ class Builder:
         if diagnostics.has_errors():  # nothing is read through them, not even to check it
             return None, diagnostics
         config = load_config(self.site_dir, diagnostics, self.base_url)
+        self.check_catalogues(config, diagnostics)
         site = self.reader.read(config, diagnostics, self.drafts, self.progress, changed)
         editorial.check(site, diagnostics, self.front_matter, datetime.now(UTC), self._findings)
         self._placeholders = CarriedMemo(self._placeholders)
@@ -229,6 +230,19 @@ class Builder:
                           bytecode_cache=self.cache.templates if self.cache is not None else None)
             self._themes[language] = theme
         return theme
+
+    def check_catalogues(self, config: Config, diagnostics: Diagnostics) -> None:
+        """Every problem of the site's own translation catalogues, at its line: one that cannot
+        be read gives no translations, and the build fails with this, not with a traceback."""
+        seen: set[Path] = set()
+        layouts = self.site_dir / LAYOUTS_DIR
+        for language in config.languages:
+            for path in catalogue_files((layouts,), language):
+                if path in seen:
+                    continue
+                seen.add(path)
+                for line, column, message in catalogue_problems(path):
+                    diagnostics.error(path.relative_to(self.site_dir).as_posix(), line, column, message)
 
     def check_files(self, diagnostics: Diagnostics) -> None:
         """What planning finds wrong in layouts/ and static/, for a run that stops before it (a

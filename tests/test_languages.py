@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from sitegen.preview.serve import PreviewState
 from sitegen.rendering.theme import Theme
 from tests.support.publishing import html_files
-from tests.support.sites import REPO_ROOT, build_site, event, statement, story
+from tests.support.sites import REPO_ROOT, build_site, event, run_cli, statement, story
 from tests.support.tools import format_axe, format_vnu, run_axe
 
 LOCALES = REPO_ROOT / "layouts" / "locales"
@@ -201,6 +201,29 @@ def test_a_site_catalogue_overrides_one_word_of_the_theme(write_site: Callable[.
     assert build_site(root).ok
     timeline = built(root, "s/index.html")
     assert "Хронологія подій" in timeline and "Передісторія" in timeline
+
+
+@pytest.mark.parametrize(("catalogue", "where", "words"), [
+    (b'garbage line\nmsgid "Timeline"\nmsgstr "x"\n', (1, 1), "this line is not part of a catalogue"),
+    ('msgid "Timeline"\nmsgstr "Хронологія"\n'.encode("cp1251"), (2, 9), "is not UTF-8 text"),
+    ('msgid "Reviewed %(date)s"\nmsgstr "Переглянуто %(dat)s"\n'.encode(), (1, 1),
+     "uses %(dat)s, which the message does not give (it gives %(date)s)"),
+])
+def test_a_broken_catalogue_is_an_error_at_its_line_not_a_traceback(
+    write_site: Callable[..., Path], catalogue: bytes, where: tuple[int, int], words: str,
+) -> None:
+    # docs/translating.md has authors edit these under `sitegen serve`: a stray line, a file
+    # saved by an old editor in cp1251, a placeholder misspelt.
+    root = write_site({"sitegen.toml": config("uk"), "content/s/_index.md": story(),
+                       "content/s/a.md": event("2024-11-10", "A")})
+    path = root / "layouts/locales/uk/LC_MESSAGES/messages.po"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(catalogue)
+    for command in ("build", "check"):
+        result = run_cli(command, "--source", str(root))
+        assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+        assert (f"layouts/locales/uk/LC_MESSAGES/messages.po:{where[0]}:{where[1]}: error: "
+                in result.stderr + result.stdout) and words in result.stderr + result.stdout
 
 
 def test_an_unknown_language_is_an_error_with_its_line(write_site: Callable[..., Path]) -> None:

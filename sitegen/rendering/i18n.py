@@ -17,6 +17,7 @@ from __future__ import annotations
 import gettext
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date as calendar_date
@@ -27,9 +28,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
+
+from sitegen.structure.characters import undecodable_at
 
 if TYPE_CHECKING:
     from sitegen.rendering.axis import Label
@@ -81,15 +85,58 @@ def catalogue_files(theme_dirs: Iterable[Path], tag: str) -> list[Path]:
     return found
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)")
+"""A named placeholder of a message: `%(date)s`."""
+
+
+def catalogue_problems(path: Path) -> list[tuple[int, int, str]]:
+    """What keeps a `.po` file from being used, as (line, column, message): not UTF-8, not the
+    format (a stray line), or a translation naming a placeholder its message does not give
+    (`%(dat)s` for `%(date)s`), which failed every page using it at a template's line."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column, words = undecodable_at(error)
+        return [(line, column, f"this catalogue is {words}; save it as UTF-8")]
+    try:
+        catalogue = read_po(io.StringIO(text), abort_invalid=True)
+    except PoFileError as error:
+        reason = re.sub(r" on \d+$", "", str(error))
+        hint = 'each message is a `msgid "…"` line then a `msgstr "…"` line (see docs/translating.md)'
+        return [(error.lineno + 1, 1, f"this line is not part of a catalogue ({reason}): {hint}")]
+    problems = []
+    for message in catalogue:
+        ids = [str(text) for text in (message.id if isinstance(message.id, (tuple, list)) else (message.id,))]
+        strings = [str(text or "") for text in (
+            message.string if isinstance(message.string, (tuple, list)) else (message.string,))]
+        given = {name for text in ids for name in PLACEHOLDER.findall(text)}
+        for name in sorted({name for text in strings for name in PLACEHOLDER.findall(text)} - given):
+            offered = ", ".join(f"%({known})s" for known in sorted(given)) or "none"
+            problems.append((message.lineno or 1, 1, f"the translation of `{ids[0][:60]}` uses %({name})s, "
+                                                     f"which the message does not give (it gives {offered})"))
+    return problems
+
+
 @cache
 def _read_catalogue(path: Path, digest: str) -> gettext.GNUTranslations:
-    """Compile a `.po` file in memory; cached by content, so a rebuild reads only edited files."""
+    """Compile a `.po` file in memory; cached by content, so a rebuild reads only edited files.
+    One that cannot be read (`catalogue_problems` tells why) gives no translations."""
+    if catalogue_problems(path):
+        return gettext.GNUTranslations(_empty_catalogue())
     with path.open("rb") as handle:
         catalogue = read_po(handle, abort_invalid=True)
     compiled = io.BytesIO()
     write_mo(compiled, catalogue, use_fuzzy=False)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def _empty_catalogue() -> io.BytesIO:
+    compiled = io.BytesIO()
+    write_mo(compiled, Catalog(), use_fuzzy=False)
+    compiled.seek(0)
+    return compiled
 
 
 def load_translations(files: list[Path]) -> tuple[gettext.NullTranslations, str]:
