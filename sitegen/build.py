@@ -288,6 +288,12 @@ class Builder:
         static = self.site_dir / STATIC_DIR
         static_files = [(path.relative_to(static).as_posix(), path)
                         for path in walk(self.site_dir, static, diagnostics) if not is_leftover(path, static)]
+        for relative, _ in static_files:
+            top = relative.partition("/")[0]
+            if "/" in relative and top in urls.RESERVED_FOLDERS:
+                diagnostics.error(f"{STATIC_DIR}/{relative}", 0, 0,
+                                  f"{top}/ is {urls.RESERVED_FOLDERS[top]}: this file would be lost "
+                                  "there; move it to another folder of static/")
         output, told = self.output.resolve(), set()
         for _, path in static_files:
             if path.resolve().is_relative_to(output):

@@ -164,6 +164,10 @@ CASES = [
          error=("layouts/base.html", 1, "outside the site folder")),
     Case("a static file linking outside the site", setup=link("/etc/hostname", "static/host.txt"),
          error=("static/host.txt", 1, "outside the site folder")),
+    Case("a static file in the search index's folder", {"static/pagefind/x.js": "x"},
+         error=("static/pagefind/x.js", 1, "pagefind/ is the search index's folder, which each build")),
+    Case("a static file in the preview's folder", {"static/__sitegen/y.js": "y"},
+         error=("static/__sitegen/y.js", 1, "__sitegen/ is where the preview serves its own scripts")),
     # The site's own folders as links: `walk` checks the links inside them, not the folder itself.
     Case("the layouts folder linking outside the site", setup=link("/etc", "layouts"),
          error=("layouts", 1, "outside the site folder")),

@@ -749,7 +749,9 @@ def test_watcher_falls_back_to_polling_at_the_watch_limit(
 
 def test_a_path_segment_over_255_bytes_is_not_found(write_site: Callable[..., Path], serve: Any) -> None:
     server = serve(write_site(basic_files()))
-    for path in ("/" + "a" * 300, "/s/" + "%C3%A9" * 200 + "/", "/" + "b" * 256 + "/index.html"):
+    for path in ("/" + "a" * 300, "/s/" + "%C3%A9" * 200 + "/", "/" + "b" * 256 + "/index.html",
+                 "/a" * 2100):  # short segments, but past the 4,096 bytes a path may have
+
         status, _, _ = server.request(path)
         assert status == 404, path
     assert server.get("/")[0] == 200

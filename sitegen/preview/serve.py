@@ -48,10 +48,10 @@ from sitegen.preview.search import BackgroundSearchIndex
 from sitegen.preview.watch import Watcher, watched_roots
 from sitegen.rendering.i18n import SOURCE_LANGUAGE, Localizer
 from sitegen.structure.diagnostics import Diagnostic
-from sitegen.structure.urls import SEARCH_INDEX_FOLDER
+from sitegen.structure.urls import PREVIEW_FOLDER, SEARCH_INDEX_FOLDER
 from sitegen.writing.artifact import Artifact
 
-PREFIX = "/__sitegen/"
+PREFIX = f"/{PREVIEW_FOLDER}/"
 """Where the server's own endpoints live; no story slug or page can start with `_`."""
 SCRIPT = Path(__file__).parent / "assets" / "livereload.js"
 HEARTBEAT = 15.0
@@ -65,6 +65,10 @@ BAD_ESCAPES = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
 # ---------------------------------------------------------------------------
 # What the pages are told
 # ---------------------------------------------------------------------------
+
+
+PATH_MAX = 4000
+"""Longer paths name no file: Linux refuses past 4,096 bytes (ENAMETOOLONG), whatever the segments."""
 
 
 @dataclass
@@ -476,7 +480,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if folder is None:
             return None
         root = folder.resolve()
-        if any(len(os.fsencode(segment)) > 255 for segment in relative.split("/")):
+        if len(os.fsencode(relative)) > PATH_MAX or any(
+                len(os.fsencode(segment)) > 255 for segment in relative.split("/")):
             return None  # no file has such a name; asking the file system would raise ENAMETOOLONG
         try:
             target = (root / relative).resolve()

@@ -18,6 +18,11 @@ RESERVED_ENTRY_IDS = {EMBED_FOLDER: "timeline for other sites' iframes"}
 """Entry ids that would take a URL the story itself uses, with what uses it."""
 ASSETS_FOLDER = "assets"
 SEARCH_INDEX_FOLDER = "pagefind"
+PREVIEW_FOLDER = "__sitegen"
+"""Where the preview serves its own scripts and messages (`preview.serve.PREFIX`)."""
+RESERVED_FOLDERS = {SEARCH_INDEX_FOLDER: "the search index's folder, which each build makes whole",
+                    PREVIEW_FOLDER: "where the preview serves its own scripts"}
+"""Top-level output folders that are sitegen's alone: no file of static/ may go in them."""
 """Pagefind's bundle, written by the search stage; shared by every language."""
 SHARED_FOLDERS = (f"{ASSETS_FOLDER}/", f"{SEARCH_INDEX_FOLDER}/")
 """Output every language shares, at the site root: the theme's files and the search index."""
