@@ -229,6 +229,9 @@ def test_links_in_entry_bodies_lead_where_they_do_on_the_timeline(write_site: Ca
             link = element.get("href") or element.get("src")
             if link.startswith("#"):
                 assert body.getroottree().xpath(f"//*[@id='{link[1:]}']"), f"{page}: {link} names no element"
+                # Under the embed's <base target="_top">, a link to #id left the reader's article.
+                if "embed" in page:
+                    assert element.get("target") == "_self", f"{page}: {link} opens the embed in the article"
                 continue
             target = (public / page).parent / link
             assert target.exists() or (target / "index.html").exists(), f"{page}: {link} leads nowhere"

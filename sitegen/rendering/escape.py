@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -61,7 +62,18 @@ def html_attribute_filter(value: object) -> Markup:
     return value if isinstance(value, Markup) else Markup(html_attribute(str(value)))
 
 
-TEMPLATE_FILTERS = {"html_text": html_text_filter, "html_attribute": html_attribute_filter}
+_FRAGMENT_LINK = re.compile(r'<a (?![^>]*\btarget=)(?=[^>]*\bhref="#)')
+
+
+def in_frame(body_html: str) -> Markup:
+    """A body's own safe HTML with its links to a place on the page (a footnote, its way
+    back) kept in the frame: under the embed's `<base target="_top">` they loaded the embed
+    in the article's window, and the reader lost the article."""
+    return Markup(_FRAGMENT_LINK.sub('<a target="_self" ', str(body_html)))
+
+
+TEMPLATE_FILTERS = {"html_text": html_text_filter, "html_attribute": html_attribute_filter,
+                    "in_frame": in_frame}
 """The escaping rule's filters, in every theme's templates."""
 
 
