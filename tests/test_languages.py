@@ -131,6 +131,9 @@ def test_words_written_the_other_way_than_the_page_carry_their_direction(
     # The untranslated entry and page title are English words on a right-to-left page.
     assert re.search(r'<h3[^>]* lang="en" dir="ltr"', arabic), arabic
     assert re.search(r'<a href="../about/" lang="en" dir="ltr">About us \(2024\)</a>', arabic)
+    # The page itself, not translated, and a speaker's words: their tables and full stops too.
+    assert '<article class="standalone" lang="en" dir="ltr">' in built(root, "ar/about/index.html")
+    assert '<article class="standalone">' in built(root, "about/index.html")
     feed = built(root, "feed.xml")
     assert 'lang=&#34;ar&#34; dir=&#34;rtl&#34;' in feed
 
