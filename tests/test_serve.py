@@ -547,6 +547,28 @@ def test_atomic_save_rebuilds_and_errors_keep_the_last_good_build(
     server.wait_until(lambda: server.errors() == [], "the errors to clear")
 
 
+def test_an_edit_while_a_layout_is_broken_is_not_mixed_into_the_last_good_build(
+    write_site: Callable[..., Path], serve: Any,
+) -> None:
+    # The edited entry's pages were shown first, before the build failed on the layout: the
+    # preview said "the last good build" and served half of the next one under it.
+    site = write_site(basic_files())
+    server = serve(site)
+    (site / "layouts").mkdir()
+    (site / "layouts/speaker.html").write_text(
+        '{% extends "theme/speaker.html" %}\n{% block main %}{{ speaker.nope }}{% endblock %}\n')
+    server.wait_until(lambda: server.errors() != [], "the layout's error")
+    save_atomically(site / "content/alpha/first.md", event("2024-11-10", "Edited while broken"))
+    server.wait_until(lambda: "changed: content/alpha/first.md" in server.output()
+                      and server.output().count("build failed") >= 2, "the second failed build")
+    assert server.errors() != []
+    for path in ("/alpha/first/", "/alpha/"):
+        assert "Edited while broken" not in server.get(path)[1], path
+    (site / "layouts/speaker.html").unlink()
+    server.wait_until(lambda: "Edited while broken" in server.get("/alpha/first/")[1], "the fixed build")
+    server.wait_until(lambda: server.errors() == [], "the errors to clear")
+
+
 def test_new_deleted_and_renamed_files_and_folders(write_site: Callable[..., Path], serve: Any) -> None:
     site = write_site(basic_files())
     server = serve(site)

@@ -228,6 +228,9 @@ class Preview:
                 self.out(f"changed: {', '.join(names[:5])}{more}")
             before = set(self.builder.fingerprints)
             self._early, self._started = {}, time.perf_counter()
+            # While the site has errors, the last good build is what is served, whole: an edit's
+            # pages shown first would mix into it (and hide the errors) though the build fails.
+            self.builder.first_look = None if self.state.errors else self.first_look
             held = self.search.held() if self.search is not None else contextlib.nullcontext()
             try:
                 with held:
