@@ -349,3 +349,44 @@ def test_a_long_code_line_and_a_wide_table_fit_a_phone(
         page.goto(base + path)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, path
         assert "a line of code that runs on" in page.locator("pre").first.text_content()
+
+
+COMPOUND = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"
+"""A real German word of 63 letters: titles, verdicts, tags and rating labels hold such words."""
+
+
+def test_long_words_in_headings_verdicts_tags_and_ratings_fit_a_phone(
+    write_site: Callable[..., Path], static_server: Callable[..., str], new_page: Callable[..., Any],
+) -> None:
+    # Flex items and inline blocks do not shrink below their longest word unless words may break
+    # anywhere: the verdict, the embed's headline, a tag and the pager ran past 320 px.
+    root = write_site({
+        "sitegen.toml": ('title = "T"\nbase_url = "https://e.org/"\n[[ratings]]\nkey = "false"\n'
+                         f'label = "{COMPOUND}"\n'),
+        "content/s/_index.md": story(title=f"Das {COMPOUND}"),
+        "content/s/a.md": event("2024-05-01", COMPOUND, extra=(
+            f'rating: "false"\nverdict: "Das {COMPOUND} gilt."\nreviewed: 2024-05-02\ntags: [{COMPOUND}]\n')),
+        "content/s/b.md": event("2024-05-02", f"Das {COMPOUND}"),
+    })
+    assert build_site(root).ok
+    base = static_server(root / "public")
+    page = new_page(viewport={"width": 320, "height": 740})
+    for path in ("s/", "s/a/", "s/b/", "s/embed/", f"tags/{COMPOUND.lower()}/"):
+        page.goto(base + path)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, path
+
+
+def test_a_linked_entrys_bar_is_on_the_timelines_side_in_either_direction(
+    write_site: Callable[..., Path], static_server: Callable[..., str], new_page: Callable[..., Any],
+) -> None:
+    root = write_site({"sitegen.toml": 'title = "T"\nbase_url = "https://e.org/"\nlanguages = ["en", "ar"]\n',
+                       "content/s/_index.md": story(), "content/s/a.md": event("2024-05-01", "A")})
+    assert build_site(root).ok
+    base = static_server(root / "public")
+    page = new_page(viewport={"width": 1000, "height": 740})
+    offsets = {}
+    for path in ("s/#a", "ar/s/#a"):
+        page.goto(base + path)
+        shadow = page.evaluate("() => getComputedStyle(document.getElementById('a')).boxShadow")
+        offsets[path] = float(re.search(r"\) (-?[\d.]+)px", shadow)[1])
+    assert offsets["s/#a"] < 0 < offsets["ar/s/#a"], offsets
