@@ -13,7 +13,7 @@ import pytest
 from sitegen.build import Builder
 from sitegen.outputs.search import find_pagefind
 from tests.support.sites import REPO_ROOT, event, statement, story
-from tests.support.tools import require_tool
+from tests.support.tools import format_axe, require_tool, run_axe
 
 CHECKS = "https://example.org/checks/"
 WORD = "respectable"
@@ -70,6 +70,16 @@ def test_typing_a_word_finds_the_entry(page: Any, served: str) -> None:
     page.wait_for_url(served + ENTRY)
     assert "Kremlin says" in page.title()
     assert errors == []
+
+
+def test_the_search_box_is_named_by_the_pages_heading(page: Any, served: str) -> None:
+    # Pagefind names its box by a title only: axe's best practice wants a label one can see.
+    page.goto(served + "search/")
+    page.wait_for_selector(".pagefind-ui__search-input")
+    assert page.eval_on_selector(".pagefind-ui__search-input", "e => e.getAttribute('aria-labelledby')") \
+        == "search-title"
+    violations = run_axe(page, tags=["wcag2a", "wcag2aa", "best-practice"])
+    assert not violations, format_axe(violations)
 
 
 def test_search_from_the_404_form_and_filters(page: Any, served: str) -> None:
