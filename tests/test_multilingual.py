@@ -380,3 +380,21 @@ def test_a_static_page_linked_from_a_body_is_reached_from_every_language(
             assert shared in targets, (page, shared)
         assert f"{page.split('call/')[0]}call/denial" in targets, page
     assert not (public / "uk" / "reports").exists()
+
+
+def test_an_untranslated_entrys_title_is_marked_with_its_language_wherever_it_is_listed(
+    write_site: Callable[..., Path],
+) -> None:
+    # WCAG 3.1.2: a screen reader reads English words on a Ukrainian page with Ukrainian sounds
+    # unless they say what they are; the timeline did, the lists linking to them did not.
+    root = write_site({**STORY, "content/call/report.md": event("2024-11-10", "The Post reports a call",
+                                                                 extra="tags: [post]\n")})
+    assert build_site(root).ok
+    denial = read(root, "uk/call/denial/index.html")
+    assert re.search(r'<a href="[^"]*report/" lang="en">The Post reports a call</a>', denial), denial
+    assert re.search(r'<a rel="prev" href="[^"]*" lang="en">. The Post reports a call</a>', denial)
+    tagged = read(root, "uk/tags/post/index.html")
+    assert re.search(r'<a href="[^"]*report/" lang="en">The Post reports a call</a>', tagged), tagged
+    # Translated words are the page's own: no attribute.
+    assert 'lang="en">Кремль' not in denial
+

@@ -198,6 +198,9 @@ class RelatedEntry:
     same_story: bool
     when: RelativeTime | None = None
     """When the other end happened, seen from this entry."""
+    language: str = ""
+    untranslated: bool = False
+    """Its title is the original's, in `language`, on a page in another (see `EntryView`)."""
 
 
 @dataclass(frozen=True)
@@ -762,6 +765,8 @@ class SiteViews:
             story_title=self.story_by_slug[other.story].title,
             same_story=other.story == entry.story,
             when=relative_time(entry.date, other.date),
+            language=other.language,
+            untranslated=bool(other.language) and other.language != self.site.config.language,
         )
 
     def _entry(self, entry: Entry) -> EntryView:
