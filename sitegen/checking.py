@@ -14,7 +14,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from sitegen.build import Builder
+import jinja2
+
+from sitegen.build import Builder, report_template_error
+from sitegen.rendering.theme import TemplateFailure, template_failure
 from sitegen.structure.diagnostics import Diagnostics
 
 DRAFT_MARK = "in a draft: "
@@ -47,7 +50,12 @@ def check_site(
     if site is not None and not published.has_errors():
         # Planned as a build plans (nothing is rendered): a static file in a page's place, two
         # pages of one address, are errors the build would fail with, so the check says them.
-        builder.plan(site, published)
+        try:
+            builder.plan(site, published)
+        except TemplateFailure as error:  # a layout naming a template that is not there
+            report_template_error(error, source, published)
+        except jinja2.TemplateError as error:
+            report_template_error(template_failure(error), source, published)
     else:
         builder.check_files(published)  # what a build would find in layouts/ and static/ before rendering
     builder.keep_reads(reported={d.path for d in published.items})

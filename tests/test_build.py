@@ -327,6 +327,20 @@ def test_sitegen_check_finds_a_static_file_in_a_pages_place_as_the_build_does(
     assert not (site / "public").exists()
 
 
+def test_sitegen_check_tells_a_layout_including_a_missing_template_at_its_line(
+    write_site: Callable[..., Path],
+) -> None:
+    # Planning loads every template a page uses: the missing one must be a problem, not a traceback.
+    site = write_site({
+        "content/s/_index.md": story(),
+        "layouts/404.html": "{% extends 'base.html' %}\n{% block main %}\n<p>{% include 'nope.html' %}</p>\n"
+                            "{% endblock %}\n",
+    })
+    result = run_cli("check", "--source", str(site))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "layouts/404.html:3:1: error: template error: template `nope.html` not found" in result.stdout
+
+
 def test_a_site_layout_overrides_the_theme_file_by_file(write_site: Callable[..., Path]) -> None:
     site = write_site({
         "content/s/_index.md": story(),
