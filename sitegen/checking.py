@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 
+from sitegen import collector
 from sitegen.build import Builder, report_template_error
 from sitegen.rendering.theme import TemplateFailure, template_failure
 from sitegen.structure.diagnostics import Diagnostics
@@ -42,8 +43,16 @@ def check_site(
     a site with no error in what it says is also planned, as a build would plan it.
 
     The cache makes a check after an edit parse only the edited files, as a build does,
-    and the second read (with drafts) reuses every file and body the first one parsed.
+    and the second read (with drafts) reuses every file and body the first one parsed. The
+    collector is held back meanwhile, as in a build, and left as it was found.
     """
+    with collector.held_back():
+        return _check_site(source, drafts, cache_dir, notice)
+
+
+def _check_site(
+    source: Path, drafts: bool, cache_dir: Path | None, notice: Callable[[str], None],
+) -> Diagnostics:
     builder = Builder(source, source / "public", drafts=drafts, cache_dir=cache_dir)
     builder.load_cached_reads()
     site, published = builder.read_since_cache()
