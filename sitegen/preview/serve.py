@@ -640,7 +640,13 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if slash or not relative or (target is not None and target.is_dir()):
             relative = posixpath.join(relative, "index.html")
             target = self.locate(relative)
-        return (relative,) if target is not None and target.is_file() else (relative, "404.html")
+        if target is not None and target.is_file():
+            return (relative,)
+        if not slash and relative and not relative.endswith("index.html"):
+            # `/s/new-entry` shows the 404 page until the entry is made: then it is a folder
+            # (and the page reloads into the redirect to it), not a file of that name.
+            return (relative, posixpath.join(relative, "index.html"), "404.html")
+        return (relative, "404.html")
 
     def events(self) -> None:
         """Stream the preview's state to a page until it goes away or the server stops."""
