@@ -40,7 +40,7 @@ from sitegen.reading.config import CONFIG_FILE, load_config
 from sitegen.reading.content import CONTENT_DIR, ReadCache, ReadCounts, SiteReader
 from sitegen.reading.document import Node, pickled_without_meta
 from sitegen.reading.placeholders import base_url_warning, placeholder_warnings
-from sitegen.reading.sitefiles import first_link, is_leftover, site_part_escapes, walk
+from sitegen.reading.sitefiles import is_leftover, site_part_escapes, walk
 from sitegen.reading.sources import RACY_NS
 from sitegen.rendering.i18n import SOURCE_LANGUAGE, catalogue_files, catalogue_problems
 from sitegen.rendering.localize import localize
@@ -252,7 +252,8 @@ class Builder:
         if LAYOUTS_DIR not in escaping:
             self.check_layouts(diagnostics)
         if STATIC_DIR not in escaping:
-            for _ in walk(self.site_dir, self.site_dir / STATIC_DIR, diagnostics):
+            static = self.site_dir / STATIC_DIR
+            for _ in walk(self.site_dir, static, diagnostics, output=self.output.resolve()):
                 pass
 
     def check_layouts(self, diagnostics: Diagnostics) -> None:
@@ -287,23 +288,14 @@ class Builder:
         self.check_layouts(diagnostics)
         static = self.site_dir / STATIC_DIR
         static_files = [(path.relative_to(static).as_posix(), path)
-                        for path in walk(self.site_dir, static, diagnostics) if not is_leftover(path, static)]
+                        for path in walk(self.site_dir, static, diagnostics, output=self.output.resolve())
+                        if not is_leftover(path, static)]
         for relative, _ in static_files:
             top = relative.partition("/")[0]
             if "/" in relative and top in urls.RESERVED_FOLDERS:
                 diagnostics.error(f"{STATIC_DIR}/{relative}", 0, 0,
                                   f"{top}/ is {urls.RESERVED_FOLDERS[top]}: this file would be lost "
                                   "there; move it to another folder of static/")
-        output, told = self.output.resolve(), set()
-        for _, path in static_files:
-            if path.resolve().is_relative_to(output):
-                # Copied in, it would be copied again from the new output: a tree that grows.
-                link = first_link(path, static)
-                if link not in told:
-                    told.add(link)
-                    diagnostics.error(f"{STATIC_DIR}/{link.relative_to(static).as_posix()}", 0, 0,
-                                      f"this links into the output folder ({self.output.name}/), which "
-                                      "each build replaces; remove the link")
         if len(diagnostics.items) > layouts_before:
             return artifacts
         site = replace(site, static_pages=static_pages(relative for relative, _ in static_files))
@@ -452,11 +444,9 @@ class Builder:
         """Build while holding the output's lock."""
         self._take_output_check()
         inputs = self._snapshot()
-        if changed is None and self._state_snapshot is not None and inputs is not None:
-            # A new process: the files changed since the cached memory was read are what a
-            # watcher would have said; the story folders without any are not read again.
-            changed = changed_since(self._state_snapshot, inputs, self.site_dir)
-        self._state_snapshot = None
+        if changed is None:
+            changed = self._changed_since_cache(inputs)
+        self._state_snapshot = None  # a watcher's list, when given, says the same
         try:
             result = self._build_read(changed, started, inputs)
         finally:
@@ -565,11 +555,12 @@ class Builder:
         written = last_manifest(self.output)
         if not written:
             return
-        written.update(path for path in fingerprints if not path.endswith("/"))
+        built = [path for path in fingerprints if not path.endswith("/")]
+        written.update(built)
         trees = self._trees
         self._foreign = foreign_paths(self.output, written, trees.folders if trees is not None else None,
                                       trees.foreign if trees is not None else ())
-        carry(self.output, staging, self._foreign, [path for path in fingerprints if not path.endswith("/")])
+        carry(self.output, staging, self._foreign, built)
 
     def _render_ahead(self) -> RenderAhead | None:
         """What renders pages while the rest is planned, in a cold build into a real output
@@ -617,11 +608,16 @@ class Builder:
         story folders changed since the cached read (by the inputs it recorded; all of them
         without a cache), and records the inputs before it, to save with it."""
         inputs = self._read_snapshot = self._snapshot()
-        changed = None
-        if self._state_snapshot is not None and inputs is not None:
-            changed = changed_since(self._state_snapshot, inputs, self.site_dir)
-        self._state_snapshot = None
-        return self.read(changed)
+        return self.read(self._changed_since_cache(inputs))
+
+    def _changed_since_cache(self, inputs: Snapshot | None) -> set[str] | None:
+        """In a new process, the files changed since the cached memory was read: what a watcher
+        would have said, so the story folders without any are not read again (None: unknown).
+        Asked once: the memory is this process's from then on."""
+        before, self._state_snapshot = self._state_snapshot, None
+        if before is None or inputs is None:
+            return None
+        return changed_since(before, inputs, self.site_dir)
 
     def keep_reads(self, reported: Collection[str] | None = None) -> None:
         """Save what the read found for later runs, when enough of it was new to be worth it.

@@ -2,7 +2,7 @@
 
 The shape follows Knight Lab's format: a title slide from the story, one
 event per entry with `start_date`/`end_date` objects carrying only the parts
-the author gave (a time as its instant in UTC), `display_date` in the site's words where
+the author gave (a time by the story's clock), `display_date` in the site's words where
 the parts alone would not say it, the text as the entry's page has it, `group` by kind and
 `unique_id` = the entry id, and `media` where TimelineJS can show one
 (`timelinejs_media`). The JSON is built here; every headline, text and
@@ -27,7 +27,6 @@ from sitegen.outputs.timelinejs_media import slide_media
 from sitegen.rendering.theme import template_errors
 from sitegen.rendering.views import absolute_links
 from sitegen.structure import urls
-from sitegen.structure.dates import load_zone
 from sitegen.writing.artifact import Artifact
 
 if TYPE_CHECKING:
@@ -53,8 +52,7 @@ class ExportSettings:
 def story_settings(plan: SitePlan, story: StoryView) -> ExportSettings:
     """The settings of one story's export in this plan's language."""
     config = plan.site.config
-    zone = load_zone(story.timezone or config.timezone_name) or config.timezone
-    return ExportSettings(config.base_url, plan.renderer.theme.language, zone)
+    return ExportSettings(config.base_url, plan.renderer.theme.language, config.story_zone(story.timezone))
 
 
 def date_object(date: DateView, zone: tzinfo) -> dict[str, int]:
@@ -94,16 +92,21 @@ def slide(entry: EntryView, words: Any, settings: ExportSettings) -> dict[str, A
     page = urls.absolute(settings.base_url, entry.url)
     if wording := display_date(entry, words, settings.language):
         event["display_date"] = wording
-    body = Markup(absolute_links(entry.body_html.strip(), page))
     event["text"] = {
         "headline": str(words.entry_headline(entry)),
-        "text": str(words.entry_text(entry, page, body)),
+        "text": str(words.entry_text(entry, page, entry_body(entry, page))),
     }
     media = slide_media(entry, page)
     if media is not None:
         event["media"] = media
     event.update(group=str(words.group(entry)), unique_id=entry.id)
     return event
+
+
+def entry_body(entry: EntryView, page: str) -> Markup:
+    """The entry's body as its page shows it, its addresses absolute against `page`: slides and
+    sheet rows are read away from the site."""
+    return Markup(absolute_links(entry.body_html.strip(), page))
 
 
 def story_background(story: StoryView, base_url: str) -> Markup:

@@ -22,13 +22,13 @@ from sitegen.outputs.timelinejs import (
     ExportSettings,
     date_parts,
     display_date,
+    entry_body,
     plan_story_exports,
     settings_salt,
     story_background,
     story_settings,
 )
 from sitegen.outputs.timelinejs_media import source_media
-from sitegen.rendering.views import absolute_links
 from sitegen.structure import urls
 from sitegen.writing.artifact import Artifact
 
@@ -87,8 +87,7 @@ def entry_row(entry: EntryView, words: Any, settings: ExportSettings) -> dict[st
         "Display Date": sheet_text(display_date(entry, words, settings.language)),
         "Headline": sheet_text(str(words.entry_headline(entry))),
         # A sheet is read away from the site: the body's addresses are made absolute.
-        "Text": "\n".join(part for part in (str(words.entry_lead(entry)),
-                                             absolute_links(entry.body_html.strip(), page),
+        "Text": "\n".join(part for part in (str(words.entry_lead(entry)), entry_body(entry, page),
                                              str(words.entry_sources(entry))) if part),
         "Media": media.get("url", ""),
         "Media Credit": sheet_text(media.get("credit", "")),

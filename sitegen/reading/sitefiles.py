@@ -16,8 +16,9 @@ from pathlib import Path
 from sitegen.structure.diagnostics import Diagnostics
 
 
-def escape_reason(root: Path, path: Path) -> str | None:
-    """Why `path` must not be read (a link out of the site, dangling or looping), or None."""
+def escape_reason(root: Path, path: Path, output: Path | None = None) -> str | None:
+    """Why `path` must not be read (a link out of the site, dangling or looping, or into the
+    `output` folder, resolved), or None."""
     try:
         target = path.resolve(strict=True)
     except FileNotFoundError:
@@ -27,17 +28,11 @@ def escape_reason(root: Path, path: Path) -> str | None:
     if not target.is_relative_to(root.resolve()):
         return (f"this is a symbolic link to {target}, outside the site folder, which is never read; "
                 "copy the file into the site instead")
+    if output is not None and target.is_relative_to(output):
+        # Copied in, it would be copied again from the new output: a tree that grows.
+        return (f"this links into the output folder ({output.name}/), which each build replaces; "
+                "remove the link")
     return None
-
-
-def first_link(path: Path, folder: Path) -> Path:
-    """The outermost symbolic link on the way from `folder` down to `path` (`path` if none is)."""
-    step = folder
-    for part in path.relative_to(folder).parts:
-        step = step / part
-        if step.is_symlink():
-            return step
-    return path
 
 
 SITE_PARTS = ("sitegen.toml", "content", "layouts", "static")
@@ -68,8 +63,11 @@ def is_leftover(path: Path, folder: Path) -> bool:
             or not LEFTOVER_FOLDERS.isdisjoint(path.relative_to(folder).parts[:-1]))
 
 
-def walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str = "") -> Iterator[Path]:
-    """Every file under `folder` (ending in `suffix`), in name order, reporting unsafe ones.
+def walk(
+    root: Path, folder: Path, diagnostics: Diagnostics, suffix: str = "", output: Path | None = None,
+) -> Iterator[Path]:
+    """Every file under `folder` (ending in `suffix`), in name order, reporting unsafe ones
+    (links into `output`, resolved, too).
 
     Folders linked from inside the site are followed once each; the paths
     yielded are the ones under `folder`, so they name files as the author sees them.
@@ -77,10 +75,12 @@ def walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str = "") -
     if not folder.is_dir():
         return
     seen: set[Path] = set()
-    yield from _walk(root, folder, diagnostics, suffix, seen)
+    yield from _walk(root, folder, diagnostics, suffix, seen, output)
 
 
-def _walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str, seen: set[Path]) -> Iterator[Path]:
+def _walk(
+    root: Path, folder: Path, diagnostics: Diagnostics, suffix: str, seen: set[Path], output: Path | None,
+) -> Iterator[Path]:
     real = folder.resolve()
     if real in seen:
         diagnostics.error(_rel(root, folder), 0, 0, "this folder links back to a folder above it (a loop); "
@@ -95,7 +95,7 @@ def _walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str, seen:
     for entry in entries:
         path = Path(entry.path)
         if entry.is_symlink():
-            reason = escape_reason(root, path)
+            reason = escape_reason(root, path, output)
             if reason is not None:
                 if not suffix or path.name.endswith(suffix) or path.is_dir() or not path.exists():
                     diagnostics.error(_rel(root, path), 0, 0, reason)
@@ -106,7 +106,7 @@ def _walk(root: Path, folder: Path, diagnostics: Diagnostics, suffix: str, seen:
                 diagnostics.error(_rel(root, path), 0, 0,
                                   f"a folder named like a content file (`*{suffix}`); rename it")
                 continue
-            yield from _walk(root, path, diagnostics, suffix, seen)
+            yield from _walk(root, path, diagnostics, suffix, seen, output)
         elif entry.is_file() and entry.name.endswith(suffix):
             yield path
         elif suffix and not entry.name.startswith(".") and (right := _meant_name(entry.name, suffix)):

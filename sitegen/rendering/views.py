@@ -31,7 +31,6 @@ from sitegen.structure.dates import (
     Precision,
     format_offset_iso,
     format_offset_label,
-    load_zone,
 )
 from sitegen.structure.interning import shared
 from sitegen.structure.model import (
@@ -892,7 +891,7 @@ class SiteViews:
             slug, (story, self.site.config, *entries), functools.partial(self._timeline, story, entries))
 
     def _timeline(self, story: Story, entries: tuple[EntryView, ...]) -> TimelineView:
-        zone = load_zone(story.timezone_name or self.site.config.timezone_name) or self.site.config.timezone
+        zone = self.site.config.story_zone(story.timezone_name)
         items = axis_items(story.entries, self.ratings)
         kinds, speakers, ratings = filter_options(entries, self.ratings.values())
         return TimelineView(

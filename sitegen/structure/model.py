@@ -8,7 +8,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
-from sitegen.structure.dates import PartialDate
+from sitegen.structure.dates import PartialDate, load_zone
 
 Kind = Literal["event", "statement"]
 RelationType = Literal["responds_to", "denies", "confirms", "corrects"]
@@ -100,6 +100,10 @@ class Config:
         if language == self.languages[0] and not self.default_language_in_subfolder:
             return ""
         return f"{language}/"
+
+    def story_zone(self, timezone_name: str) -> tzinfo:
+        """The zone a story's dates without an offset are in: its own (`timezone:`), else the site's."""
+        return load_zone(timezone_name or self.timezone_name) or self.timezone
 
     def rating(self, key: str) -> Rating | None:
         """Return the rating of that key, if the scale has one."""
